@@ -1,0 +1,2 @@
+import{createRequire as __mlopsCreateRequire}from'node:module';const require=__mlopsCreateRequire(import.meta.url);
+import{driftCheck}from"../chunks/chunk-YRMAJBH5.js";import{runAction}from"../chunks/chunk-FKJGS7NM.js";import"../chunks/chunk-VQQD6W6M.js";import"../chunks/chunk-SSVH53PC.js";import"../chunks/chunk-JPVAG4FU.js";import"../chunks/chunk-GSEUNT2S.js";import"../chunks/chunk-SYVU37YA.js";await runAction(driftCheck);

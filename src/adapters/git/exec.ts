@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { EnvironmentError } from '../../core/errors.js';
+
+export interface GitResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface GitOptions {
+  cwd: string;
+  /** Written to git's standard input. */
+  input?: string | Buffer;
+  /** Extra environment (GIT_INDEX_FILE, GIT_AUTHOR_*...). */
+  env?: Record<string, string>;
+  /** Return a non-zero exit instead of throwing. */
+  allowFailure?: boolean;
+  /** Return stdout as raw bytes (latin1-safe) rather than UTF-8 text. */
+  binary?: boolean;
+}
+
+/**
+ * Runs git with an argument vector, never through a shell, so no value is ever interpreted as
+ * shell syntax. Prompts are disabled: a missing credential fails instead of hanging the job.
+ */
+export function git(args: string[], options: GitOptions): Promise<GitResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = execFile(
+      'git',
+      args,
+      {
+        cwd: options.cwd,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '', LC_ALL: 'C', ...options.env },
+        maxBuffer: 512 * 1024 * 1024,
+        encoding: options.binary ? 'latin1' : 'utf8',
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+          reject(new EnvironmentError('git is not installed or not on PATH.'));
+          return;
+        }
+        if (code !== 0 && !options.allowFailure) {
+          reject(
+            new EnvironmentError(
+              `git ${args[0]} failed (exit ${code}): ${String(stderr).trim() || String(stdout).trim()}`,
+            ),
+          );
+          return;
+        }
+        resolvePromise({ stdout: String(stdout), stderr: String(stderr), code });
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+    else child.stdin?.end();
+  });
+}

@@ -1,0 +1,67 @@
+import type { Octokit } from '@octokit/core';
+import type { Logger } from '../../core/logger.js';
+import type { PaginateInterface } from '@octokit/plugin-paginate-rest';
+
+/** An authenticated REST client with retries on 5xx and backoff on (secondary) rate limits. */
+export type GitHubClient = Octokit & { paginate: PaginateInterface };
+
+export interface GitHubClientOptions {
+  token: string;
+  /** GITHUB_API_URL: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server. */
+  apiUrl: string;
+  log: Logger;
+  /** Retries after a 5xx or a rate limit; tests lower it. */
+  retries?: number;
+  /** Overrides fetch (tests, proxies). */
+  fetch?: typeof fetch;
+}
+
+/**
+ * Creates the client. Octokit and its plugins are imported here, on first use, so that steps
+ * that never talk to GitHub do not parse them at start-up.
+ */
+export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
+  const [{ Octokit }, { retry }, { throttling }, { paginateRest }] = await Promise.all([
+    import('@octokit/core'),
+    import('@octokit/plugin-retry'),
+    import('@octokit/plugin-throttling'),
+    import('@octokit/plugin-paginate-rest'),
+  ]);
+  const retries = options.retries ?? 4;
+  const Client = Octokit.plugin(retry, throttling, paginateRest);
+  const client = new Client({
+    auth: options.token,
+    baseUrl: options.apiUrl,
+    userAgent: 'mlops-actions',
+    request: { retries, ...(options.fetch ? { fetch: options.fetch } : {}) },
+    log: {
+      debug: (message: string) => options.log.debug(message),
+      info: (message: string) => options.log.debug(message),
+      warn: (message: string) => options.log.warning(message),
+      error: (message: string) => options.log.debug(message),
+    },
+    throttle: {
+      onRateLimit: (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        options.log.warning(`GitHub rate limit hit on ${request.method} ${request.url}; retrying in ${retryAfter}s.`);
+        return retryCount < retries;
+      },
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        options.log.warning(
+          `GitHub secondary rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s.`,
+        );
+        return retryCount < retries;
+      },
+    },
+  });
+  return client as unknown as GitHubClient;
+}

@@ -1,0 +1,56 @@
+import type { ActionName, OutputName } from '../../generated/action-meta.js';
+import type { SourceLocation } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { RunEnvironment } from '../environment.js';
+import type { InputSpecs, ParsedInputs } from './inputs.js';
+
+/** The runner's side channels, implemented for GitHub Actions and for the CLI. */
+export interface RunnerIO {
+  readonly logger: Logger;
+  /** Appends markdown to the step summary (a no-op where there is none). */
+  appendSummary(markdown: string): Promise<void>;
+  /** Hides a value in every later log line. */
+  mask(secret: string): void;
+}
+
+export type OutputValue = string | number | boolean | undefined;
+
+/** What an entry point returns: its verdict and its outputs. */
+export interface ActionOutcome<A extends ActionName> {
+  /** False when a verdict failed (exit 1); user mistakes are thrown as UserError instead. */
+  passed: boolean;
+  outputs: { [K in OutputName<A>]?: OutputValue };
+  /** One line that says which verdict failed, shown as the step's error. */
+  failure?: string;
+  /** Where the failure is, so the annotation lands on the file. */
+  failureLocation?: SourceLocation;
+}
+
+/** Everything an entry point may use. It never reads process.env or calls getInput itself. */
+export interface ActionContext<A extends ActionName, S extends InputSpecs<A>> {
+  readonly inputs: ParsedInputs<A, S>;
+  readonly io: RunnerIO;
+  readonly log: Logger;
+  readonly env: RunEnvironment;
+  /** `action` under the runner, `cli` from the mlops command. */
+  readonly mode: 'action' | 'cli';
+}
+
+/** An action's entry logic, shared by its bundle and the CLI. */
+export interface ActionDefinition<A extends ActionName, S extends InputSpecs<A> = InputSpecs<A>> {
+  readonly name: A;
+  readonly inputs: S;
+  run(context: ActionContext<A, S>): Promise<ActionOutcome<A>>;
+}
+
+/** Declares an action with its input parsers; the types tie every name to action.yml. */
+export function defineAction<A extends ActionName, S extends InputSpecs<A>>(
+  definition: ActionDefinition<A, S>,
+): ActionDefinition<A, S> {
+  return definition;
+}
+
+/** Renders an output value as the runner stores it. */
+export function formatOutput(value: Exclude<OutputValue, undefined>): string {
+  return typeof value === 'string' ? value : String(value);
+}

@@ -1,0 +1,199 @@
+import { actionMeta, type ActionName } from '../generated/action-meta.js';
+import { InputError, isUserError } from '../core/errors.js';
+import { readEnvironment } from '../adapters/environment.js';
+import { formatOutput, type ActionDefinition } from '../adapters/runner/definition.js';
+import { readInputs, type InputSpecs } from '../adapters/runner/inputs.js';
+import { actionLoaders, extraCommands, type CommandContext } from './commands.js';
+import { renderActionHelp, renderTopHelp } from './help.js';
+import { cliIO, processStreams, type CliStreams } from './io.js';
+import packageJson from '../../package.json' with { type: 'json' };
+
+/** Global flags, valid before or after the command. */
+interface GlobalFlags {
+  help: boolean;
+  debug: boolean;
+  json: boolean;
+  version: boolean;
+}
+
+function takeGlobalFlags(args: string[]): { flags: GlobalFlags; rest: string[] } {
+  const flags: GlobalFlags = { help: false, debug: false, json: false, version: false };
+  const rest: string[] = [];
+  for (const arg of args) {
+    if (arg === '--help' || arg === '-h') flags.help = true;
+    else if (arg === '--debug') flags.debug = true;
+    else if (arg === '--json') flags.json = true;
+    else if (arg === '--version') flags.version = true;
+    else rest.push(arg);
+  }
+  return { flags, rest };
+}
+
+/** Edit distance, for "did you mean" suggestions. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+function suggest(word: string, candidates: string[]): string {
+  const best = candidates
+    .map((candidate) => ({ candidate, d: distance(word, candidate) }))
+    .sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? ` Did you mean ${best.candidate}?` : '';
+}
+
+/**
+ * Parses `--name value`, `--name=value`, bare `--flag` / `--no-flag` for boolean inputs.
+ * A repeated flag for a list input collects its values, one per line.
+ */
+export function parseActionFlags(
+  action: ActionName,
+  args: string[],
+  kinds: Record<string, string>,
+): Map<string, string> {
+  const known = Object.keys(actionMeta[action].inputs);
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--')) {
+      throw new InputError(`Unexpected argument "${arg}" for mlops ${action}: inputs are given as --<name> <value>.`);
+    }
+    const eq = arg.indexOf('=');
+    let name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
+    if (!known.includes(name) && name.startsWith('no-') && kinds[name.slice(3)] === 'boolean' && value === undefined) {
+      name = name.slice(3);
+      value = 'false';
+    }
+    if (!known.includes(name)) {
+      throw new InputError(
+        `Unknown option --${name} for mlops ${action}.${suggest(
+          `--${name}`,
+          known.map((k) => `--${k}`),
+        )}`,
+      );
+    }
+    if (value === undefined) {
+      const next = args[i + 1];
+      if (kinds[name] === 'boolean' && (next === undefined || next.startsWith('--') || !/^(true|false)$/i.test(next))) {
+        value = 'true';
+      } else if (next === undefined) {
+        throw new InputError(`Option --${name} needs a value.`);
+      } else {
+        value = next;
+        i++;
+      }
+    }
+    const previous = values.get(name);
+    const multiple = kinds[name] === 'list' || kinds[name] === 'paths';
+    if (previous !== undefined && !multiple) throw new InputError(`Option --${name} is given more than once.`);
+    values.set(name, previous !== undefined ? `${previous}\n${value}` : value);
+  }
+  return values;
+}
+
+function kindsOf(specs: InputSpecs<ActionName>): Record<string, string> {
+  return Object.fromEntries(Object.entries(specs).map(([name, parser]) => [name, parser.kind]));
+}
+
+async function runActionCommand(
+  action: ActionName,
+  args: string[],
+  flags: GlobalFlags,
+  streams: CliStreams,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<number> {
+  const definition = (await actionLoaders[action]()) as unknown as ActionDefinition<ActionName>;
+  const kinds = kindsOf(definition.inputs);
+  if (flags.help) {
+    streams.stdout(renderActionHelp(action, kinds));
+    return 0;
+  }
+  const environment = readEnvironment(env, cwd, { debug: flags.debug });
+  const io = cliIO(streams, environment.debug, env.GITHUB_STEP_SUMMARY || undefined);
+  const meta = actionMeta[action].inputs as Record<string, { default?: string }>;
+  const given = parseActionFlags(action, args, kinds);
+  const inputs = readInputs(
+    action,
+    definition.inputs,
+    {
+      // Defaults come from action.yml; `${{ ... }}` defaults only exist inside a workflow.
+      get: (name) => given.get(name) ?? (meta[name]?.default?.startsWith('${{') ? undefined : meta[name]?.default),
+      label: (name) => `--${name}`,
+      missing: (name) => `Missing required option --${name} (see mlops ${action} --help).`,
+    },
+    { workspace: environment.workspace, mask: io.mask },
+  );
+  const outcome = await definition.run({ inputs, io, log: io.logger, env: environment, mode: 'cli' });
+  const outputs = Object.fromEntries(
+    Object.entries(outcome.outputs)
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => [name, formatOutput(value as string | number | boolean)]),
+  );
+  if (flags.json) {
+    streams.stdout(JSON.stringify(outputs, null, 2) + '\n');
+  } else {
+    for (const [name, value] of Object.entries(outputs)) {
+      streams.stdout(`${name}=${value.includes('\n') ? JSON.stringify(value) : value}\n`);
+    }
+  }
+  if (!outcome.passed) {
+    io.logger.error(outcome.failure ?? `${action} failed.`, outcome.failureLocation);
+    return 1;
+  }
+  return 0;
+}
+
+/**
+ * The `mlops` command. Returns the exit status: 0 pass, 1 a verdict failed, 2 the command could
+ * not do its job (one line on stderr saying what and where).
+ */
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+  streams: CliStreams = processStreams,
+): Promise<number> {
+  const { flags, rest } = takeGlobalFlags(argv);
+  const [command, ...args] = rest;
+  const extraSummaries = extraCommands.map(({ name, summary }) => ({ name, summary }));
+  try {
+    if (flags.version) {
+      streams.stdout(`${packageJson.version}\n`);
+      return 0;
+    }
+    if (command === undefined || command === 'help') {
+      streams.stdout(renderTopHelp(packageJson.version, extraSummaries));
+      return command === undefined && !flags.help ? 2 : 0;
+    }
+    if (command in actionMeta) {
+      return await runActionCommand(command as ActionName, args, flags, streams, env, cwd);
+    }
+    const extra = extraCommands.find((c) => c.name === command);
+    if (extra) {
+      const context: CommandContext = { streams, env, cwd, debug: flags.debug, json: flags.json };
+      return await (await extra.load()).run(flags.help ? ['--help', ...args] : args, context);
+    }
+    const names = [...Object.keys(actionMeta), ...extraCommands.map((c) => c.name)];
+    throw new InputError(`Unknown command "${command}".${suggest(command, names)} See mlops --help.`);
+  } catch (error) {
+    if (isUserError(error)) {
+      streams.stderr(`mlops: error: ${error.located}\n`);
+      if (flags.debug && error.stack) streams.stderr(error.stack + '\n');
+      return 2;
+    }
+    const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    streams.stderr(`mlops: internal error (please report it): ${stack}\n`);
+    return 2;
+  }
+}

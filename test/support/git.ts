@@ -1,0 +1,81 @@
+/** Real git repositories in temp folders: a bare remote and clones of it, as a runner has. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** Environment that makes git deterministic and independent of the user's config. */
+export const gitEnv: Record<string, string> = {
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_AUTHOR_NAME: 'Test Author',
+  GIT_AUTHOR_EMAIL: 'author@example.com',
+  GIT_COMMITTER_NAME: 'Test Committer',
+  GIT_COMMITTER_EMAIL: 'committer@example.com',
+  GIT_TERMINAL_PROMPT: '0',
+};
+
+/** Runs git in `cwd` and returns its trimmed stdout. */
+export function gitIn(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, env: { ...process.env, ...gitEnv }, encoding: 'utf8' }).trim();
+}
+
+/** A fresh temp folder; remove it with `cleanup()`. */
+export function makeTempDir(prefix = 'mlops-test-'): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A bare repository, as a remote: `git init --bare -b main`. */
+export function createBareRemote(parent: string, name = 'remote.git'): string {
+  const path = join(parent, name);
+  execFileSync('git', ['init', '--bare', '--quiet', '-b', 'main', path], { env: { ...process.env, ...gitEnv } });
+  return path;
+}
+
+/** A working repository with one commit on main, pushed to `remote` when given. */
+export function createRepo(
+  parent: string,
+  name = 'work',
+  remote?: string,
+  files: Record<string, string> = { 'README.md': '# test\n' },
+): string {
+  const path = join(parent, name);
+  mkdirSync(path, { recursive: true });
+  gitIn(path, 'init', '--quiet', '-b', 'main');
+  gitIn(path, 'config', 'user.name', 'Test Committer');
+  gitIn(path, 'config', 'user.email', 'committer@example.com');
+  writeFiles(path, files);
+  gitIn(path, 'add', '-A');
+  gitIn(path, 'commit', '--quiet', '-m', 'initial');
+  if (remote) {
+    gitIn(path, 'remote', 'add', 'origin', remote);
+    gitIn(path, 'push', '--quiet', 'origin', 'main');
+  }
+  return path;
+}
+
+/** A clone of `remote` with a committer identity configured. */
+export function cloneRepo(remote: string, parent: string, name: string): string {
+  const path = join(parent, name);
+  execFileSync('git', ['clone', '--quiet', remote, path], { env: { ...process.env, ...gitEnv } });
+  gitIn(path, 'config', 'user.name', 'Test Committer');
+  gitIn(path, 'config', 'user.email', 'committer@example.com');
+  return path;
+}
+
+/** Writes files (creating folders) relative to `root`. */
+export function writeFiles(root: string, files: Record<string, string | Buffer>): void {
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), content);
+  }
+}
+
+/** Writes, stages and commits files; returns the new commit's sha. */
+export function commitFiles(repo: string, files: Record<string, string | Buffer>, message = 'change'): string {
+  writeFiles(repo, files);
+  gitIn(repo, 'add', '-A');
+  gitIn(repo, 'commit', '--quiet', '-m', message);
+  return gitIn(repo, 'rev-parse', 'HEAD');
+}
