@@ -33,7 +33,10 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
     auth: options.token,
     baseUrl: options.apiUrl,
     userAgent: 'mlops-actions',
-    request: { retries, ...(options.fetch ? { fetch: options.fetch } : {}) },
+    // `retries` belongs in the retry plugin's options: set on `request`, it would make the plugin
+    // retry every failure, a 422 or a 403 included, at once and without backoff.
+    retry: { retries },
+    ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
     log: {
       debug: (message: string) => options.log.debug(message),
       info: (message: string) => options.log.debug(message),
