@@ -25,6 +25,8 @@ export interface RowBatch {
   lines: number[];
   /** 1-based index of the first row of this batch within the whole dataset (header excluded). */
   firstRow: number;
+  /** True when `lines` holds row numbers within the file (Parquet) rather than line numbers. */
+  linesAreRows?: boolean;
 }
 
 /** A dataset: one or more files read as one table, in constant memory. */
