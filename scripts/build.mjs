@@ -2,7 +2,7 @@
 // chunks, runnable with no node_modules beside them. Deterministic: the same sources give the same
 // bytes, which the dist freshness check in CI relies on.
 import { build } from 'esbuild';
-import { rmSync, readdirSync, existsSync } from 'node:fs';
+import { rmSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -21,13 +21,19 @@ entryPoints['cli/index'] = join(root, 'src', 'cli', 'index.ts');
  * @actions/core imports its OIDC client (and with it @actions/http-client and undici, ~800 KB) and
  * its platform module (@actions/exec) at load time, though mlops uses neither. These shims keep
  * the same exports but load the real modules on first use, so they land in chunks that a normal
- * run never parses. That is what keeps start-up within 1.6x of bare node (bench/cold-start).
+ * run never parses. Its file-command module imports node:crypto (all of it, ~7 ms on Node 20)
+ * for one randomUUID() per output; the shim loads crypto on that first call. That is what keeps
+ * start-up within 1.6x of bare node (bench/cold-start).
  */
 const lazyActionsCore = {
   name: 'lazy-actions-core',
   setup(pluginBuild) {
     const coreDir = dirname(fileURLToPath(import.meta.resolve('@actions/core')));
     const shims = {
+      crypto: () =>
+        `export function randomUUID() {
+          return process.getBuiltinModule('node:crypto').randomUUID();
+        }`,
       './oidc-utils.js': (real) =>
         `export class OidcClient {
           static async getIDToken(audience) {
@@ -50,6 +56,10 @@ const lazyActionsCore = {
     pluginBuild.onResolve({ filter: /^\.\/(oidc-utils|platform)\.js$/ }, (args) => {
       if (args.kind === 'dynamic-import' || resolve(args.resolveDir) !== coreDir) return undefined;
       return { path: args.path, namespace: 'lazy-actions-core', pluginData: { real: join(coreDir, args.path) } };
+    });
+    pluginBuild.onResolve({ filter: /^crypto$/ }, (args) => {
+      if (resolve(args.resolveDir) !== coreDir || !/file-command\.js$/.test(args.importer)) return undefined;
+      return { path: args.path, namespace: 'lazy-actions-core', pluginData: {} };
     });
     pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-actions-core' }, (args) => ({
       contents: shims[args.path](args.pluginData.real),
@@ -81,11 +91,15 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
   plugins: [lazyActionsCore],
-  // ESM bundles of CommonJS dependencies call require(); give them one.
+  // ESM bundles of CommonJS dependencies call require() (of Node.js built-ins: everything else is
+  // bundled); give them one, created on first use so that no file imports node:module up front.
   banner: {
-    js: "import{createRequire as __mlopsCreateRequire}from'node:module';const require=__mlopsCreateRequire(import.meta.url);",
+    js: 'function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}',
   },
 });
+// dist/ says it is ESM itself, so that it runs the same from any folder: without this, a copy
+// outside the repository makes Node parse every file twice (as CommonJS, then as a module).
+writeFileSync(join(outdir, 'package.json'), '{ "type": "module" }\n');
 const outputs = Object.entries(result.metafile.outputs);
 const total = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);
 console.log(

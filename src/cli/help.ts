@@ -73,10 +73,14 @@ export function renderActionHelp(action: ActionName, kinds: Record<string, strin
   >;
   const flag = (name: string) =>
     kinds[name] === 'boolean' ? `--${name} [true|false]` : `--${name} <${kinds[name] ?? 'value'}>`;
-  const describe = (spec: { description: string; default?: string }) =>
-    spec.default !== undefined && !spec.default.startsWith('${{')
-      ? `${spec.description} (default: ${spec.default})`
-      : spec.description;
+  const describe = (spec: { description: string; default?: string }) => {
+    if (spec.default === undefined) return spec.description;
+    // The CLI's stand-in for the workflow's token (see cliDefault in main.ts).
+    if (/^\$\{\{\s*github\.token\s*\}\}$/.test(spec.default)) {
+      return `${spec.description} (default: $GITHUB_TOKEN, else $GH_TOKEN)`;
+    }
+    return spec.default.startsWith('${{') ? spec.description : `${spec.description} (default: ${spec.default})`;
+  };
   const required = inputs.filter(([, spec]) => spec.required);
   const optional = inputs.filter(([, spec]) => !spec.required);
   const usage = required.map(([name]) => `--${name} <${kinds[name] ?? 'value'}>`).join(' ');

@@ -44,7 +44,10 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** The one candidate the word abbreviates (`validate` → validate-data), else the nearest by edit distance. */
 function suggest(word: string, candidates: string[]): string {
+  const extending = candidates.filter((candidate) => candidate.startsWith(word));
+  if (extending.length === 1) return ` Did you mean ${extending[0]}?`;
   const best = candidates
     .map((candidate) => ({ candidate, d: distance(word, candidate) }))
     .sort((x, y) => x.d - y.d)[0];
@@ -86,7 +89,9 @@ export function parseActionFlags(
       const next = args[i + 1];
       if (kinds[name] === 'boolean' && (next === undefined || next.startsWith('--') || !/^(true|false)$/i.test(next))) {
         value = 'true';
-      } else if (next === undefined) {
+      } else if (next === undefined || next.startsWith('--')) {
+        // `--data --suite s.yml` is a forgotten value, not a file named "--suite"; such a value
+        // can still be given as --data=--suite.
         throw new InputError(`Option --${name} needs a value.`);
       } else {
         value = next;
@@ -99,6 +104,17 @@ export function parseActionFlags(
     values.set(name, previous !== undefined ? `${previous}\n${value}` : value);
   }
   return values;
+}
+
+/**
+ * An input's default on the command line: action.yml's literal default; for `${{ github.token }}`
+ * the token the shell has (GITHUB_TOKEN, then GH_TOKEN, as the gh CLI reads them); other
+ * `${{ ... }}` defaults only exist inside a workflow.
+ */
+export function cliDefault(actionDefault: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (actionDefault === undefined) return undefined;
+  if (/^\$\{\{\s*github\.token\s*\}\}$/.test(actionDefault)) return env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
+  return actionDefault.startsWith('${{') ? undefined : actionDefault;
 }
 
 function kindsOf(specs: InputSpecs<ActionName>): Record<string, string> {
@@ -127,18 +143,21 @@ async function runActionCommand(
     action,
     definition.inputs,
     {
-      // Defaults come from action.yml; `${{ ... }}` defaults only exist inside a workflow.
-      get: (name) => given.get(name) ?? (meta[name]?.default?.startsWith('${{') ? undefined : meta[name]?.default),
+      get: (name) => given.get(name) ?? cliDefault(meta[name]?.default, env),
       label: (name) => `--${name}`,
       missing: (name) => `Missing required option --${name} (see mlops ${action} --help).`,
     },
-    { workspace: environment.workspace, mask: io.mask },
+    // On the command line, relative paths mean relative to where the command runs, even inside
+    // a workflow step where GITHUB_WORKSPACE is set.
+    { workspace: cwd, mask: io.mask },
   );
   const outcome = await definition.run({ inputs, io, log: io.logger, env: environment, mode: 'cli' });
+  // In action.yml order, whatever order the entry point built them in.
+  const produced = outcome.outputs as Record<string, string | number | boolean | undefined>;
   const outputs = Object.fromEntries(
-    Object.entries(outcome.outputs)
-      .filter(([, value]) => value !== undefined)
-      .map(([name, value]) => [name, formatOutput(value as string | number | boolean)]),
+    Object.keys(actionMeta[action].outputs)
+      .filter((name) => produced[name] !== undefined)
+      .map((name) => [name, formatOutput(produced[name]!)]),
   );
   if (flags.json) {
     streams.stdout(JSON.stringify(outputs, null, 2) + '\n');
@@ -172,9 +191,18 @@ export async function runCli(
       streams.stdout(`${packageJson.version}\n`);
       return 0;
     }
+    if (command === 'help' && args[0] !== undefined) {
+      return await runCli([args[0], '--help'], env, cwd, streams);
+    }
     if (command === undefined || command === 'help') {
-      streams.stdout(renderTopHelp(packageJson.version, extraSummaries));
-      return command === undefined && !flags.help ? 2 : 0;
+      const help = renderTopHelp(packageJson.version, extraSummaries);
+      // A bare `mlops` is a usage error: the help goes to stderr and the status is 2.
+      if (command === undefined && !flags.help) {
+        streams.stderr(help);
+        return 2;
+      }
+      streams.stdout(help);
+      return 0;
     }
     if (command in actionMeta) {
       return await runActionCommand(command as ActionName, args, flags, streams, env, cwd);
@@ -189,7 +217,7 @@ export async function runCli(
   } catch (error) {
     if (isUserError(error)) {
       streams.stderr(`mlops: error: ${error.located}\n`);
-      if (flags.debug && error.stack) streams.stderr(error.stack + '\n');
+      if ((flags.debug || env.RUNNER_DEBUG === '1') && error.stack) streams.stderr(error.stack + '\n');
       return 2;
     }
     const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -57,18 +57,26 @@ export function integer(bounds: { min?: number; max?: number } = {}): InputParse
     kind: 'integer',
     parse(raw, { label }) {
       if (!/^[+-]?\d+$/.test(raw)) throw new InputError(`${label} must be a whole number, got "${raw}".`);
-      return checkBounds(Number(raw), bounds, label);
+      const value = Number(raw);
+      // Beyond 2^53 a number no longer holds the digits the user wrote.
+      if (!Number.isSafeInteger(value)) throw new InputError(`${label} is too large a number, got "${raw}".`);
+      return checkBounds(value, bounds, label);
     },
   };
 }
 
-/** A finite number, optionally bounded (inclusive). */
+/** Decimal notation only: Number() would also take `0x10`, `0b1` and `Infinity`. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A finite decimal number, optionally bounded (inclusive). */
 export function number(bounds: { min?: number; max?: number } = {}): InputParser<number> {
   return {
     kind: 'number',
     parse(raw, { label }) {
       const value = Number(raw);
-      if (raw === '' || !Number.isFinite(value)) throw new InputError(`${label} must be a number, got "${raw}".`);
+      if (!DECIMAL.test(raw) || !Number.isFinite(value)) {
+        throw new InputError(`${label} must be a number, got "${raw}".`);
+      }
       return checkBounds(value, bounds, label);
     },
   };
@@ -171,8 +179,9 @@ export interface InputSource {
 }
 
 /**
- * Reads and parses every input of `action`: working-directory first (it anchors relative paths),
- * then the others in action.yml order. The first bad input throws an InputError naming it.
+ * Reads and parses every input of `action`: secrets first (masked at once), then working-directory
+ * (it anchors relative paths), then the others in action.yml order. The first bad input throws an
+ * InputError naming it.
  */
 export function readInputs<A extends ActionName, S extends InputSpecs<A>>(
   action: A,
@@ -184,9 +193,15 @@ export function readInputs<A extends ActionName, S extends InputSpecs<A>>(
   const parsed: Record<string, unknown> = {};
   let workingDirectory = base.workspace;
   const names = Object.keys(meta);
-  const ordered = names.includes('working-directory')
-    ? ['working-directory', ...names.filter((n) => n !== 'working-directory')]
-    : names;
+  const parserKind = (name: string) => (specs as Record<string, InputParser<unknown> | undefined>)[name]?.kind;
+  // Secrets first, so a token is masked even when another input turns out to be bad; then
+  // working-directory, which anchors relative paths; then the rest in action.yml order.
+  const secrets = names.filter((n) => parserKind(n) === 'secret');
+  const ordered = [
+    ...secrets,
+    ...names.filter((n) => n === 'working-directory' && !secrets.includes(n)),
+    ...names.filter((n) => n !== 'working-directory' && !secrets.includes(n)),
+  ];
   for (const name of ordered) {
     const parser = (specs as Record<string, InputParser<unknown> | undefined>)[name];
     if (!parser) throw new Error(`No parser declared for input "${name}" of ${action}.`);
