@@ -176,12 +176,12 @@ export const actionMeta = {
     "description": "Compare a candidate model's metrics with a baseline, apply gates, and report the diff in one sticky pull-request comment.",
     "inputs": {
       "metrics": {
-        "description": "Candidate metrics (JSON or YAML file, a train run record, or a newline- or comma-separated list of them).",
-        "required": true
+        "description": "Candidate metrics (JSON or YAML file, a train run record, or a newline- or comma-separated list of them). Required unless comment is comment-from-artifact.",
+        "required": false
       },
       "gates": {
-        "description": "Gates file (YAML or JSON) or the YAML text itself.",
-        "required": true
+        "description": "Gates file (YAML or JSON) or the YAML text itself. Required unless comment is comment-from-artifact.",
+        "required": false
       },
       "baseline": {
         "description": "Baseline: auto, registry:<model>@<alias>, registry:<model>@v<N>, file:<path>, git:<ref>:<path>, or none.",

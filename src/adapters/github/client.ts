@@ -12,6 +12,8 @@ export interface GitHubClientOptions {
   log: Logger;
   /** Retries after a 5xx or a rate limit; tests lower it. */
   retries?: number;
+  /** Base of the retry plugin's quadratic backoff (default 1000 ms); tests lower it. */
+  retryBaseMs?: number;
   /** Overrides fetch (tests, proxies). */
   fetch?: typeof fetch;
 }
@@ -35,7 +37,7 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
     userAgent: 'mlops-actions',
     // `retries` belongs in the retry plugin's options: set on `request`, it would make the plugin
     // retry every failure, a 422 or a 403 included, at once and without backoff.
-    retry: { retries },
+    retry: { retries, retryAfterBaseValue: options.retryBaseMs ?? retryBaseFromEnvironment() },
     ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
     log: {
       debug: (message: string) => options.log.debug(message),
@@ -67,4 +69,13 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
     },
   });
   return client as unknown as GitHubClient;
+}
+
+/**
+ * MLOPS_RETRY_BASE_MS shortens the backoff between retries. It is a test hook: integration tests
+ * run the bundles against the API double with injected faults and should not wait seconds.
+ */
+function retryBaseFromEnvironment(): number {
+  const value = Number(process.env.MLOPS_RETRY_BASE_MS);
+  return Number.isFinite(value) && value > 0 ? value : 1000;
 }

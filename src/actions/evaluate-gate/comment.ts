@@ -1,0 +1,233 @@
+/**
+ * Where the report goes besides the summary: the sticky pull-request comment, the outbox in
+ * local mode, and (for fork pull requests, whose token cannot write) a workflow artifact that
+ * action-templates/pr-comment.yml posts from a workflow_run workflow.
+ */
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { safeFileName, writeFileAtomic, writeOutboxMessage } from '../../adapters/outbox.js';
+import { uploadArtifactSafely } from '../../adapters/artifacts.js';
+import type { RunEnvironment } from '../../adapters/environment.js';
+import { createGitHubClient } from '../../adapters/github/client.js';
+import {
+  CommentAccessError,
+  CommentPermissionError,
+  stickyMarker,
+  upsertStickyComment,
+  type CommentStamp,
+} from '../../adapters/github/comments.js';
+import { EnvironmentError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+
+/** The pull request an event is about. */
+export interface PullRequestInfo {
+  number: number;
+  baseSha?: string;
+  headSha?: string;
+  /** owner/repo of the head and base; they differ for a pull request from a fork. */
+  headRepository?: string;
+  baseRepository?: string;
+}
+
+/** The events whose payload carries `pull_request` and that a sticky comment belongs to. */
+export const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
+
+function field(value: unknown, ...path: string[]): unknown {
+  let node = value;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+function stringField(value: unknown, ...path: string[]): string | undefined {
+  const found = field(value, ...path);
+  return typeof found === 'string' && found !== '' ? found : undefined;
+}
+
+/** Reads the pull request from a pull_request or pull_request_target payload. */
+export function pullRequestFromEvent(
+  eventName: string | undefined,
+  payload: Record<string, unknown> | undefined,
+): PullRequestInfo | undefined {
+  if (!eventName || !PULL_REQUEST_EVENTS.includes(eventName) || !payload) return undefined;
+  const number = field(payload, 'pull_request', 'number') ?? payload.number;
+  if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 1) return undefined;
+  const info: PullRequestInfo = { number };
+  const baseSha = stringField(payload, 'pull_request', 'base', 'sha');
+  const headSha = stringField(payload, 'pull_request', 'head', 'sha');
+  const headRepository = stringField(payload, 'pull_request', 'head', 'repo', 'full_name');
+  const baseRepository = stringField(payload, 'pull_request', 'base', 'repo', 'full_name');
+  if (baseSha) info.baseSha = baseSha;
+  if (headSha) info.headSha = headSha;
+  if (headRepository) info.headRepository = headRepository;
+  if (baseRepository) info.baseRepository = baseRepository;
+  return info;
+}
+
+/** The artifact that carries the report to action-templates/pr-comment.yml. */
+export function reportArtifactName(commentKey: string): string {
+  return `mlops-evaluate-gate-${safeFileName(commentKey)}`;
+}
+
+/** pr.json inside the artifact. Only `number` is trusted by the poster, and only after checks. */
+export interface ArtifactPullRequest {
+  number: number;
+  headSha?: string;
+  commentKey: string;
+  workflow: string;
+}
+
+export interface DeliverOptions {
+  env: RunEnvironment;
+  token: string | undefined;
+  log: Logger;
+  workingDirectory: string;
+  pullRequest: PullRequestInfo | undefined;
+  commentKey: string;
+  /** The workflow name in the marker (GITHUB_WORKFLOW). */
+  workflow: string;
+  report: string;
+  /** Where the report file is, for messages. */
+  reportPath: string;
+  stamp: CommentStamp;
+  /** Environment for the artifact adapter (ACTIONS_RUNTIME_TOKEN, MLOPS_ARTIFACT_DIR); the process's by default. */
+  processEnv?: NodeJS.ProcessEnv;
+}
+
+export interface Delivery {
+  where: 'comment' | 'outbox' | 'artifact' | 'none';
+  url?: string;
+  path?: string;
+}
+
+/** A logger that keeps warnings (as debug lines) for the caller to fold into its own message. */
+function quiet(log: Logger, kept: string[] = []): Logger {
+  return {
+    ...log,
+    warning: (message) => {
+      kept.push(message);
+      log.debug(message);
+    },
+  };
+}
+
+async function uploadReportArtifact(options: DeliverOptions, log: Logger): Promise<string | undefined> {
+  const pr = options.pullRequest!;
+  await mkdir(options.env.tempDir, { recursive: true });
+  const folder = await mkdtemp(join(options.env.tempDir, 'mlops-evaluate-gate-'));
+  const reportFile = join(folder, 'report.md');
+  const prFile = join(folder, 'pr.json');
+  const record: ArtifactPullRequest = {
+    number: pr.number,
+    ...(pr.headSha ? { headSha: pr.headSha } : {}),
+    commentKey: options.commentKey,
+    workflow: options.workflow,
+  };
+  await writeFileAtomic(reportFile, options.report);
+  await writeFileAtomic(prFile, JSON.stringify(record, null, 2) + '\n');
+  const name = reportArtifactName(options.commentKey);
+  const uploaded = await uploadArtifactSafely(name, [reportFile, prFile], folder, log, options.processEnv);
+  return uploaded ? name : undefined;
+}
+
+/**
+ * Delivers the report: the sticky comment on pull-request events with a token; the outbox
+ * outside Actions or without a token; on a fork's read-only token, the step summary (already
+ * written) and an artifact, with one warning that says how to get the comment.
+ */
+export async function deliverReport(options: DeliverOptions): Promise<Delivery> {
+  const { env, log, pullRequest } = options;
+  const marker = stickyMarker('evaluate-gate', options.workflow, options.commentKey);
+  if (!env.inActions || !options.token) {
+    const path = await writeOutboxMessage(options.workingDirectory, {
+      kind: 'comment',
+      source: 'evaluate-gate',
+      key: options.commentKey,
+      ...(pullRequest ? { number: pullRequest.number } : {}),
+      // No stamp: a local file has no competing runs, and a stable file diffs cleanly.
+      body: `${marker}\n${options.report}`,
+    });
+    log.info(`Local mode: the comment is in ${path}.`);
+    return { where: 'outbox', path };
+  }
+  if (!pullRequest) {
+    log.info(
+      `No pull request in this ${env.eventName ?? 'unknown'} event: no comment (the report is in the step summary).`,
+    );
+    return { where: 'none' };
+  }
+  if (!env.repository) throw new EnvironmentError('GITHUB_REPOSITORY is not set: cannot find the pull request.');
+  const client = await createGitHubClient({ token: options.token, apiUrl: env.apiUrl, log, retries: 6 });
+  try {
+    const result = await upsertStickyComment({
+      client,
+      owner: env.repository.owner,
+      repo: env.repository.repo,
+      issueNumber: pullRequest.number,
+      marker,
+      body: options.report,
+      stamp: options.stamp,
+      log,
+    });
+    const verb = {
+      created: 'Created',
+      updated: 'Updated',
+      unchanged: 'Kept',
+      'kept-newer': 'Kept (a newer run wrote it)',
+    }[result.action];
+    log.info(`${verb} the comment ${result.url}${result.deleted ? ` (removed ${result.deleted} duplicate(s))` : ''}.`);
+    // The artifact lets action-templates/pr-comment.yml work for every pull request; here it is optional.
+    await uploadReportArtifact(options, quiet(log));
+    return { where: 'comment', url: result.url };
+  } catch (error) {
+    if (!(error instanceof EnvironmentError)) throw error;
+    const readOnlyByDesign = error instanceof CommentPermissionError && forkTokenIsReadOnly(env.eventName, pullRequest);
+    if (error instanceof CommentAccessError && !readOnlyByDesign) {
+      // The token was refused and no retry or fork explains it: the workflow is misconfigured,
+      // and a warning on a green check would hide that every pull request goes without its comment.
+      const fix =
+        error instanceof CommentPermissionError
+          ? ' Give the job `permissions: pull-requests: write`, or set comment: false.'
+          : ' Set comment: false to skip the comment.';
+      throw new EnvironmentError(
+        `Cannot comment on pull request #${pullRequest.number}: ${error.message}${fix} The report is in the step summary and ${options.reportPath}.`,
+        undefined,
+        { cause: error },
+      );
+    }
+    const why = readOnlyByDesign
+      ? pullRequest.headRepository && pullRequest.headRepository !== pullRequest.baseRepository
+        ? ` (a pull request from the fork ${pullRequest.headRepository} gets a read-only GITHUB_TOKEN)`
+        : ' (a pull request from a fork gets a read-only GITHUB_TOKEN)'
+      : // GitHub kept failing (5xx, rate limits, a locked conversation): the verdict must not depend on it.
+        `: ${error.message}`;
+    // One warning in all: the artifact's fate is part of it.
+    const problems: string[] = [];
+    const artifact = await uploadReportArtifact(options, quiet(log, problems));
+    log.warning(
+      `Cannot comment on pull request #${pullRequest.number}${why}. The report is in the step summary` +
+        (artifact ? ` and in the artifact "${artifact}"` : ` (${problems.join(' ') || 'no artifact was uploaded'})`) +
+        (readOnlyByDesign
+          ? '. To post it as a comment, add action-templates/pr-comment.yml to .github/workflows/: it runs on workflow_run with a write token and posts the artifact without checking out pull-request code.'
+          : '. The next run updates the comment.'),
+    );
+    return { where: 'artifact' };
+  }
+}
+
+/**
+ * Whether a 403 is what GitHub does by design: a `pull_request` run from a fork gets a read-only
+ * token. `pull_request_target` runs get the base repository's token, and a same-repository pull
+ * request's token is what the workflow's `permissions:` made it, so a 403 there is a setting to fix.
+ * A payload without the head repository (a deleted fork) counts as a fork.
+ */
+export function forkTokenIsReadOnly(eventName: string | undefined, pullRequest: PullRequestInfo): boolean {
+  if (eventName !== 'pull_request') return false;
+  return (
+    !pullRequest.headRepository ||
+    !pullRequest.baseRepository ||
+    pullRequest.headRepository.toLowerCase() !== pullRequest.baseRepository.toLowerCase()
+  );
+}

@@ -1,0 +1,86 @@
+/** The real baseline sources: files, git (without checking anything out) and the registry branch. */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { git } from '../../adapters/git/exec.js';
+import type { Logger } from '../../core/logger.js';
+import type { RegistryReader } from '../../core/registry/contract.js';
+import type { BaselineSources } from './baseline.js';
+import { loadRegistryReader } from './registry.js';
+
+export interface SourceOptions {
+  workingDirectory: string;
+  registryBranch: string;
+  registryRemote: string;
+  log: Logger;
+  /** For an https registry remote when git has no credentials of its own. */
+  token?: string;
+  serverUrl?: string;
+}
+
+async function refExists(ref: string, cwd: string): Promise<boolean> {
+  const result = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
+    cwd,
+    allowFailure: true,
+  });
+  return result.code === 0;
+}
+
+/** Creates the sources. The registry is opened once, on first use. */
+export function realBaselineSources(options: SourceOptions): BaselineSources {
+  const { workingDirectory: cwd, log } = options;
+  let registry: Promise<RegistryReader | { unavailable: string }> | undefined;
+  return {
+    async readFile(path) {
+      try {
+        return await readFile(resolve(cwd, path), 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+    async gitShow(ref, path) {
+      if (!(await refExists(ref, cwd))) {
+        // Shallow checkouts (actions/checkout's default depth 1) lack the base commit: fetch just it.
+        if (/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(ref)) {
+          log.info(`Fetching ${ref.slice(0, 12)} from ${options.registryRemote} for the baseline.`);
+          const fetched = await git(['fetch', '--no-tags', '--depth=1', options.registryRemote, ref], {
+            cwd,
+            allowFailure: true,
+          });
+          if (fetched.code !== 0) {
+            return { missing: 'ref', detail: `git fetch failed: ${fetched.stderr.trim().split('\n').pop() ?? ''}` };
+          }
+        }
+        if (!(await refExists(ref, cwd))) return { missing: 'ref', detail: 'no such commit or ref' };
+      }
+      // `<ref>:./<path>` resolves the path against the working directory, not the repository root.
+      const spec = `${ref}:./${path.replace(/\\/g, '/').replace(/^\.\//, '')}`;
+      const shown = await git(['show', '--end-of-options', spec], { cwd, allowFailure: true });
+      if (shown.code !== 0) {
+        log.debug(`git show ${spec}: ${shown.stderr.trim()}`);
+        return undefined;
+      }
+      return shown.stdout;
+    },
+    registry() {
+      registry ??= loadRegistryReader({
+        cwd,
+        branch: options.registryBranch,
+        remote: options.registryRemote,
+        log,
+        ...(options.token ? { token: options.token } : {}),
+        ...(options.serverUrl ? { serverUrl: options.serverUrl } : {}),
+      });
+      return registry;
+    },
+  };
+}
+
+/** The checked-out commit, for the candidate's lineage outside Actions; undefined outside a repository. */
+export async function headCommit(cwd: string): Promise<string | undefined> {
+  const result = await git(['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd, allowFailure: true }).catch(
+    () => undefined,
+  );
+  const sha = result?.code === 0 ? result.stdout.trim() : '';
+  return /^[0-9a-f]{40,64}$/.test(sha) ? sha : undefined;
+}

@@ -1,0 +1,83 @@
+/**
+ * Local mode's stand-in for GitHub: what would be a pull-request comment or an issue is written
+ * under `.mlops/outbox/` (and printed), so a laptop run shows exactly what CI would post. Files
+ * are keyed like the sticky comment they stand for, so a rerun replaces its file in place.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Writes a file atomically: a temp file beside it, then a rename, so readers (and a crash) never
+ * see half a file. Creates the folder.
+ */
+export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, content);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** What kind of GitHub object the message stands for. */
+export type OutboxKind = 'comment' | 'issue';
+
+export interface OutboxMessage {
+  kind: OutboxKind;
+  /** Which action wrote it: `evaluate-gate`, `drift-check`. */
+  source: string;
+  /** Distinguishes several messages of one source (the comment-key, the drift check's name). */
+  key: string;
+  /** The pull request or issue number it targets, when known. */
+  number?: number;
+  /** Issue title (issues only). */
+  title?: string;
+  body: string;
+}
+
+/** A file-name-safe version of a free-text key. */
+export function safeFileName(text: string): string {
+  const cleaned = text
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return cleaned.slice(0, 80) || 'default';
+}
+
+/** Where a message lands: `.mlops/outbox/<kind>-<source>-<key>[-<number>].md`. */
+export function outboxPath(workingDirectory: string, message: Omit<OutboxMessage, 'body' | 'title'>): string {
+  const parts = [message.kind, safeFileName(message.source), safeFileName(message.key)];
+  if (message.number !== undefined) parts.push(String(message.number));
+  return join(workingDirectory, '.mlops', 'outbox', `${parts.join('-')}.md`);
+}
+
+/** Renders the file: a title line for issues, then the body exactly as it would be posted. */
+export function renderOutboxMessage(message: OutboxMessage): string {
+  const head = message.kind === 'issue' && message.title ? `# ${message.title}\n\n` : '';
+  const body = message.body.endsWith('\n') ? message.body : `${message.body}\n`;
+  return head + body;
+}
+
+/**
+ * Writes the message under `<workingDirectory>/.mlops/outbox/` (replacing an earlier one with the
+ * same kind, source, key and number) and, unless `print` is false, prints it to stdout.
+ * Returns the absolute path.
+ */
+export async function writeOutboxMessage(
+  workingDirectory: string,
+  message: OutboxMessage,
+  options: { print?: boolean; stdout?: (text: string) => void } = {},
+): Promise<string> {
+  const path = outboxPath(workingDirectory, message);
+  const text = renderOutboxMessage(message);
+  await writeFileAtomic(path, text);
+  if (options.print !== false) {
+    const write = options.stdout ?? ((chunk: string) => process.stdout.write(chunk));
+    write(`--- ${message.kind} (${message.source}, written to ${path}) ---\n${text}--- end of ${message.kind} ---\n`);
+  }
+  return path;
+}

