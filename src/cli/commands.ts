@@ -32,4 +32,20 @@ export interface CliCommand {
 }
 
 /** The non-action commands, each loaded on demand. */
-export const extraCommands: Array<{ name: string; summary: string; load: () => Promise<CliCommand> }> = [];
+export const extraCommands: Array<{ name: string; summary: string; load: () => Promise<CliCommand> }> = [
+  {
+    name: 'registry',
+    summary: 'The model registry on a git branch: list, show, history, set-alias, deprecate, fsck.',
+    load: async () => (await import('./commands/registry.js')).registryCommand,
+  },
+  {
+    name: 'runs',
+    summary: 'Experiment tracking: record, list, show and compare train runs on the registry branch.',
+    load: async () => (await import('./commands/runs.js')).runsCommand,
+  },
+  {
+    name: 'profile',
+    summary: 'Profile a dataset and write a starter expectation suite for validate-data.',
+    load: async () => (await import('./commands/profile.js')).profileCommand,
+  },
+];

@@ -1,3 +1,5 @@
+import type { ArtifactInfo, ReleaseInfo, VersionLineage } from './documents.js';
+
 /**
  * What readers of the registry (evaluate-gate baselines and history, deploy) rely on. The
  * registry implementation (src/core/registry, src/adapters/registry) provides it; it may add
@@ -21,13 +23,26 @@ export interface ModelVersionRecord {
   params?: Record<string, unknown>;
   commit?: string;
   dataSha256?: string;
+  /** URL of the workflow run that registered the version. */
   runUrl?: string;
+  /** Id of the train run record the version came from (runs/<id>.json when tracked). */
   runId?: string;
   actor?: string;
   description?: string;
   /** Aliases that point at this version now. */
   aliases: string[];
   deprecated: boolean;
+  // Added by the registry implementation (docs/registry.md):
+  /** The artifact: file name, `file` or packaged `directory`, size, location, GitHub release. */
+  artifact?: ArtifactInfo;
+  /** Full lineage: commit, ref, workflow run, train run id and name, data sha256. */
+  lineage?: VersionLineage;
+  /** The GitHub release holding the artifact (GitHub mode). */
+  release?: ReleaseInfo;
+  /** When and why the version was deprecated. */
+  deprecation?: { time: string; reason?: string; seq: number };
+  /** Id of the `registered` event. */
+  eventId?: string;
 }
 
 /** Selects a version: by alias (`@production`) or by number (`@v3`). */

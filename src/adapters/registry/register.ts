@@ -1,0 +1,225 @@
+import type { Logger } from '../../core/logger.js';
+import type { RegisteredEvent, VersionLineage } from '../../core/registry/documents.js';
+import { releaseTag } from '../../core/registry/names.js';
+import { registerVersion, versionForKey } from '../../core/registry/operations.js';
+import { isReleaseAlias, releaseBody } from '../../core/registry/release-notes.js';
+import { storedVersion } from '../../core/registry/apply.js';
+import type { ArtifactStore, FinalizedArtifact, StagedArtifact } from './artifacts.js';
+import { packageArtifact } from './package.js';
+import type { RegistryRepository } from './repository.js';
+import { eventContext, registrySnapshot, registryTransaction, type RetryPolicy } from './transaction.js';
+
+/** What to register. */
+export interface RegisterModelOptions {
+  repo: RegistryRepository;
+  store: ArtifactStore;
+  model: string;
+  /** Absolute path of the model file or folder. */
+  path: string;
+  metrics: Record<string, number>;
+  params?: Record<string, unknown>;
+  description?: string;
+  lineage: VersionLineage;
+  /** `<workflow run id>/<attempt>/<model>`; none outside Actions. */
+  idempotencyKey?: string;
+  alias?: string;
+  actor?: string;
+  /** Where the temporary tar.gz of a folder goes. */
+  scratch: string;
+  log: Logger;
+  retry?: Partial<RetryPolicy>;
+  /** Test hook: called between the upload and the registry write. */
+  afterUpload?: () => void | Promise<void>;
+}
+
+export interface RegisterModelResult {
+  version: number;
+  tag: string;
+  sha256: string;
+  size: number;
+  /** True when a retried register found the version its idempotency key had already made. */
+  existing: boolean;
+  /** The registry commit that holds the version. */
+  commit: string | undefined;
+  releaseUrl?: string;
+  assetUrl: string;
+  location: string;
+  event?: RegisteredEvent;
+}
+
+/**
+ * Registers a model version end to end:
+ *
+ * 1. package the file or folder (deterministic tar.gz) and hash it;
+ * 2. with an idempotency key that already made a version, return that version (nothing uploaded);
+ * 3. stage the artifact (a draft release, or a staging folder) — invisible to registry readers;
+ * 4. write the `registered` event under the branch's compare-and-swap (version allocated there);
+ *    if that fails, discard the staged artifact, so that nothing is left behind;
+ * 5. finalize the artifact under its versioned name (`<model>/v<N>` release, `v<N>` folder).
+ *
+ * A process killed between 3 and 4 leaves only a staged upload that no reader ever sees.
+ */
+export async function registerModel(options: RegisterModelOptions): Promise<RegisterModelResult> {
+  const { repo, store, model, log } = options;
+  const packaged = await log.group(`Packaging ${options.path}`, async () => {
+    const result = await packageArtifact(options.path, options.scratch);
+    log.info(
+      `${result.name}: ${result.size} bytes, sha256 ${result.sha256}${result.kind === 'directory' ? ` (${result.files} files)` : ''}.`,
+    );
+    return result;
+  });
+  try {
+    if (options.idempotencyKey) {
+      const { docs, commit } = await registrySnapshot(repo);
+      const existing = await versionForKey(docs, model, options.idempotencyKey);
+      if (existing) {
+        log.info(
+          `This run already registered ${model} v${existing.version} (key ${options.idempotencyKey}); returning it.`,
+        );
+        return await recoverExisting(options, existing.version, commit, packaged.sha256);
+      }
+    }
+
+    const staged: StagedArtifact = await log.group(
+      `Uploading ${packaged.name} (${store.kind === 'release' ? 'GitHub release' : 'local'})`,
+      () => store.stage(packaged, model),
+    );
+    await (options.afterUpload ?? crashHookForTests)();
+
+    let transaction;
+    try {
+      transaction = await registryTransaction(
+        repo,
+        (docs) =>
+          registerVersion(
+            docs,
+            {
+              model,
+              sha256: packaged.sha256,
+              artifact: (version) => store.describe(staged, version),
+              metrics: options.metrics,
+              ...(options.params !== undefined ? { params: options.params } : {}),
+              ...(options.description !== undefined ? { description: options.description } : {}),
+              lineage: options.lineage,
+              ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}),
+              ...(options.alias !== undefined ? { alias: options.alias } : {}),
+            },
+            eventContext(options.actor),
+          ),
+        {
+          message: (result) =>
+            `register ${model} v${result.version}${options.alias ? ` as ${options.alias}` : ''}\n\n` +
+            result.events.map((event) => `event ${event.seq} ${event.type} ${event.id}`).join('\n') +
+            '\n',
+          ...(options.retry ? { retry: options.retry } : {}),
+        },
+      );
+    } catch (error) {
+      log.warning(`The registry write failed; removing the uploaded artifact so that nothing half-registered remains.`);
+      await store
+        .discard(staged)
+        .catch((cleanup: unknown) =>
+          log.warning(`Could not remove the staged artifact: ${(cleanup as Error).message}`),
+        );
+      throw error;
+    }
+    const { result, commit } = transaction;
+    if (result.existing) {
+      // Another attempt with the same key got there between our check and our write.
+      await store.discard(staged).catch(() => undefined);
+      return await recoverExisting(options, result.version, commit, packaged.sha256);
+    }
+    const event = result.events[0] as RegisteredEvent;
+    let finalized: FinalizedArtifact;
+    try {
+      finalized = await store.finalize(staged, result.version, {
+        body: releaseBody(event, options.alias ? [options.alias] : []),
+        prerelease: !(options.alias !== undefined && isReleaseAlias(options.alias)),
+        ...(options.lineage.commit ? { targetCommitish: options.lineage.commit } : {}),
+      });
+    } catch (error) {
+      // The version is registered and its artifact stored; only its final name is missing.
+      // Re-running the step (same run attempt) finds the version by its key and finishes this.
+      log.warning(
+        `Registered ${model} v${result.version}, but giving its artifact the final name failed: ${(error as Error).message} ` +
+          'Re-run the job to finish it.',
+      );
+      const artifact = event.artifact;
+      finalized = {
+        assetUrl: artifact.release?.downloadUrl ?? artifact.location,
+        ...(artifact.release ? { releaseUrl: artifact.release.url } : {}),
+      };
+    }
+    log.info(`Registered ${model} v${result.version} (sha256 ${packaged.sha256.slice(0, 12)}…) on ${repo.label}.`);
+    return {
+      version: result.version,
+      tag: releaseTag(model, result.version),
+      sha256: packaged.sha256,
+      size: packaged.size,
+      existing: false,
+      commit,
+      ...(finalized.releaseUrl !== undefined ? { releaseUrl: finalized.releaseUrl } : {}),
+      assetUrl: finalized.assetUrl,
+      location: event.artifact.location,
+      event,
+    };
+  } finally {
+    await packaged.cleanup();
+  }
+}
+
+/**
+ * Test hook (documented in docs/registry.md): with MLOPS_TEST_CRASH_AFTER_UPLOAD=1 the process
+ * kills itself between the upload and the registry write, as a cancelled job or a lost runner
+ * would, so that tests can check that nothing becomes visible in the registry.
+ */
+function crashHookForTests(): void {
+  if (process.env.MLOPS_TEST_CRASH_AFTER_UPLOAD === '1') process.kill(process.pid, 'SIGKILL');
+}
+
+/** The outputs for a version the idempotency key already registered (finishing its release if needed). */
+async function recoverExisting(
+  options: RegisterModelOptions,
+  version: number,
+  commit: string | undefined,
+  sha256: string,
+): Promise<RegisterModelResult> {
+  const { docs } = await registrySnapshot(options.repo);
+  const stored = await storedVersion(docs, options.model, version);
+  if (!stored) throw new Error(`Internal error: ${options.model} v${version} vanished from the registry.`);
+  const index = await docs.modelIndex(options.model);
+  const aliases = Object.entries(index?.aliases ?? {})
+    .filter(([, state]) => state.version === version)
+    .map(([alias]) => alias);
+  const event: RegisteredEvent = {
+    id: stored.eventId,
+    seq: stored.seq,
+    type: 'registered',
+    model: options.model,
+    time: stored.createdAt,
+    version,
+    sha256: stored.sha256,
+    artifact: stored.artifact,
+    metrics: stored.metrics,
+    lineage: stored.lineage,
+    ...(stored.params !== undefined ? { params: stored.params } : {}),
+    ...(stored.description !== undefined ? { description: stored.description } : {}),
+    ...(stored.actor !== undefined ? { actor: stored.actor } : {}),
+  };
+  const finalized = await options.store.recover(stored.artifact, version, options.model, {
+    body: releaseBody(event, aliases),
+    prerelease: !aliases.some(isReleaseAlias),
+    ...(stored.lineage.commit ? { targetCommitish: stored.lineage.commit } : {}),
+  });
+  return {
+    version,
+    tag: releaseTag(options.model, version),
+    sha256,
+    size: stored.artifact.size,
+    existing: true,
+    commit,
+    ...(finalized.releaseUrl !== undefined ? { releaseUrl: finalized.releaseUrl } : {}),
+    assetUrl: finalized.assetUrl,
+    location: stored.artifact.location,
+  };
+}

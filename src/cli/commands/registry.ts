@@ -1,0 +1,536 @@
+import { resolve } from 'node:path';
+import { createGitHubClient } from '../../adapters/github/client.js';
+import { setReleasePrerelease } from '../../adapters/registry/artifacts.js';
+import { openRegistryReader, type GitRegistryReader } from '../../adapters/registry/index.js';
+import { RegistryRepository } from '../../adapters/registry/repository.js';
+import { eventContext, registrySnapshot, registryTransaction } from '../../adapters/registry/transaction.js';
+import { InputError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { ModelVersionRecord } from '../../core/registry/contract.js';
+import type { RegistryEvent } from '../../core/registry/documents.js';
+import { formatTime, formatValue, textTable } from '../../core/registry/format.js';
+import { fsckRegistry } from '../../core/registry/fsck.js';
+import {
+  checkAliasName,
+  checkModelName,
+  formatSelector,
+  parseModelReference,
+  parseVersion,
+} from '../../core/registry/names.js';
+import { deprecateVersion, removeAlias, setAlias } from '../../core/registry/operations.js';
+import { isReleaseAlias } from '../../core/registry/release-notes.js';
+import { resolveVersion } from '../../core/registry/view.js';
+import type { CliCommand, CommandContext } from '../commands.js';
+import { cliLogger } from '../io.js';
+
+/** Arguments of a subcommand: positionals, `--name value` options and bare boolean flags. */
+export interface CommandArgs {
+  positionals: string[];
+  options: Map<string, string>;
+  flags: Set<string>;
+}
+
+/** Parses `--name value`, `--name=value` and boolean `--flag`; unknown options are an InputError. */
+export function parseCommandArgs(
+  args: string[],
+  spec: { values: readonly string[]; booleans: readonly string[] },
+  command: string,
+): CommandArgs {
+  const parsed: CommandArgs = { positionals: [], options: new Map(), flags: new Set() };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--')) {
+      parsed.positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    if (spec.booleans.includes(name)) {
+      if (eq !== -1) throw new InputError(`Option --${name} of ${command} takes no value.`);
+      parsed.flags.add(name);
+      continue;
+    }
+    if (!spec.values.includes(name)) {
+      const known = [...spec.values, ...spec.booleans].map((o) => `--${o}`).join(', ');
+      throw new InputError(`Unknown option --${name} for ${command}${known ? ` (options: ${known})` : ''}.`);
+    }
+    const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new InputError(`Option --${name} of ${command} needs a value.`);
+    if (parsed.options.has(name)) throw new InputError(`Option --${name} of ${command} is given more than once.`);
+    parsed.options.set(name, value);
+  }
+  return parsed;
+}
+
+/** Options every registry and runs subcommand takes (the actions' input names). */
+export const LOCATION_OPTIONS = ['registry-branch', 'registry-remote', 'working-directory'] as const;
+
+export const LOCATION_HELP = `Where the registry is:
+  --registry-branch <name>      Registry branch (default: mlops-registry).
+  --registry-remote <name>      Remote that holds it (default: origin; with no such remote the
+                                local branch is used).
+  --working-directory <dir>     A directory inside the repository (default: the current one).
+  --json                        Print JSON instead of text.`;
+
+/** The repository location from the common options. */
+export function locationFrom(args: CommandArgs, context: CommandContext) {
+  return {
+    cwd: resolve(context.cwd, args.options.get('working-directory') ?? '.'),
+    branch: args.options.get('registry-branch') ?? 'mlops-registry',
+    remote: args.options.get('registry-remote') ?? 'origin',
+  };
+}
+
+/** Requires exactly `names.length` positionals, naming the missing one. */
+export function positionals(args: CommandArgs, names: string[], usage: string): string[] {
+  if (args.positionals.length < names.length) {
+    throw new InputError(`Missing ${names[args.positionals.length]}. Usage: ${usage}`);
+  }
+  if (args.positionals.length > names.length) {
+    throw new InputError(`Unexpected argument "${args.positionals[names.length]}". Usage: ${usage}`);
+  }
+  return args.positionals;
+}
+
+export function printJson(context: CommandContext, value: unknown): void {
+  context.streams.stdout(JSON.stringify(value, null, 2) + '\n');
+}
+
+const HELP = `mlops registry: the model registry on a git branch (no server).
+
+Usage:
+  mlops registry list                              Every model, its latest version and aliases.
+  mlops registry show <model>                      A model: its aliases and latest versions.
+  mlops registry show <model>@<alias>|@v<N>        One version: lineage, artifact, metrics, params.
+  mlops registry history <model> [--alias <a>] [--limit <n>]
+                                                   The model's event log (registrations, alias
+                                                   moves, deprecations, deployments), oldest first.
+  mlops registry set-alias <model> <alias> <vN>    Point an alias (staging, production, ...) at a
+                                                   version. In GitHub mode, pointing production or
+                                                   prod at a version makes its release a full release
+                                                   (token: --github-token or GITHUB_TOKEN).
+  mlops registry remove-alias <model> <alias>      Remove an alias.
+  mlops registry deprecate <model> <vN> [--reason <text>]
+                                                   Deprecate a version (@latest skips it; no alias may
+                                                   point at it).
+  mlops registry fsck [--fix]                      Check the event logs and rebuild the derived files
+                                                   (indexes, version records) from them; --fix writes
+                                                   the rebuilt files. Exit 1 when problems remain.
+
+Register versions with \`mlops register --model <name> --path <file-or-folder>\`.
+
+${LOCATION_HELP}
+  --github-token <token>        (set-alias) Token to update the GitHub release.
+
+Exit status: 0 done, 1 fsck found problems, 2 the command could not do its job.
+`;
+
+function describeVersion(record: ModelVersionRecord): string[] {
+  const rows: Array<[string, string]> = [
+    ['model', record.model],
+    ['version', `v${record.version}${record.deprecated ? ' (deprecated)' : ''}`],
+    ['aliases', record.aliases.join(', ') || '-'],
+    ['registered', `${record.createdAt}${record.actor ? ` by ${record.actor}` : ''}`],
+    ['sha256', record.sha256],
+    ['size', record.size !== undefined ? `${record.size} bytes` : '-'],
+    ['artifact', record.artifact ? `${record.artifact.name} (${record.artifact.kind})` : '-'],
+    ['location', record.location ?? '-'],
+  ];
+  if (record.release) rows.push(['release', `${record.release.tag} ${record.release.url}`]);
+  if (record.release) rows.push(['download', record.release.downloadUrl]);
+  if (record.description) rows.push(['description', record.description]);
+  if (record.commit) rows.push(['commit', record.commit]);
+  if (record.lineage?.ref) rows.push(['ref', record.lineage.ref]);
+  if (record.lineage?.workflowRun) {
+    const run = record.lineage.workflowRun;
+    rows.push([
+      'workflow run',
+      `${run.id}${run.attempt ? ` attempt ${run.attempt}` : ''}${run.url ? ` ${run.url}` : ''}`,
+    ]);
+  }
+  if (record.runId)
+    rows.push([
+      'train run',
+      `${record.runId}${record.lineage?.trainRunName ? ` (${record.lineage.trainRunName})` : ''}`,
+    ]);
+  if (record.dataSha256) rows.push(['data sha256', record.dataSha256]);
+  if (record.deprecation) {
+    rows.push([
+      'deprecated',
+      `${record.deprecation.time}${record.deprecation.reason ? `: ${record.deprecation.reason}` : ''}`,
+    ]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+}
+
+function keyValueTable(title: string, entries: Array<[string, string]>): string {
+  if (entries.length === 0) return '';
+  return (
+    `\n${title}:\n` +
+    textTable(
+      ['name', 'value'],
+      entries.map(([k, v]) => [k, v]),
+    )
+  );
+}
+
+function eventDetail(event: RegistryEvent): string {
+  switch (event.type) {
+    case 'registered':
+      return `${event.artifact.name}, sha256 ${event.sha256.slice(0, 12)}`;
+    case 'alias-set':
+      return `${event.alias} -> v${event.version}${event.previous !== undefined ? ` (was v${event.previous})` : ''}`;
+    case 'alias-removed':
+      return `${event.alias} removed (was v${event.version})`;
+    case 'deprecated':
+      return event.reason ?? '';
+    case 'deployed':
+      return [event.environment, event.status, event.previous !== undefined ? `previous v${event.previous}` : undefined]
+        .filter(Boolean)
+        .join(', ');
+    case 'rolled-back':
+      return `from v${event.from}${event.environment ? ` in ${event.environment}` : ''}${event.reason ? `: ${event.reason}` : ''}`;
+  }
+}
+
+async function reader(args: CommandArgs, context: CommandContext, log: Logger): Promise<GitRegistryReader> {
+  return openRegistryReader({ ...locationFrom(args, context), log });
+}
+
+async function list(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
+  positionals(args, [], 'mlops registry list');
+  const registry = await reader(args, context, log);
+  const models = await registry.models();
+  if (context.json) {
+    printJson(context, {
+      registry: registry.label,
+      commit: registry.commit ?? null,
+      models: Object.entries(models).map(([name, summary]) => ({ name, ...summary })),
+    });
+    return 0;
+  }
+  const names = Object.keys(models);
+  if (names.length === 0) {
+    context.streams.stdout(`No models registered on ${registry.label}.\n`);
+    return 0;
+  }
+  const rows = names.map((name) => {
+    const summary = models[name]!;
+    const aliases = Object.entries(summary.aliases).map(([alias, version]) => `${alias}=v${version}`);
+    return [name, `v${summary.latestVersion}`, aliases.join(', ') || '-', formatTime(summary.updatedAt)];
+  });
+  context.streams.stdout(textTable(['MODEL', 'LATEST', 'ALIASES', 'UPDATED'], rows));
+  return 0;
+}
+
+async function show(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
+  const [reference] = positionals(args, ['<model>[@alias|@vN]'], 'mlops registry show <model>[@alias|@vN]');
+  const { model, selector } = parseModelReference(reference!, 'show');
+  const registry = await reader(args, context, log);
+  if (selector) {
+    const record = await registry.resolve(model, selector);
+    if (!record) {
+      const summary = (await registry.models())[model];
+      if (!summary) throw new InputError(`Model "${model}" is not registered on ${registry.label}.`);
+      const aliases = Object.keys(summary.aliases);
+      throw new InputError(
+        'alias' in selector
+          ? `Model "${model}" has no alias "${selector.alias}" (${aliases.length ? `its aliases: ${aliases.join(', ')}` : 'it has no aliases'}).`
+          : `Model "${model}" has no version ${formatSelector(selector).slice(1)} (it has v1..v${summary.latestVersion}).`,
+      );
+    }
+    if (context.json) {
+      printJson(context, record);
+      return 0;
+    }
+    const metrics = Object.entries(record.metrics).map(([k, v]): [string, string] => [k, formatValue(v)]);
+    const params = Object.entries(record.params ?? {}).map(([k, v]): [string, string] => [
+      k,
+      typeof v === 'string' ? v : JSON.stringify(v),
+    ]);
+    context.streams.stdout(
+      describeVersion(record).join('\n') + '\n' + keyValueTable('Metrics', metrics) + keyValueTable('Params', params),
+    );
+    return 0;
+  }
+  const versions = await registry.versions(model);
+  if (versions.length === 0) throw new InputError(`Model "${model}" is not registered on ${registry.label}.`);
+  const models = await registry.models();
+  const summary = models[model];
+  if (context.json) {
+    printJson(context, { model, ...summary, versions });
+    return 0;
+  }
+  const out: string[] = [
+    `${model}: ${versions.length} version${versions.length === 1 ? '' : 's'} on ${registry.label}`,
+  ];
+  const aliasRows = Object.entries(summary?.aliases ?? {}).map(([alias, version]) => [alias, `v${version}`]);
+  if (aliasRows.length) out.push('', textTable(['ALIAS', 'VERSION'], aliasRows).trimEnd());
+  const shown = versions.slice(-20).reverse();
+  const metricNames = [...new Set(shown.flatMap((v) => Object.keys(v.metrics)))].slice(0, 3);
+  out.push(
+    '',
+    textTable(
+      ['VERSION', 'REGISTERED', 'SHA256', 'ALIASES', ...metricNames.map((m) => m.toUpperCase())],
+      shown.map((v) => [
+        `v${v.version}${v.deprecated ? ' (deprecated)' : ''}`,
+        formatTime(v.createdAt),
+        v.sha256.slice(0, 12),
+        v.aliases.join(', ') || '-',
+        ...metricNames.map((m) => formatValue(v.metrics[m])),
+      ]),
+    ).trimEnd(),
+  );
+  if (versions.length > shown.length) out.push(`(${versions.length - shown.length} older versions; --json lists all)`);
+  context.streams.stdout(out.join('\n') + '\n');
+  return 0;
+}
+
+async function history(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
+  const [model] = positionals(args, ['<model>'], 'mlops registry history <model> [--alias <alias>] [--limit <n>]');
+  checkModelName(model!, 'history');
+  const alias = args.options.get('alias');
+  const limitText = args.options.get('limit');
+  const limit = limitText !== undefined ? Number(limitText) : undefined;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new InputError(`--limit must be a whole number of 1 or more, got "${limitText}".`);
+  const registry = await reader(args, context, log);
+  let events = (await registry.history(model!)).map((h) => h.event);
+  if (events.length === 0) throw new InputError(`Model "${model}" is not registered on ${registry.label}.`);
+  if (alias !== undefined)
+    events = events.filter((e) => (e.type === 'alias-set' || e.type === 'alias-removed') && e.alias === alias);
+  if (limit !== undefined) events = events.slice(-limit);
+  if (context.json) {
+    printJson(context, { model, events });
+    return 0;
+  }
+  context.streams.stdout(
+    textTable(
+      ['SEQ', 'TIME', 'EVENT', 'VERSION', 'DETAIL', 'ACTOR'],
+      events.map((e) => [String(e.seq), formatTime(e.time), e.type, `v${e.version}`, eventDetail(e), e.actor ?? '-']),
+      { right: [0] },
+    ),
+  );
+  return 0;
+}
+
+/** A GitHub client and repository for a version's release, when a token is at hand. */
+async function releaseClient(
+  record: ModelVersionRecord,
+  args: CommandArgs,
+  context: CommandContext,
+  log: Logger,
+): Promise<{ update: (prerelease: boolean) => Promise<void> } | undefined> {
+  const release = record.release;
+  if (!release) return undefined;
+  const token = args.options.get('github-token') ?? context.env.GITHUB_TOKEN ?? context.env.GH_TOKEN;
+  const match = /^(.*)\/repos\/([^/]+)\/([^/]+)\/releases\/assets\/\d+$/.exec(release.assetApiUrl);
+  if (!token || !match) {
+    log.warning(
+      `${record.model} v${record.version}'s release ${release.tag} stays as it is: no GitHub token (--github-token or GITHUB_TOKEN).`,
+    );
+    return undefined;
+  }
+  if (args.options.has('github-token')) log.debug('Using the token from --github-token.');
+  const client = await createGitHubClient({ token, apiUrl: match[1]!, log });
+  const repository = { owner: match[2]!, repo: match[3]! };
+  return { update: (prerelease) => setReleasePrerelease(client, repository, release, prerelease) };
+}
+
+async function write(
+  args: CommandArgs,
+  context: CommandContext,
+  log: Logger,
+  operation: 'set-alias' | 'remove-alias' | 'deprecate',
+): Promise<number> {
+  const usage = {
+    'set-alias': 'mlops registry set-alias <model> <alias> <vN>',
+    'remove-alias': 'mlops registry remove-alias <model> <alias>',
+    deprecate: 'mlops registry deprecate <model> <vN> [--reason <text>]',
+  }[operation];
+  const names = {
+    'set-alias': ['<model>', '<alias>', '<vN>'],
+    'remove-alias': ['<model>', '<alias>'],
+    deprecate: ['<model>', '<vN>'],
+  }[operation];
+  const values = positionals(args, names, usage);
+  const model = checkModelName(values[0]!, operation);
+  const location = locationFrom(args, context);
+  const token = args.options.get('github-token');
+  if (token) (log as { secrets?: string[] }).secrets?.push(token);
+  const repo = await RegistryRepository.open({ ...location, log, ...(token ? { token } : {}) });
+  const actor = repo.actor();
+  let alias: string | undefined;
+  let version: number | undefined;
+  if (operation === 'set-alias') {
+    alias = checkAliasName(values[1]!, 'set-alias');
+    version = parseVersion(values[2]!, 'set-alias');
+  } else if (operation === 'remove-alias') {
+    alias = values[1]!;
+  } else {
+    version = parseVersion(values[1]!, 'deprecate');
+  }
+  const reason = args.options.get('reason');
+  const { result, commit, wrote } = await registryTransaction(
+    repo,
+    async (docs) => {
+      const context = eventContext(actor);
+      if (operation === 'set-alias') return setAlias(docs, model, alias!, version!, context);
+      if (operation === 'remove-alias') return removeAlias(docs, model, alias!, context);
+      return { ...(await deprecateVersion(docs, model, version!, reason, context)), previous: undefined };
+    },
+    {
+      message: (r) =>
+        `${operation} ${model}${alias ? ` ${alias}` : ''}${version ? ` v${version}` : ''}\n\n` +
+        r.events.map((event) => `event ${event.seq} ${event.type} ${event.id}`).join('\n') +
+        '\n',
+    },
+  );
+  const previous = (result as { previous?: number }).previous;
+  const target = operation === 'remove-alias' ? previous : version;
+  let message: string;
+  if (operation === 'set-alias') {
+    message = wrote
+      ? `${model}@${alias} -> v${version}${previous !== undefined ? ` (was v${previous})` : ''}`
+      : `${model}@${alias} already points at v${version}; nothing changed.`;
+  } else if (operation === 'remove-alias') {
+    message = `${model}@${alias} removed (was v${previous})`;
+  } else {
+    message = wrote
+      ? `${model} v${version} deprecated`
+      : `${model} v${version} was already deprecated; nothing changed.`;
+  }
+
+  let releaseUpdated = false;
+  if (operation === 'set-alias' && isReleaseAlias(alias!) && wrote) {
+    const { docs } = await registrySnapshot(repo);
+    const record = await resolveVersion(docs, model, { version: version! });
+    const client = record && (await releaseClient(record, args, context, log));
+    if (client) {
+      await client.update(false);
+      releaseUpdated = true;
+      log.info(`The release ${record!.release!.tag} is now a full release (no longer a prerelease).`);
+    }
+  }
+  if (context.json) {
+    printJson(context, {
+      model,
+      operation,
+      ...(alias !== undefined ? { alias } : {}),
+      version: target ?? null,
+      previous: operation === 'set-alias' ? (previous ?? null) : undefined,
+      changed: wrote,
+      commit: commit ?? null,
+      releaseUpdated,
+    });
+  } else {
+    context.streams.stdout(message + '\n');
+  }
+  return 0;
+}
+
+async function fsck(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
+  positionals(args, [], 'mlops registry fsck [--fix]');
+  const fix = args.flags.has('fix');
+  const repo = await RegistryRepository.open({ ...locationFrom(args, context), log });
+  const { docs, commit } = await registrySnapshot(repo);
+  const report = await fsckRegistry(docs);
+  let fixed = false;
+  let fixCommit: string | undefined;
+  if (fix && report.problems.some((p) => p.fixable)) {
+    const outcome = await registryTransaction(
+      repo,
+      async (current) => {
+        // Re-check against the tip the write is based on: the branch may have moved.
+        const again = await fsckRegistry(current);
+        for (const [path, text] of again.repairs) {
+          if (text === null) current.remove(path);
+          else current.putText(path, text);
+        }
+        return again;
+      },
+      {
+        message: (r) =>
+          `fsck --fix: rebuild ${r.repairs.size} derived file${r.repairs.size === 1 ? '' : 's'} from the event logs\n`,
+      },
+    );
+    fixed = outcome.wrote;
+    fixCommit = outcome.commit;
+  }
+  const remaining = fixed ? report.problems.filter((p) => !p.fixable) : report.problems;
+  if (context.json) {
+    printJson(context, {
+      registry: repo.label,
+      commit: commit ?? null,
+      ok: remaining.length === 0,
+      models: report.models,
+      events: report.events,
+      versions: report.versions,
+      runs: report.runs,
+      problems: report.problems,
+      fixed: fixed ? [...report.repairs.keys()] : [],
+      fixCommit: fixed ? fixCommit : null,
+    });
+    return remaining.length === 0 ? 0 : 1;
+  }
+  const lines = [
+    `Checked ${repo.label}${commit ? ` at ${commit.slice(0, 12)}` : ' (no branch yet)'}: ${report.models} models, ${report.events} events, ${report.versions} versions, ${report.runs} runs.`,
+  ];
+  for (const problem of report.problems) {
+    lines.push(
+      `${problem.path}${problem.line !== undefined ? `:${problem.line}` : ''}: ${problem.message}${problem.fixable ? (fixed ? ' [fixed]' : ' [fixable with --fix]') : ''}`,
+    );
+  }
+  if (fixed)
+    lines.push(
+      `Rebuilt ${report.repairs.size} derived file${report.repairs.size === 1 ? '' : 's'} from the event logs (commit ${fixCommit?.slice(0, 12)}).`,
+    );
+  if (remaining.length === 0)
+    lines.push(report.problems.length ? 'The registry is consistent now.' : 'No problems found.');
+  else if (remaining.some((p) => !p.fixable))
+    lines.push('Some problems are in the event logs themselves and need a person to look at them.');
+  context.streams.stdout(lines.join('\n') + '\n');
+  return remaining.length === 0 ? 0 : 1;
+}
+
+const SUBCOMMANDS: Record<
+  string,
+  {
+    values: string[];
+    booleans: string[];
+    run: (args: CommandArgs, context: CommandContext, log: Logger) => Promise<number>;
+  }
+> = {
+  list: { values: [...LOCATION_OPTIONS], booleans: [], run: list },
+  show: { values: [...LOCATION_OPTIONS], booleans: [], run: show },
+  history: { values: [...LOCATION_OPTIONS, 'alias', 'limit'], booleans: [], run: history },
+  'set-alias': {
+    values: [...LOCATION_OPTIONS, 'github-token'],
+    booleans: [],
+    run: (a, c, l) => write(a, c, l, 'set-alias'),
+  },
+  'remove-alias': { values: [...LOCATION_OPTIONS], booleans: [], run: (a, c, l) => write(a, c, l, 'remove-alias') },
+  deprecate: { values: [...LOCATION_OPTIONS, 'reason'], booleans: [], run: (a, c, l) => write(a, c, l, 'deprecate') },
+  fsck: { values: [...LOCATION_OPTIONS], booleans: ['fix'], run: fsck },
+};
+
+/** `mlops registry <subcommand>`. */
+export const registryCommand: CliCommand = {
+  name: 'registry',
+  summary: 'The model registry on a git branch: list, show, history, set-alias, deprecate, fsck.',
+  async run(args, context) {
+    const [sub, ...rest] = args.filter((a) => a !== '--help');
+    if (args.includes('--help') || sub === undefined || sub === 'help') {
+      context.streams.stdout(HELP);
+      return sub === undefined && !args.includes('--help') ? 2 : 0;
+    }
+    const spec = SUBCOMMANDS[sub];
+    if (!spec)
+      throw new InputError(
+        `Unknown registry command "${sub}"; one of ${Object.keys(SUBCOMMANDS).join(', ')} (see mlops registry --help).`,
+      );
+    const parsed = parseCommandArgs(rest, spec, `mlops registry ${sub}`);
+    return spec.run(parsed, context, cliLogger(context.streams, context.debug));
+  },
+};

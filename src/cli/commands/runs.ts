@@ -1,0 +1,218 @@
+import { resolve } from 'node:path';
+import { openRegistryReader } from '../../adapters/registry/index.js';
+import { readRunRecordFile, trackRun } from '../../adapters/registry/runs.js';
+import { InputError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { formatDelta, formatDuration, formatTime, formatValue, textTable } from '../../core/registry/format.js';
+import { checkRunId } from '../../core/registry/names.js';
+import { compareRuns, flattenNumbers, flattenParamValues, type RunRecord } from '../../core/registry/runs.js';
+import type { CliCommand, CommandContext } from '../commands.js';
+import { cliLogger } from '../io.js';
+import {
+  LOCATION_HELP,
+  LOCATION_OPTIONS,
+  locationFrom,
+  parseCommandArgs,
+  positionals,
+  printJson,
+  type CommandArgs,
+} from './registry.js';
+
+const HELP = `mlops runs: experiment tracking on the registry branch.
+
+Train runs with \`track: true\` are stored as run records (runs/<id>.json) on the registry branch.
+
+Usage:
+  mlops runs record --run-record <file>    Store a run record (what train writes to
+                                           mlops-reports/run.json). Recording the same run
+                                           again changes nothing.
+  mlops runs list [--limit <n>]            Tracked runs, newest first.
+  mlops runs show <id>                     One run: command, timing, lineage, params, metrics.
+  mlops runs compare <id> <id> [<id>...]   Params and metrics side by side (with two runs, the
+                                           metric differences).
+
+${LOCATION_HELP}
+
+The run record format is schemas/registry/run-record.schema.json (docs/registry.md).
+`;
+
+async function reader(args: CommandArgs, context: CommandContext, log: Logger) {
+  return openRegistryReader({ ...locationFrom(args, context), log });
+}
+
+async function record(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
+  positionals(args, [], 'mlops runs record --run-record <file>');
+  const file = args.options.get('run-record');
+  if (!file) throw new InputError('Missing option --run-record <file> (see mlops runs --help).');
+  const run = await readRunRecordFile(resolve(context.cwd, file));
+  const result = await trackRun(run, { ...locationFrom(args, context), log });
+  if (context.json) printJson(context, { ...result, commit: result.commit ?? null });
+  else
+    context.streams.stdout(
+      result.recorded
+        ? `Recorded run ${result.id} (${result.path}).\n`
+        : `Run ${result.id} was already recorded; nothing changed.\n`,
+    );
+  return 0;
+}
+
+function metricSummary(run: RunRecord): string {
+  const metrics = Object.entries(flattenNumbers(run.metrics));
+  const shown = metrics.slice(0, 3).map(([k, v]) => `${k}=${formatValue(v)}`);
+  return shown.join(', ') + (metrics.length > 3 ? `, +${metrics.length - 3}` : '') || '-';
+}
+
+async function list(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
+  positionals(args, [], 'mlops runs list [--limit <n>]');
+  const limitText = args.options.get('limit');
+  const limit = limitText !== undefined ? Number(limitText) : undefined;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new InputError(`--limit must be a whole number of 1 or more, got "${limitText}".`);
+  const registry = await reader(args, context, log);
+  const runs = (await registry.runs()).slice(0, limit);
+  if (context.json) {
+    printJson(context, { registry: registry.label, runs: runs.map((r) => ({ ...r.run, recordedAt: r.recordedAt })) });
+    return 0;
+  }
+  if (runs.length === 0) {
+    context.streams.stdout(`No runs tracked on ${registry.label}.\n`);
+    return 0;
+  }
+  context.streams.stdout(
+    textTable(
+      ['RUN', 'NAME', 'STATUS', 'STARTED', 'DURATION', 'METRICS'],
+      runs.map(({ run }) => [
+        run.id,
+        run.name ?? '-',
+        run.status ?? '-',
+        formatTime(run.startedAt),
+        formatDuration(run.durationSeconds),
+        metricSummary(run),
+      ]),
+    ),
+  );
+  return 0;
+}
+
+async function loadRun(registry: Awaited<ReturnType<typeof reader>>, id: string): Promise<RunRecord> {
+  checkRunId(id);
+  const found = await registry.run(id);
+  if (!found) {
+    const close = (await registry.runs()).filter((r) => r.run.id.startsWith(id)).map((r) => r.run.id);
+    throw new InputError(
+      `No run "${id}" is tracked on ${registry.label}${close.length ? ` (did you mean ${close.slice(0, 3).join(', ')}?)` : ''}.`,
+    );
+  }
+  return found.run;
+}
+
+async function show(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
+  const [id] = positionals(args, ['<id>'], 'mlops runs show <id>');
+  const registry = await reader(args, context, log);
+  const run = await loadRun(registry, id!);
+  if (context.json) {
+    printJson(context, run);
+    return 0;
+  }
+  const rows: Array<[string, string]> = [
+    ['run', run.id],
+    ['name', run.name ?? '-'],
+    ['status', run.status ?? '-'],
+    ['started', run.startedAt],
+    ['finished', run.finishedAt ?? '-'],
+    ['duration', formatDuration(run.durationSeconds)],
+    ['command', Array.isArray(run.command) ? run.command.join(' ') : (run.command ?? '-')],
+  ];
+  if (run.seed !== undefined) rows.push(['seed', String(run.seed)]);
+  if (run.git?.commit) rows.push(['commit', `${run.git.commit}${run.git.dirty ? ' (dirty)' : ''}`]);
+  if (run.dataSha256) rows.push(['data sha256', run.dataSha256]);
+  if (run.modelSha256) rows.push(['model sha256', run.modelSha256]);
+  if (run.runUrl ?? run.workflowRun?.url) rows.push(['workflow run', (run.runUrl ?? run.workflowRun?.url)!]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  let out = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n';
+  const params = Object.entries(flattenParamValues(run.params));
+  const metrics = Object.entries(flattenNumbers(run.metrics));
+  if (params.length) out += '\nParams:\n' + textTable(['name', 'value'], params);
+  if (metrics.length)
+    out +=
+      '\nMetrics:\n' +
+      textTable(
+        ['name', 'value'],
+        metrics.map(([k, v]) => [k, formatValue(v)]),
+        { right: [1] },
+      );
+  context.streams.stdout(out);
+  return 0;
+}
+
+async function compare(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
+  if (args.positionals.length < 2)
+    throw new InputError(
+      'mlops runs compare needs at least two run ids. Usage: mlops runs compare <id> <id> [<id>...]',
+    );
+  const registry = await reader(args, context, log);
+  const runs: RunRecord[] = [];
+  for (const id of args.positionals) runs.push(await loadRun(registry, id));
+  const comparison = compareRuns(runs);
+  if (context.json) {
+    printJson(context, comparison);
+    return 0;
+  }
+  const two = runs.length === 2;
+  const headers = ['', ...comparison.runs, ...(two ? ['delta'] : [])];
+  const rows: string[][] = [];
+  if (comparison.params.length) {
+    rows.push(['params', ...comparison.runs.map(() => ''), ...(two ? [''] : [])]);
+    for (const row of comparison.params) {
+      rows.push([`  ${row.name}${row.differs ? ' *' : ''}`, ...row.values.map((v) => v ?? '-'), ...(two ? [''] : [])]);
+    }
+  }
+  if (comparison.metrics.length) {
+    rows.push(['metrics', ...comparison.runs.map(() => ''), ...(two ? [''] : [])]);
+    for (const row of comparison.metrics) {
+      rows.push([`  ${row.name}`, ...row.values.map((v) => formatValue(v)), ...(two ? [formatDelta(row.delta)] : [])]);
+    }
+  }
+  const right = comparison.runs.map((_, i) => i + 1).concat(two ? [comparison.runs.length + 1] : []);
+  context.streams.stdout(
+    textTable(headers, rows, { right }) + (comparison.params.some((p) => p.differs) ? '* params that differ\n' : ''),
+  );
+  return 0;
+}
+
+const SUBCOMMANDS: Record<
+  string,
+  {
+    values: string[];
+    booleans: string[];
+    run: (args: CommandArgs, context: CommandContext, log: Logger) => Promise<number>;
+  }
+> = {
+  record: { values: [...LOCATION_OPTIONS, 'run-record'], booleans: [], run: record },
+  list: { values: [...LOCATION_OPTIONS, 'limit'], booleans: [], run: list },
+  show: { values: [...LOCATION_OPTIONS], booleans: [], run: show },
+  compare: { values: [...LOCATION_OPTIONS], booleans: [], run: compare },
+};
+
+/** `mlops runs <subcommand>`. */
+export const runsCommand: CliCommand = {
+  name: 'runs',
+  summary: 'Experiment tracking: record, list, show and compare train runs stored on the registry branch.',
+  async run(args, context) {
+    const [sub, ...rest] = args.filter((a) => a !== '--help');
+    if (args.includes('--help') || sub === undefined || sub === 'help') {
+      context.streams.stdout(HELP);
+      return sub === undefined && !args.includes('--help') ? 2 : 0;
+    }
+    const spec = SUBCOMMANDS[sub];
+    if (!spec)
+      throw new InputError(
+        `Unknown runs command "${sub}"; one of ${Object.keys(SUBCOMMANDS).join(', ')} (see mlops runs --help).`,
+      );
+    return spec.run(
+      parseCommandArgs(rest, spec, `mlops runs ${sub}`),
+      context,
+      cliLogger(context.streams, context.debug),
+    );
+  },
+};

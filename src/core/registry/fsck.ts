@@ -1,0 +1,267 @@
+import { applyEvent, EventRejectedError } from './apply.js';
+import type { RegistryEvent } from './documents.js';
+import {
+  INDEX_PATH,
+  MARKER_PATH,
+  MODELS_DIR,
+  README_PATH,
+  RUNS_DIR,
+  eventChunkPath,
+  eventsDir,
+  keysDir,
+  modelDir,
+  modelIndexPath,
+  versionsDir,
+} from './layout.js';
+import { nameProblem } from './names.js';
+import { sameJson } from './operations.js';
+import { RegistryCorruptError, RegistryDocuments, parseDocument, type RegistryTree } from './store.js';
+import type { DocumentKind } from './schemas.js';
+
+/** One thing fsck found wrong. */
+export interface FsckProblem {
+  /** The file on the registry branch. */
+  path: string;
+  line?: number;
+  message: string;
+  /** True for derived files that `--fix` rewrites from the event log. */
+  fixable: boolean;
+}
+
+export interface FsckReport {
+  models: number;
+  events: number;
+  versions: number;
+  runs: number;
+  problems: FsckProblem[];
+  /** The derived files as the event logs say they should be (path -> text; null: delete). */
+  repairs: Map<string, string | null>;
+}
+
+const EMPTY_TREE: RegistryTree = { description: 'the rebuild', read: async () => undefined, list: async () => [] };
+
+function kindOf(path: string): DocumentKind | undefined {
+  if (path === INDEX_PATH) return 'index';
+  if (/^models\/[^/]+\/index\.json$/.test(path)) return 'model-index';
+  if (/^models\/[^/]+\/versions\/\d{6}\.json$/.test(path)) return 'versions';
+  if (/^models\/[^/]+\/keys\/[0-9a-f]{2}\.json$/.test(path)) return 'keys';
+  return undefined;
+}
+
+/**
+ * Checks the registry: every event log is complete (sequence numbers 1..N, each in its file,
+ * unique ids, each event valid after the one before), and every derived file (the indexes, the
+ * version records, the idempotency keys) is exactly what replaying the logs gives. The replay uses
+ * the writers' own `applyEvent`, so `repairs` is the registry as the logs define it.
+ */
+export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport> {
+  const problems: FsckProblem[] = [];
+  const tree = docs.tree;
+  const rebuilt = new RegistryDocuments(EMPTY_TREE);
+  const seenIds = new Map<string, string>();
+  let events = 0;
+  let versions = 0;
+  const brokenModels = new Set<string>();
+
+  const topNames = await tree.list('');
+  const hasContent = topNames.some((name) => name !== README_PATH);
+  try {
+    if (hasContent && !(await docs.marker())) {
+      problems.push({ path: MARKER_PATH, message: 'missing (the format marker)', fixable: true });
+    }
+  } catch (error) {
+    if (!(error instanceof RegistryCorruptError)) throw error;
+    problems.push({ path: MARKER_PATH, message: error.message, fixable: true });
+  }
+
+  const models = await tree.list(MODELS_DIR);
+  for (const model of models) {
+    const problem = nameProblem(model);
+    if (problem) {
+      problems.push({ path: modelDir(model), message: `not a valid model name: ${problem}`, fixable: false });
+      brokenModels.add(model);
+      continue;
+    }
+    const dir = eventsDir(model);
+    const files = await tree.list(dir);
+    const logFiles = files.filter((name) => /^\d{6}\.jsonl$/.test(name));
+    for (const name of files.filter((n) => !logFiles.includes(n))) {
+      problems.push({ path: `${dir}/${name}`, message: 'unexpected file in the event log folder', fixable: false });
+    }
+    await docs.prefetch(logFiles.map((name) => `${dir}/${name}`));
+    let expectedSeq = 1;
+    for (const name of logFiles) {
+      const path = `${dir}/${name}`;
+      let chunk: RegistryEvent[];
+      try {
+        chunk = await docs.events(path);
+      } catch (error) {
+        if (!(error instanceof RegistryCorruptError)) throw error;
+        problems.push({
+          path,
+          ...(error.location?.line !== undefined ? { line: error.location.line } : {}),
+          message: error.message,
+          fixable: false,
+        });
+        brokenModels.add(model);
+        break;
+      }
+      let stop = false;
+      for (const [i, event] of chunk.entries()) {
+        const where = { path, line: i + 1 };
+        const fail = (message: string) => {
+          problems.push({ ...where, message, fixable: false });
+          brokenModels.add(model);
+          stop = true;
+        };
+        if (event.model !== model) fail(`event ${event.seq} names model "${event.model}" but is in ${model}'s log`);
+        else if (event.seq !== expectedSeq)
+          fail(`event has sequence number ${event.seq}, expected ${expectedSeq} (a gap or a duplicate)`);
+        else if (eventChunkPath(model, event.seq) !== path)
+          fail(`event ${event.seq} belongs in ${eventChunkPath(model, event.seq)}`);
+        else if (seenIds.has(event.id)) fail(`event id ${event.id} is used twice (also ${seenIds.get(event.id)})`);
+        if (stop) break;
+        seenIds.set(event.id, `${path} line ${i + 1}`);
+        try {
+          await applyEvent(rebuilt, event);
+        } catch (error) {
+          if (!(error instanceof EventRejectedError)) throw error;
+          fail(error.message);
+          break;
+        }
+        expectedSeq++;
+        events++;
+        if (event.type === 'registered') versions++;
+      }
+      if (stop) break;
+    }
+    if (expectedSeq === 1 && !brokenModels.has(model)) {
+      problems.push({ path: dir, message: `model "${model}" has no events`, fixable: false });
+      brokenModels.add(model);
+    }
+  }
+
+  // Every derived file must be what the replay produced; files the replay does not produce must go.
+  const repairs = new Map<string, string | null>();
+  const expected = rebuilt.collectWrites();
+  const storedDerived: string[] = [];
+  if ((await tree.read(INDEX_PATH)) !== undefined) storedDerived.push(INDEX_PATH);
+  for (const model of models) {
+    if (brokenModels.has(model)) continue;
+    if ((await tree.read(modelIndexPath(model))) !== undefined) storedDerived.push(modelIndexPath(model));
+    for (const dir of [versionsDir(model), keysDir(model)]) {
+      for (const name of await tree.list(dir)) storedDerived.push(`${dir}/${name}`);
+    }
+    for (const name of await tree.list(modelDir(model))) {
+      if (!['index.json', 'events', 'versions', 'keys'].includes(name)) {
+        problems.push({ path: `${modelDir(model)}/${name}`, message: 'unexpected file', fixable: false });
+      }
+    }
+  }
+  await docs.prefetch([...expected.keys(), ...storedDerived].filter((p) => kindOf(p) !== undefined));
+  for (const [path, text] of expected) {
+    const kind = kindOf(path);
+    if (!kind) continue;
+    const model = /^models\/([^/]+)\//.exec(path)?.[1];
+    if (model && brokenModels.has(model)) continue;
+    const stored = await docs.text(path);
+    if (stored === undefined) {
+      problems.push({ path, message: 'missing; the event log says it should exist', fixable: true });
+      repairs.set(path, text);
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = parseDocument(stored, kind, path, docs.description);
+    } catch (error) {
+      if (!(error instanceof RegistryCorruptError)) throw error;
+      problems.push({ path, message: error.message, fixable: true });
+      repairs.set(path, text);
+      continue;
+    }
+    if (path === INDEX_PATH && brokenModels.size > 0) {
+      // Keep the broken models' entries as they are; only compare the others.
+      const index = value as { models: Record<string, unknown> };
+      const want = JSON.parse(text!) as { models: Record<string, unknown> };
+      for (const broken of brokenModels) if (index.models[broken]) want.models[broken] = index.models[broken];
+      if (!sameJson(index.models, want.models)) {
+        problems.push({ path, message: 'does not match the event logs', fixable: true });
+        repairs.set(
+          path,
+          JSON.stringify({ ...want, updatedAt: (value as { updatedAt: string }).updatedAt }, null, 2) + '\n',
+        );
+      }
+      continue;
+    }
+    if (!sameJson(value, JSON.parse(text!))) {
+      problems.push({
+        path,
+        message: `does not match the event log (${describeDifference(value, JSON.parse(text!))})`,
+        fixable: true,
+      });
+      repairs.set(path, text);
+    }
+  }
+  for (const path of storedDerived) {
+    if (!expected.has(path)) {
+      problems.push({ path, message: 'not accounted for by any event', fixable: true });
+      repairs.set(path, null);
+    }
+  }
+  if (models.length === 0 && storedDerived.includes(INDEX_PATH)) {
+    const index = await docs.index().catch(() => undefined);
+    if (index && Object.keys(index.models).length > 0) {
+      problems.push({ path: INDEX_PATH, message: 'lists models that have no event log', fixable: true });
+    }
+  }
+  if (problems.some((p) => p.path === MARKER_PATH)) {
+    // The marker is not derived from events; --fix writes a fresh one dated by the oldest model.
+    const created = Object.values(
+      (rebuilt.parsedDocument(INDEX_PATH) as { models?: Record<string, { createdAt: string }> })?.models ?? {},
+    )
+      .map((m) => m.createdAt)
+      .sort()[0];
+    repairs.set(
+      MARKER_PATH,
+      JSON.stringify({ kind: 'mlops-registry', format: 1, createdAt: created ?? new Date(0).toISOString() }, null, 2) +
+        '\n',
+    );
+  }
+
+  let runs = 0;
+  const runFiles = await tree.list(RUNS_DIR);
+  await docs.prefetch(runFiles.map((name) => `${RUNS_DIR}/${name}`));
+  for (const name of runFiles) {
+    const path = `${RUNS_DIR}/${name}`;
+    if (!name.endsWith('.json')) {
+      problems.push({ path, message: 'unexpected file in runs/', fixable: false });
+      continue;
+    }
+    try {
+      const run = await docs.run(name.slice(0, -'.json'.length));
+      if (run && run.run.id !== name.slice(0, -'.json'.length)) {
+        problems.push({ path, message: `holds run "${run.run.id}"`, fixable: false });
+      }
+      runs++;
+    } catch (error) {
+      if (!(error instanceof RegistryCorruptError)) throw error;
+      problems.push({ path, message: error.message, fixable: false });
+    }
+  }
+  return { models: models.length, events, versions, runs, problems, repairs };
+}
+
+/** A short description of the first difference between two JSON values: `aliases.production.version: 3 != 2`. */
+export function describeDifference(actual: unknown, expected: unknown, path = ''): string {
+  if (sameJson(actual, expected)) return 'no difference';
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  if (isObject(actual) && isObject(expected) && Array.isArray(actual) === Array.isArray(expected)) {
+    const keys = [...new Set([...Object.keys(actual), ...Object.keys(expected)])];
+    for (const key of keys) {
+      if (!sameJson(actual[key], expected[key]))
+        return describeDifference(actual[key], expected[key], path ? `${path}.${key}` : key);
+    }
+  }
+  const show = (v: unknown) => (v === undefined ? 'missing' : JSON.stringify(v)?.slice(0, 60));
+  return `${path || 'document'}: stored ${show(actual)}, the log says ${show(expected)}`;
+}

@@ -1,0 +1,442 @@
+import { InputError } from '../errors.js';
+import { applyEvent, emptyModelIndex, storedVersion } from './apply.js';
+import type {
+  AliasRemovedEvent,
+  AliasSetEvent,
+  ArtifactInfo,
+  DeployedEvent,
+  DeprecatedEvent,
+  ModelIndex,
+  RegisteredEvent,
+  RegistryEvent,
+  RegistryMarker,
+  RolledBackEvent,
+  VersionLineage,
+} from './documents.js';
+import { REGISTRY_FORMAT } from './documents.js';
+import {
+  MARKER_PATH,
+  README_PATH,
+  eventChunkPath,
+  keyShardPath,
+  modelIndexPath,
+  runPath,
+  versionChunkPath,
+  INDEX_PATH,
+} from './layout.js';
+import { checkAliasName, checkModelName } from './names.js';
+import type { RunRecord, TrackedRun } from './runs.js';
+import type { RegistryDocuments } from './store.js';
+
+/** What every new event needs from outside the core: the clock, the actor and fresh ids. */
+export interface EventContext {
+  /** ISO 8601 time of the write. */
+  time: string;
+  actor?: string;
+  /** A new unique id (a UUID) per event. */
+  newId(): string;
+}
+
+/** The result of an operation inside one transaction. */
+export interface OperationResult {
+  /** Events appended (empty when the operation found nothing to do). */
+  events: RegistryEvent[];
+}
+
+const README = `# mlops model registry
+
+This branch is the model registry of this repository, written by the mlops \`register\` action and
+the \`mlops registry\` command. Do not edit it by hand: every change is an event appended to
+\`models/<model>/events/*.jsonl\`; the other files are derived from those logs
+(\`mlops registry fsck --fix\` rebuilds them).
+
+- \`index.json\`: every model, its latest version and aliases
+- \`models/<model>/index.json\`: one model's aliases and counters
+- \`models/<model>/versions/*.json\`: version records with lineage and metrics
+- \`runs/<id>.json\`: tracked train runs
+
+Read it with \`mlops registry list\`, \`mlops registry show <model>@production\`.
+`;
+
+/** Files a write to `model` will read: prefetching them makes a transaction one git round trip. */
+export function pathsForModelWrite(model: string, index: ModelIndex | undefined, extra: number[] = []): string[] {
+  const next = (index?.seq ?? 0) + 1;
+  const nextVersion = (index?.latestVersion ?? 0) + 1;
+  return [
+    MARKER_PATH,
+    INDEX_PATH,
+    eventChunkPath(model, next),
+    versionChunkPath(model, nextVersion),
+    ...extra.filter((v) => v >= 1).map((v) => versionChunkPath(model, v)),
+  ];
+}
+
+/**
+ * Loads what a write to `model` reads in two round trips (the small fixed files, then the log and
+ * versions files the model index points at) instead of one per file.
+ */
+export async function prefetchModel(
+  docs: RegistryDocuments,
+  model: string,
+  key?: string,
+  versions: number[] = [],
+): Promise<void> {
+  await docs.prefetch([
+    MARKER_PATH,
+    INDEX_PATH,
+    modelIndexPath(model),
+    ...(key !== undefined ? [keyShardPath(model, key)] : []),
+  ]);
+  await docs.prefetch(pathsForModelWrite(model, await docs.modelIndex(model), versions));
+}
+
+/** Creates registry.json and the README on the first write. */
+async function ensureMarker(docs: RegistryDocuments, time: string): Promise<void> {
+  if (await docs.marker()) return;
+  const marker: RegistryMarker = { kind: 'mlops-registry', format: REGISTRY_FORMAT, createdAt: time };
+  docs.put(MARKER_PATH, 'registry', marker);
+  if ((await docs.text(README_PATH)) === undefined) docs.putText(README_PATH, README);
+}
+
+async function append(docs: RegistryDocuments, events: RegistryEvent[], time: string): Promise<OperationResult> {
+  if (events.length === 0) return { events };
+  await ensureMarker(docs, time);
+  for (const event of events) await applyEvent(docs, event);
+  return { events };
+}
+
+/** The model's index, or an InputError that says it is not registered. */
+export async function requireModel(
+  docs: RegistryDocuments,
+  model: string,
+  versions: number[] = [],
+): Promise<ModelIndex> {
+  checkModelName(model);
+  await prefetchModel(docs, model, undefined, versions);
+  const index = await docs.modelIndex(model);
+  if (!index) {
+    const known = Object.keys((await docs.index())?.models ?? {});
+    const hint = known.length
+      ? ` Registered models: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''}.`
+      : ' The registry has no models yet.';
+    throw new InputError(`Model "${model}" is not registered.${hint}`);
+  }
+  return index;
+}
+
+async function requireVersion(docs: RegistryDocuments, index: ModelIndex, version: number) {
+  const record = version <= index.latestVersion ? await storedVersion(docs, index.model, version) : undefined;
+  if (!record) {
+    const range = index.latestVersion === 1 ? 'v1' : `v1..v${index.latestVersion}`;
+    throw new InputError(`Model "${index.model}" has no version v${version} (it has ${range}).`);
+  }
+  return record;
+}
+
+/** What `register` records about a new version. */
+export interface RegisterRequest {
+  model: string;
+  sha256: string;
+  /** The artifact's description; its location depends on the version, which is known only here. */
+  artifact: (version: number) => ArtifactInfo;
+  metrics: Record<string, number>;
+  params?: Record<string, unknown>;
+  description?: string;
+  lineage: VersionLineage;
+  /** `<workflow run id>/<attempt>/<model>`: a retried register returns the version it already made. */
+  idempotencyKey?: string;
+  /** An alias to point at the new version in the same commit. */
+  alias?: string;
+}
+
+export interface RegisterResult extends OperationResult {
+  version: number;
+  /** True when the idempotency key had already registered this version. */
+  existing: boolean;
+  sha256: string;
+}
+
+/**
+ * Finds the version an idempotency key already registered, if any. One small file is read
+ * whatever the history length.
+ */
+export async function versionForKey(
+  docs: RegistryDocuments,
+  model: string,
+  key: string,
+): Promise<{ version: number; sha256: string } | undefined> {
+  const entry = (await docs.keyShard(model, key))?.keys[key];
+  if (!entry) return undefined;
+  const record = await storedVersion(docs, model, entry.version);
+  return record ? { version: entry.version, sha256: record.sha256 } : undefined;
+}
+
+/**
+ * Registers a new version: the next integer for the model, allocated against the state the
+ * transaction read (the adapter's compare-and-swap makes that state current). With an
+ * idempotency key that already registered a version, returns that version and changes nothing.
+ */
+export async function registerVersion(
+  docs: RegistryDocuments,
+  request: RegisterRequest,
+  context: EventContext,
+): Promise<RegisterResult> {
+  const { model } = request;
+  checkModelName(model);
+  if (request.alias !== undefined) checkAliasName(request.alias);
+  await prefetchModel(docs, model, request.idempotencyKey);
+  if (request.idempotencyKey !== undefined) {
+    const existing = await versionForKey(docs, model, request.idempotencyKey);
+    if (existing) {
+      if (existing.sha256 !== request.sha256) {
+        throw new InputError(
+          `This workflow run already registered ${model} v${existing.version} with a different artifact ` +
+            `(sha256 ${existing.sha256.slice(0, 12)}…, now ${request.sha256.slice(0, 12)}…). ` +
+            'Re-run the workflow (a new attempt) to register a new version.',
+        );
+      }
+      return { version: existing.version, existing: true, sha256: existing.sha256, events: [] };
+    }
+  }
+  const index = (await docs.modelIndex(model)) ?? emptyModelIndex(model, context.time);
+  if (index.seq === 0) {
+    // File systems that ignore case would put "Model" and "model" in one folder.
+    const clash = Object.keys((await docs.index())?.models ?? {}).find(
+      (name) => name !== model && name.toLowerCase() === model.toLowerCase(),
+    );
+    if (clash)
+      throw new InputError(
+        `Model "${model}" differs from the registered model "${clash}" only in case; use "${clash}".`,
+      );
+  }
+  const version = index.latestVersion + 1;
+  const registered: RegisteredEvent = {
+    id: context.newId(),
+    seq: index.seq + 1,
+    type: 'registered',
+    model,
+    time: context.time,
+    ...(context.actor !== undefined ? { actor: context.actor } : {}),
+    version,
+    sha256: request.sha256,
+    artifact: request.artifact(version),
+    metrics: request.metrics,
+    ...(request.params !== undefined ? { params: request.params } : {}),
+    ...(request.description !== undefined ? { description: request.description } : {}),
+    lineage: request.lineage,
+    ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
+  };
+  const events: RegistryEvent[] = [registered];
+  if (request.alias !== undefined) {
+    const previous = index.aliases[request.alias]?.version;
+    const aliasSet: AliasSetEvent = {
+      id: context.newId(),
+      seq: registered.seq + 1,
+      type: 'alias-set',
+      model,
+      time: context.time,
+      ...(context.actor !== undefined ? { actor: context.actor } : {}),
+      version,
+      sha256: request.sha256,
+      alias: request.alias,
+      ...(previous !== undefined ? { previous } : {}),
+    };
+    events.push(aliasSet);
+  }
+  await append(docs, events, context.time);
+  return { version, existing: false, sha256: request.sha256, events };
+}
+
+/** Points `alias` at `version`. Setting it to where it already points changes nothing. */
+export async function setAlias(
+  docs: RegistryDocuments,
+  model: string,
+  alias: string,
+  version: number,
+  context: EventContext,
+): Promise<OperationResult & { previous?: number }> {
+  checkAliasName(alias);
+  const index = await requireModel(docs, model, [version]);
+  const record = await requireVersion(docs, index, version);
+  const previous = index.aliases[alias]?.version;
+  if (previous === version) return { events: [], previous };
+  if (record.deprecated) {
+    throw new InputError(`${model} v${version} is deprecated; an alias cannot point at a deprecated version.`);
+  }
+  const event: AliasSetEvent = {
+    id: context.newId(),
+    seq: index.seq + 1,
+    type: 'alias-set',
+    model,
+    time: context.time,
+    ...(context.actor !== undefined ? { actor: context.actor } : {}),
+    version,
+    sha256: record.sha256,
+    alias,
+    ...(previous !== undefined ? { previous } : {}),
+  };
+  return { ...(await append(docs, [event], context.time)), ...(previous !== undefined ? { previous } : {}) };
+}
+
+/** Removes `alias`. Removing an alias that is not set is an error (it is probably a typo). */
+export async function removeAlias(
+  docs: RegistryDocuments,
+  model: string,
+  alias: string,
+  context: EventContext,
+): Promise<OperationResult & { previous: number }> {
+  const index = await requireModel(docs, model);
+  const current = index.aliases[alias];
+  if (!current) {
+    const set = Object.keys(index.aliases);
+    throw new InputError(
+      `Model "${model}" has no alias "${alias}"${set.length ? ` (its aliases: ${set.join(', ')})` : ' (it has no aliases)'}.`,
+    );
+  }
+  const event: AliasRemovedEvent = {
+    id: context.newId(),
+    seq: index.seq + 1,
+    type: 'alias-removed',
+    model,
+    time: context.time,
+    ...(context.actor !== undefined ? { actor: context.actor } : {}),
+    version: current.version,
+    sha256: current.sha256,
+    alias,
+  };
+  return { ...(await append(docs, [event], context.time)), previous: current.version };
+}
+
+/**
+ * Marks a version deprecated: it stays resolvable by number, `latest` skips it, and no alias may
+ * point at it. Deprecating a version an alias points at is refused: move the alias first.
+ */
+export async function deprecateVersion(
+  docs: RegistryDocuments,
+  model: string,
+  version: number,
+  reason: string | undefined,
+  context: EventContext,
+): Promise<OperationResult> {
+  const index = await requireModel(docs, model, [version]);
+  const record = await requireVersion(docs, index, version);
+  if (record.deprecated) return { events: [] };
+  const pointing = Object.entries(index.aliases)
+    .filter(([, state]) => state.version === version)
+    .map(([alias]) => alias)
+    .sort();
+  if (pointing.length) {
+    throw new InputError(
+      `${model} v${version} is what ${pointing.map((a) => `"${a}"`).join(', ')} point${pointing.length === 1 ? 's' : ''} at; ` +
+        'move or remove the alias first (mlops registry set-alias / remove-alias).',
+    );
+  }
+  const event: DeprecatedEvent = {
+    id: context.newId(),
+    seq: index.seq + 1,
+    type: 'deprecated',
+    model,
+    time: context.time,
+    ...(context.actor !== undefined ? { actor: context.actor } : {}),
+    version,
+    sha256: record.sha256,
+    ...(reason !== undefined && reason !== '' ? { reason } : {}),
+  };
+  return append(docs, [event], context.time);
+}
+
+/** Records that `version` was deployed (the deploy action). */
+export async function recordDeployment(
+  docs: RegistryDocuments,
+  model: string,
+  version: number,
+  details: { environment?: string; deploymentId?: string; status?: string },
+  context: EventContext,
+): Promise<OperationResult> {
+  const index = await requireModel(docs, model);
+  const record = await requireVersion(docs, index, version);
+  const event: DeployedEvent = {
+    id: context.newId(),
+    seq: index.seq + 1,
+    type: 'deployed',
+    model,
+    time: context.time,
+    ...(context.actor !== undefined ? { actor: context.actor } : {}),
+    version,
+    sha256: record.sha256,
+    ...(details.environment !== undefined ? { environment: details.environment } : {}),
+    ...(details.deploymentId !== undefined ? { deploymentId: details.deploymentId } : {}),
+    ...(details.status !== undefined ? { status: details.status } : {}),
+    ...(index.deployed ? { previous: index.deployed.version } : {}),
+  };
+  return append(docs, [event], context.time);
+}
+
+/** Records a rollback from `from` to `version` (the deploy action). */
+export async function recordRollback(
+  docs: RegistryDocuments,
+  model: string,
+  from: number,
+  version: number,
+  details: { environment?: string; reason?: string },
+  context: EventContext,
+): Promise<OperationResult> {
+  const index = await requireModel(docs, model);
+  await requireVersion(docs, index, from);
+  const record = await requireVersion(docs, index, version);
+  const event: RolledBackEvent = {
+    id: context.newId(),
+    seq: index.seq + 1,
+    type: 'rolled-back',
+    model,
+    time: context.time,
+    ...(context.actor !== undefined ? { actor: context.actor } : {}),
+    version,
+    sha256: record.sha256,
+    from,
+    ...(details.environment !== undefined ? { environment: details.environment } : {}),
+    ...(details.reason !== undefined ? { reason: details.reason } : {}),
+  };
+  return append(docs, [event], context.time);
+}
+
+/** Deep equality of JSON values, ignoring key order. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((item, i) => sameJson(item, other[i]));
+  }
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  return ak.length === bk.length && ak.every((k) => k in b && sameJson((a as never)[k], (b as never)[k]));
+}
+
+/**
+ * Stores a train run as `runs/<id>.json`. Recording the same run again changes nothing;
+ * recording a different run under an id that exists is refused.
+ */
+export async function recordRun(
+  docs: RegistryDocuments,
+  run: RunRecord,
+  context: EventContext,
+): Promise<{ recorded: boolean; path: string }> {
+  const path = runPath(run.id);
+  const existing = await docs.run(run.id);
+  if (existing) {
+    if (sameJson(existing.run, run)) return { recorded: false, path };
+    throw new InputError(`A different run with id "${run.id}" is already recorded (${path} on the registry branch).`);
+  }
+  await ensureMarker(docs, context.time);
+  const tracked: TrackedRun = {
+    kind: 'mlops-tracked-run',
+    format: REGISTRY_FORMAT,
+    recordedAt: context.time,
+    ...(context.actor !== undefined ? { actor: context.actor } : {}),
+    run,
+  };
+  docs.put(path, 'run', tracked);
+  return { recorded: true, path };
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { registrySchemas, schemaProblem } from '../../src/core/registry/schemas.js';
+// @ts-expect-error: a plain .mjs script without types
+import { generateValidators } from '../../schemas/registry/generate-validators.mjs';
+
+const root = join(import.meta.dirname, '..', '..');
+
+describe('registry schemas', () => {
+  it('are valid draft-07 schemas', () => {
+    const ajv = new Ajv({ strict: false, validateSchema: true });
+    for (const [name, schema] of Object.entries(registrySchemas)) {
+      expect(ajv.validateSchema(schema), `${name}: ${ajv.errorsText()}`).toBe(true);
+    }
+  });
+
+  it('have precompiled validators that are up to date with the schema files', async () => {
+    const current = readFileSync(join(root, 'src/core/registry/validators.generated.js'), 'utf8');
+    expect(current === (await generateValidators()), 'run: node schemas/registry/generate-validators.mjs').toBe(true);
+  });
+
+  it('describe the first problem of a document in one line', () => {
+    expect(
+      schemaProblem('registry', { kind: 'mlops-registry', format: 1, createdAt: '2024-01-01T00:00:00Z' }),
+    ).toBeUndefined();
+    expect(schemaProblem('registry', { kind: 'mlops-registry', format: 1 })).toBe(
+      "(top level) must have required property 'createdAt'",
+    );
+    expect(schemaProblem('registry', { kind: 'mlops-registry', format: 1, createdAt: 'yesterday' })).toBe(
+      '/createdAt must match format "date-time"',
+    );
+    expect(
+      schemaProblem('registry', { kind: 'mlops-registry', format: 1, createdAt: '2024-01-01T00:00:00Z', extra: 1 }),
+    ).toBe('(top level): unexpected property "extra"');
+    expect(
+      schemaProblem('event', {
+        id: 'x',
+        seq: 1,
+        type: 'promoted',
+        model: 'm',
+        time: '2024-01-01T00:00:00Z',
+        version: 1,
+        sha256: 'a'.repeat(64),
+      }),
+    ).toBe(
+      '/type must be equal to one of the allowed values ("registered", "alias-set", "alias-removed", "deprecated", "deployed", "rolled-back")',
+    );
+  });
+});
