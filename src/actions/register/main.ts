@@ -1,149 +1,23 @@
-import { readFile } from 'node:fs/promises';
-import { defineAction } from '../../adapters/runner/definition.js';
+import { defineAction, lazyRun, type ActionContext } from '../../adapters/runner/definition.js';
 import { boolean, path, text } from '../../adapters/runner/inputs.js';
-import { createGitHubClient } from '../../adapters/github/client.js';
-import { localArtifactStore, releaseArtifactStore, type ArtifactStore } from '../../adapters/registry/artifacts.js';
-import { registerModel } from '../../adapters/registry/register.js';
-import { RegistryRepository } from '../../adapters/registry/repository.js';
-import { ConfigurationError, InputError } from '../../core/errors.js';
-import { parseMetricsDocument } from '../../core/metrics/parse.js';
-import type { VersionLineage } from '../../core/registry/documents.js';
-import { checkAliasName, checkModelName } from '../../core/registry/names.js';
-import { flattenNumbers, parseRunRecord, type RunRecord } from '../../core/registry/runs.js';
 import { commonInputs, registryInputs } from '../common.js';
-import { registerSummary } from './summary.js';
 
-async function readInputFile(file: string, label: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${label}: ${file} does not exist.`);
-    if (code === 'EISDIR') throw new InputError(`${label}: ${file} is a directory, not a file.`);
-    throw new ConfigurationError(`cannot read: ${(error as Error).message}`, { file });
-  }
-}
+const inputs = {
+  ...commonInputs,
+  ...registryInputs,
+  model: text(),
+  path: path(),
+  'run-record': path(),
+  metrics: path(),
+  alias: text(),
+  release: boolean(),
+  description: text(),
+};
+
+export type RegisterContext = ActionContext<'register', typeof inputs>;
 
 export const register = defineAction({
   name: 'register',
-  inputs: {
-    ...commonInputs,
-    ...registryInputs,
-    model: text(),
-    path: path(),
-    'run-record': path(),
-    metrics: path(),
-    alias: text(),
-    release: boolean(),
-    description: text(),
-  },
-  async run({ inputs, io, log, env, mode }) {
-    const label = (name: string) => (mode === 'action' ? `Input "${name}"` : `--${name}`);
-    const model = checkModelName(inputs.model, label('model'));
-    const alias = inputs.alias !== undefined ? checkAliasName(inputs.alias, label('alias')) : undefined;
-    const workingDirectory = inputs['working-directory'] ?? env.workspace;
-
-    let run: RunRecord | undefined;
-    if (inputs['run-record']) {
-      run = parseRunRecord(await readInputFile(inputs['run-record'], label('run-record')), inputs['run-record']);
-    }
-    let metrics: Record<string, number> = run ? flattenNumbers(run.metrics) : {};
-    if (inputs.metrics) {
-      metrics = parseMetricsDocument(await readInputFile(inputs.metrics, label('metrics')), inputs.metrics).values;
-    }
-
-    const token = inputs['github-token'];
-    const repo = await RegistryRepository.open({
-      cwd: workingDirectory,
-      branch: inputs['registry-branch'] ?? 'mlops-registry',
-      remote: inputs['registry-remote'] ?? 'origin',
-      log,
-      inActions: env.inActions,
-      serverUrl: env.serverUrl,
-      mask: io.mask,
-      ...(token ? { token } : {}),
-    });
-
-    const lineage: VersionLineage = {};
-    const commit = env.inActions ? env.sha : undefined;
-    const codeCommit = commit ?? run?.git?.commit ?? (await repo.headCommit());
-    if (codeCommit) lineage.commit = codeCommit;
-    if (env.inActions && env.ref) lineage.ref = env.ref;
-    if (env.inActions && env.runId) {
-      const repository = env.repository ? `${env.repository.owner}/${env.repository.repo}` : undefined;
-      lineage.workflowRun = {
-        id: env.runId,
-        ...(env.runAttempt ? { attempt: env.runAttempt } : {}),
-        ...(repository
-          ? {
-              url: `${env.serverUrl}/${repository}/actions/runs/${env.runId}${env.runAttempt ? `/attempts/${env.runAttempt}` : ''}`,
-            }
-          : {}),
-        ...(env.workflow ? { workflow: env.workflow } : {}),
-        ...(env.job ? { job: env.job } : {}),
-        ...(repository ? { repository } : {}),
-      };
-    } else if (run?.workflowRun) {
-      lineage.workflowRun = run.workflowRun;
-    }
-    if (run) {
-      lineage.trainRunId = run.id;
-      if (run.name) lineage.trainRunName = run.name;
-      if (run.dataSha256) lineage.dataSha256 = run.dataSha256;
-    }
-
-    const useRelease = inputs.release !== false && env.inActions && !!token && !!env.repository;
-    let store: ArtifactStore;
-    if (useRelease) {
-      const client = await createGitHubClient({ token: token!, apiUrl: env.apiUrl, log });
-      store = releaseArtifactStore({
-        client,
-        repository: env.repository!,
-        serverUrl: env.serverUrl,
-        apiUrl: env.apiUrl,
-        log,
-      });
-    } else {
-      if (inputs.release !== false) {
-        log.info(
-          env.inActions
-            ? 'No github-token: the model goes to .mlops/artifacts (local mode), which vanishes with the runner unless you keep it.'
-            : 'Local mode: the model goes to .mlops/artifacts in the repository.',
-        );
-      } else if (env.inActions) {
-        log.warning(
-          'release: false stores the model in .mlops/artifacts on the runner, which is deleted after the job.',
-        );
-      }
-      store = localArtifactStore(repo.root, log);
-    }
-
-    const result = await registerModel({
-      repo,
-      store,
-      model,
-      path: inputs.path,
-      metrics,
-      ...(run?.params !== undefined ? { params: run.params } : {}),
-      ...(inputs.description !== undefined ? { description: inputs.description } : {}),
-      lineage,
-      ...(env.inActions && env.runId ? { idempotencyKey: `${env.runId}/${env.runAttempt ?? '1'}/${model}` } : {}),
-      ...(alias !== undefined ? { alias } : {}),
-      actor: repo.actor(env.inActions ? env.actor : undefined),
-      scratch: env.tempDir,
-      log,
-    });
-
-    await io.appendSummary(registerSummary(model, result, alias, metrics, store.kind));
-    return {
-      passed: true,
-      outputs: {
-        version: result.version,
-        tag: result.tag,
-        sha256: result.sha256,
-        'release-url': result.releaseUrl,
-        'asset-url': result.assetUrl,
-      },
-    };
-  },
+  inputs,
+  run: lazyRun(async () => (await import('./run.js')).runRegister),
 });

@@ -54,3 +54,14 @@ export function defineAction<A extends ActionName, S extends InputSpecs<A>>(
 export function formatOutput(value: Exclude<OutputValue, undefined>): string {
   return typeof value === 'string' ? value : String(value);
 }
+
+/**
+ * An entry's `run` whose implementation is imported on first call. Bundles are split at this
+ * import, so a step that fails on its inputs (or `--help`) never parses the heavy modules
+ * (parsers, schemas, Octokit) that only the real work needs: that keeps start-up near bare node.
+ */
+export function lazyRun<A extends ActionName, S extends InputSpecs<A>>(
+  load: () => Promise<(context: ActionContext<A, S>) => Promise<ActionOutcome<A>>>,
+): (context: ActionContext<A, S>) => Promise<ActionOutcome<A>> {
+  return async (context) => (await load())(context);
+}
