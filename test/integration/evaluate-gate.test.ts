@@ -335,6 +335,49 @@ describe('fork pull requests', () => {
   });
 });
 
+describe('comment problems that are not forks', () => {
+  it('fails with the fix when a same-repository pull request’s token may not write', async () => {
+    const pr = gh.state.addPullRequest();
+    const dir = workspace('ws', { accuracy: 0.91, loss: 0.29 }, BASE);
+    const result = await evaluate(dir, pullRequestEvent(pr.number), { token: READ_ONLY_TOKEN });
+    expectOk(result, 1);
+    const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(`Cannot comment on pull request #${pr.number}`);
+    expect(errors[0]).toContain('permissions: pull-requests: write');
+    expect(errors[0]).not.toContain('fork');
+    // The report was still written before the step failed.
+    expect(result.summary).toContain('### ✅ All 3 gates passed');
+    expect(existsSync(join(dir, 'mlops-reports', 'evaluate-gate.md'))).toBe(true);
+  });
+
+  it('warns but keeps a passing verdict when GitHub refuses for another reason (a locked conversation)', async () => {
+    const pr = gh.state.addPullRequest();
+    pr.locked = true;
+    const result = await evaluate(workspace('ws', { accuracy: 0.91, loss: 0.29 }, BASE), pullRequestEvent(pr.number));
+    expectOk(result);
+    expect(result.outputs['passed']).toBe('true');
+    const warnings = result.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('locked');
+    expect(warnings[0]).toContain('mlops-evaluate-gate-default');
+    expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
+  });
+
+  it('with fail-on-regression false, reports failed gates as warnings, not errors', async () => {
+    const pr = gh.state.addPullRequest();
+    const result = await evaluate(workspace('ws', { accuracy: 0.7, loss: 0.29 }, BASE), pullRequestEvent(pr.number), {
+      inputs: { 'fail-on-regression': 'false' },
+    });
+    expectOk(result);
+    expect(result.outputs['passed']).toBe('false');
+    expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    expect(
+      result.annotations.some((a) => a.level === 'warning' && a.message.startsWith('accuracy: 0.7 is below')),
+    ).toBe(true);
+  });
+});
+
 describe('comment-from-artifact', () => {
   function artifact(dir: string, number: unknown, report = '### report\n'): string {
     mkdirSync(join(dir, 'mlops-evaluate-gate'), { recursive: true });

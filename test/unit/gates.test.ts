@@ -177,6 +177,12 @@ metrics:
       'margin',
     );
     expect(result.reasons).toEqual(['regressed by 20.00% (allowed 10%)']);
+    // A real regression too small for two decimals still says how big it is, not "0.00%".
+    const strict = gates('metrics:\n  acc: {direction: higher, max-regression-pct: 0}\n');
+    const tiny = only(evaluateGates(strict, { candidate: { acc: 0.8999 }, baseline: { acc: 0.9 } }).results, 'acc');
+    expect(tiny.reasons).toEqual(['regressed by 0.0111111% (allowed 0%)']);
+    const tinier = only(evaluateGates(strict, { candidate: { acc: 0.89999 }, baseline: { acc: 0.9 } }).results, 'acc');
+    expect(tinier.reasons).toEqual(['regressed by 0.00111111% (allowed 0%)']);
   });
 
   it('warn-only turns a failing rule into a warning and the gate set still passes', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveBaseline, loadHistory, type BaselineSources } from '../../src/actions/evaluate-gate/baseline.js';
 import { ConfigurationError } from '../../src/core/errors.js';
 import { memoryLogger } from '../../src/core/logger.js';
-import { parseBaselineSpec } from '../../src/core/metrics/index.js';
+import { parseBaselineSpec, parseMetricsDocument } from '../../src/core/metrics/index.js';
 import type { ModelVersionRecord, RegistryReader, VersionSelector } from '../../src/core/registry/contract.js';
 
 function record(
@@ -63,7 +63,15 @@ const base = { candidateFiles: ['metrics.json'], log };
 const registry = fakeRegistry(
   [
     record(1, { accuracy: 0.8 }),
-    record(2, { accuracy: 0.85 }, { params: { lr: 0.1 }, commit: 'c'.repeat(40), dataSha256: 'd'.repeat(64) }),
+    record(
+      2,
+      { accuracy: 0.85 },
+      {
+        params: { lr: 0.1, optimizer: { name: 'adam', betas: [0.9, 0.99] } },
+        commit: 'c'.repeat(40),
+        dataSha256: 'd'.repeat(64),
+      },
+    ),
   ],
   { production: 2 },
 );
@@ -73,7 +81,18 @@ describe('resolveBaseline', () => {
     const resolved = await resolveBaseline(parseBaselineSpec('registry:churn@production'), base, sources({ registry }));
     expect(resolved.metrics?.values).toEqual({ accuracy: 0.85 });
     expect(resolved.description.resolved).toBe('registry:churn@production (v2)');
-    expect(resolved.description.params).toEqual({ lr: '0.1' });
+    // Nested params flatten as a candidate run record's do, so the params diff lines up.
+    expect(resolved.description.params).toEqual({
+      lr: '0.1',
+      'optimizer.name': 'adam',
+      'optimizer.betas': '[0.9,0.99]',
+    });
+    expect(resolved.description.params).toEqual(
+      parseMetricsDocument(
+        JSON.stringify({ id: 'r', metrics: {}, params: { lr: 0.1, optimizer: { name: 'adam', betas: [0.9, 0.99] } } }),
+        'run.json',
+      ).params,
+    );
     expect(resolved.description.lineage).toMatchObject({ model: 'churn', version: 2, commit: 'c'.repeat(40) });
     expect(resolved.record?.version).toBe(2);
   });

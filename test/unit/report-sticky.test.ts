@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   GITHUB_ACTIONS_LOGIN,
   adoptBotLogin,
+  carriesMarker,
   compareStamps,
   composeStickyBody,
   isPermissionDenied,
@@ -13,7 +14,7 @@ import {
   stripMarkers,
 } from '../../src/adapters/github/comments.js';
 import { outboxPath, safeFileName, writeOutboxMessage } from '../../src/adapters/outbox.js';
-import { pullRequestFromEvent } from '../../src/actions/evaluate-gate/comment.js';
+import { forkTokenIsReadOnly, pullRequestFromEvent } from '../../src/actions/evaluate-gate/comment.js';
 import { sanitizeArtifactReport, trustedPullRequestNumber } from '../../src/actions/evaluate-gate/from-artifact.js';
 import { ConfigurationError } from '../../src/core/errors.js';
 
@@ -47,6 +48,18 @@ describe('sticky comment markers and stamps', () => {
       'hi there',
     );
     expect(stripMarkers('<!-- a normal comment -->')).toBe('<!-- a normal comment -->');
+    // Removing the inner marker must not assemble a new one from the pieces around it.
+    const nested = '<!-<!-- mlops:x -->- mlops:evaluate-gate workflow=ci key=default -->\nreport';
+    expect(stripMarkers(nested)).not.toContain('mlops:');
+  });
+
+  it('takes a comment as sticky only when its body starts with the marker', () => {
+    const marker = stickyMarker('evaluate-gate', 'ci', 'default');
+    expect(carriesMarker(`${marker}\n<!-- mlops:stamp run=1 attempt=1 time=t -->\nreport`, marker)).toBe(true);
+    expect(carriesMarker(`> ${marker}\n> quoted by a bot`, marker)).toBe(false);
+    expect(carriesMarker(`text\n${marker}\n`, marker)).toBe(false);
+    expect(carriesMarker(`${marker.replace('key=default', 'key=default2')}\n`, marker)).toBe(false);
+    expect(carriesMarker(undefined, marker)).toBe(false);
   });
 
   it('adopts a custom app’s bot login only from Bot accounts', () => {
@@ -94,6 +107,16 @@ describe('pull request from the event', () => {
     expect(pullRequestFromEvent('push', payload)).toBeUndefined();
     expect(pullRequestFromEvent('pull_request', { pull_request: { number: '7' } })).toBeUndefined();
   });
+
+  it('expects a read-only token only on a pull_request from a fork', () => {
+    const fork = pullRequestFromEvent('pull_request', payload)!;
+    expect(forkTokenIsReadOnly('pull_request', fork)).toBe(true);
+    // A deleted fork leaves no head repository: still a fork.
+    expect(forkTokenIsReadOnly('pull_request', { number: 7, baseRepository: 'o/r' })).toBe(true);
+    expect(forkTokenIsReadOnly('pull_request', { ...fork, headRepository: 'O/R' })).toBe(false);
+    // pull_request_target runs with the base repository's token, forks included.
+    expect(forkTokenIsReadOnly('pull_request_target', fork)).toBe(false);
+  });
 });
 
 describe('comment-from-artifact input checks', () => {
@@ -114,6 +137,10 @@ describe('comment-from-artifact input checks', () => {
     expect(safe.length).toBeLessThan(65_536 - 1000);
     expect(safe).not.toContain('mlops:evaluate-gate');
     expect(safe.endsWith('…(report truncated to fit GitHub’s comment limit)\n')).toBe(true);
+    // One enormous line (no line break to cut at) is capped too.
+    const oneLine = sanitizeArtifactReport('x'.repeat(100_000));
+    expect(oneLine.length).toBeLessThan(65_536 - 1000);
+    expect(oneLine.startsWith('x'.repeat(1000))).toBe(true);
   });
 });
 

@@ -149,6 +149,14 @@ describe('renderGateReport', () => {
     expect(report).toContain('| `a\\|b<script>` | — | 0 |');
     expect(report.replace(/`[^`]*`/g, '')).not.toContain('<script>');
     expect(escapeCell('x|y\n<b>')).toBe('x\\|y &lt;b&gt;');
+    // A backslash before a pipe would otherwise escape the escape: `a\|b` rendered as `a|b`.
+    expect(escapeCell('a\\|b')).toBe('a\\\\\\|b');
+  });
+
+  it('fences metric names with backticks in a longer run of backticks', () => {
+    const odd = parseGates('metrics:\n  "a``b`": {min: 1}\n', 'g.yml');
+    const report = renderGateReport(input({ evaluation: evaluateGates(odd, { candidate: { 'a``b`': 2 } }) }));
+    expect(report).toContain('| ``` a``b` ``` | — | 2 |');
   });
 
   it('stays under GitHub’s comment limit with thousands of metrics, keeping failures', () => {
@@ -197,6 +205,9 @@ describe('mermaid helpers', () => {
     expect(axisRange([0, 0])).toEqual([-1, 1]);
     expect(plainNumber(0.00000123)).toBe('0.00000123');
     expect(plainNumber(1234.56789)).toBe('1234.57');
+    // Mermaid's xychart numbers are plain decimals: never exponent notation, also from 1e21 up.
+    expect(plainNumber(1.5e21)).toBe('1500000000000000000000');
+    expect(plainNumber(-2e-7)).toBe('-0.0000002');
   });
 
   it('keeps the last points and drops quotes from labels', () => {

@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../../core/logger.js';
 import { formatBaselineSpec, type BaselineSpec } from '../../core/metrics/baseline-spec.js';
-import { mergeMetrics, parseMetricsDocument, type MetricsSet } from '../../core/metrics/parse.js';
+import { flattenParams, mergeMetrics, parseMetricsDocument, type MetricsSet } from '../../core/metrics/parse.js';
 import type { ModelVersionRecord, RegistryReader } from '../../core/registry/contract.js';
 import type { BaselineDescription } from '../../core/report/evaluate-gate.js';
 
@@ -53,11 +53,8 @@ export function recordMetrics(record: ModelVersionRecord, label: string): Metric
       ...(record.runId ? { runId: record.runId } : {}),
     },
   };
-  if (record.params) {
-    set.params = Object.fromEntries(
-      Object.entries(record.params).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
-    );
-  }
+  // Flattened like the candidate's run record, or nested params would show as all changed.
+  if (record.params) set.params = flattenParams(record.params);
   return set;
 }
 

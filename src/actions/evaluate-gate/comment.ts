@@ -135,7 +135,10 @@ async function uploadReportArtifact(options: DeliverOptions, log: Logger): Promi
 /**
  * Delivers the report: the sticky comment on pull-request events with a token; the outbox
  * outside Actions or without a token; on a fork's read-only token, the step summary (already
- * written) and an artifact, with one warning that says how to get the comment.
+ * written) and an artifact, with one warning that says how to get the comment. GitHub failing
+ * otherwise (5xx after the retries, a locked conversation) is one warning too: the verdict never
+ * depends on the comment. A token GitHub refuses for no such reason (401, 404, a 403 on a
+ * same-repository pull request) is a misconfiguration and fails the step with the fix.
  */
 export async function deliverReport(options: DeliverOptions): Promise<Delivery> {
   const { env, log, pullRequest } = options;
@@ -202,7 +205,7 @@ export async function deliverReport(options: DeliverOptions): Promise<Delivery> 
         ? ` (a pull request from the fork ${pullRequest.headRepository} gets a read-only GITHUB_TOKEN)`
         : ' (a pull request from a fork gets a read-only GITHUB_TOKEN)'
       : // GitHub kept failing (5xx, rate limits, a locked conversation): the verdict must not depend on it.
-        `: ${error.message}`;
+        `: ${error.message.replace(/\.+$/, '')}`;
     // One warning in all: the artifact's fate is part of it.
     const problems: string[] = [];
     const artifact = await uploadReportArtifact(options, quiet(log, problems));

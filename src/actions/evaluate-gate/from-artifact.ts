@@ -60,7 +60,8 @@ export function sanitizeArtifactReport(text: string): string {
   if (body.length > limit) {
     // At a line break when there is one: a report of one enormous line is cut anywhere.
     const lineEnd = body.lastIndexOf('\n', limit - 100);
-    body = body.slice(0, lineEnd > 0 ? lineEnd : limit - 100) + '\n\n…(report truncated to fit GitHub’s comment limit)\n';
+    body =
+      body.slice(0, lineEnd > 0 ? lineEnd : limit - 100) + '\n\n…(report truncated to fit GitHub’s comment limit)\n';
   }
   return body;
 }

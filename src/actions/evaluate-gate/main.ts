@@ -1,209 +1,24 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { readEventPayload } from '../../adapters/environment.js';
-import { writeFileAtomic } from '../../adapters/outbox.js';
-import { defineAction } from '../../adapters/runner/definition.js';
+import { defineAction, lazyRun, type ActionContext } from '../../adapters/runner/definition.js';
 import { boolean, oneOf, path, paths, text } from '../../adapters/runner/inputs.js';
-import { ConfigurationError, InputError } from '../../core/errors.js';
-import { evaluateGates, parseGates, type GatesConfig } from '../../core/gates/index.js';
-import { parseBaselineSpec } from '../../core/metrics/baseline-spec.js';
-import { mergeMetrics, parseMetricsDocument, type Lineage, type MetricsSet } from '../../core/metrics/parse.js';
-import { gateResultsJson, renderGateReport, type HistoryEntry } from '../../core/report/evaluate-gate.js';
 import { commonInputs, registryInputs } from '../common.js';
-import { loadHistory, resolveBaseline } from './baseline.js';
-import { deliverReport, pullRequestFromEvent } from './comment.js';
-import { commentFromArtifact } from './from-artifact.js';
-import { headCommit, realBaselineSources } from './sources.js';
 
-/** How a path is shown in reports and annotations: relative to the workspace when inside it. */
-function displayPath(file: string, workspace: string): string {
-  const inside = relative(workspace, file);
-  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split(sep).join('/') : file;
-}
+const inputs = {
+  ...commonInputs,
+  ...registryInputs,
+  metrics: paths(),
+  gates: text(),
+  baseline: text(),
+  model: text(),
+  comment: oneOf(['true', 'false', 'comment-from-artifact']),
+  'comment-key': text(),
+  report: path(),
+  'fail-on-regression': boolean(),
+};
 
-async function readUserFile(file: string, label: string, workspace: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${label}: ${displayPath(file, workspace)} does not exist.`);
-    if (code === 'EISDIR')
-      throw new InputError(`${label}: ${displayPath(file, workspace)} is a directory, not a file.`);
-    throw new ConfigurationError(`cannot read: ${(error as Error).message}`, { file: displayPath(file, workspace) });
-  }
-}
-
-/**
- * The gates input is a file path or the YAML itself: text with a line break or starting with `{`
- * is YAML/JSON; anything else is a path relative to the working directory.
- */
-async function loadGates(raw: string, workingDirectory: string, workspace: string): Promise<GatesConfig> {
-  if (raw.includes('\n') || raw.trimStart().startsWith('{')) return parseGates(raw, 'gates input');
-  const file = resolve(workingDirectory, raw);
-  return parseGates(await readUserFile(file, 'Input "gates"', workspace), displayPath(file, workspace));
-}
+export type EvaluateGateContext = ActionContext<'evaluate-gate', typeof inputs>;
 
 export const evaluateGate = defineAction({
   name: 'evaluate-gate',
-  inputs: {
-    ...commonInputs,
-    ...registryInputs,
-    metrics: paths(),
-    gates: text(),
-    baseline: text(),
-    model: text(),
-    comment: oneOf(['true', 'false', 'comment-from-artifact']),
-    'comment-key': text(),
-    report: path(),
-    'fail-on-regression': boolean(),
-  },
-  async run({ inputs, io, log, env }) {
-    const workingDirectory = inputs['working-directory'] ?? env.workspace;
-    const workspace = env.workspace;
-    const commentKey = inputs['comment-key'] ?? 'default';
-    const reportPath = inputs.report ?? resolve(workingDirectory, 'mlops-reports/evaluate-gate.md');
-    const token = inputs['github-token'];
-    const payload = await readEventPayload(env);
-
-    if (inputs.comment === 'comment-from-artifact') {
-      const posted = await commentFromArtifact({
-        env,
-        payload,
-        token,
-        reportPath,
-        commentKey,
-        log,
-        display: (file) => displayPath(file, workspace),
-      });
-      return { passed: true, outputs: { report: reportPath, 'comment-url': posted.url } };
-    }
-
-    const metricFiles = inputs.metrics as string[] | undefined;
-    if (!metricFiles || metricFiles.length === 0) throw new InputError('Input required and not supplied: metrics');
-    const gatesInput = inputs.gates as string | undefined;
-    if (!gatesInput) throw new InputError('Input required and not supplied: gates');
-    const spec = parseBaselineSpec(inputs.baseline ?? 'auto', 'Input "baseline"');
-    const model = inputs.model;
-
-    const sets: MetricsSet[] = [];
-    for (const file of metricFiles) {
-      const text = await readUserFile(file, 'Input "metrics"', workspace);
-      sets.push(parseMetricsDocument(text, displayPath(file, workspace)));
-    }
-    const candidate = mergeMetrics(sets);
-    const gates = await loadGates(gatesInput, workingDirectory, workspace);
-
-    const pullRequest = pullRequestFromEvent(env.eventName, payload);
-    const sources = realBaselineSources({
-      workingDirectory,
-      registryBranch: inputs['registry-branch'] ?? 'mlops-registry',
-      registryRemote: inputs['registry-remote'] ?? 'origin',
-      log,
-      ...(token ? { token } : {}),
-      serverUrl: env.serverUrl,
-    });
-    const baseline = await log.group('Baseline', () =>
-      resolveBaseline(
-        spec,
-        {
-          candidateFiles: metricFiles.map((f) => relative(workingDirectory, f).split(sep).join('/')),
-          ...(model ? { model } : {}),
-          ...(pullRequest?.baseSha ? { baseSha: pullRequest.baseSha } : {}),
-          log,
-        },
-        sources,
-      ),
-    );
-    log.info(
-      baseline.description.resolved
-        ? `Baseline: ${baseline.description.resolved}.`
-        : `No baseline: ${baseline.description.note ?? 'none'}. Absolute gates still apply.`,
-    );
-    const history: HistoryEntry[] = model ? await loadHistory(model, sources) : [];
-
-    const evaluation = evaluateGates(gates, {
-      candidate: candidate.values,
-      ...(baseline.metrics ? { baseline: baseline.metrics.values } : {}),
-    });
-
-    const runUrl =
-      env.repository && env.runId
-        ? `${env.serverUrl}/${env.repository.owner}/${env.repository.repo}/actions/runs/${env.runId}`
-        : undefined;
-    const candidateLineage: Lineage = { ...candidate.lineage };
-    candidateLineage.commit ??= pullRequest?.headSha ?? env.sha ?? (await headCommit(workingDirectory));
-    if (!candidateLineage.runUrl && runUrl) candidateLineage.runUrl = runUrl;
-    if (!candidateLineage.runId && env.runId) candidateLineage.runId = env.runId;
-    if (!candidateLineage.commit) delete candidateLineage.commit;
-
-    const failOnRegression = inputs['fail-on-regression'] ?? true;
-    const report = renderGateReport({
-      evaluation,
-      baseline: baseline.description,
-      candidate: {
-        files: candidate.files,
-        lineage: candidateLineage,
-        ...(candidate.params ? { params: candidate.params } : {}),
-      },
-      ...(model ? { model } : {}),
-      failOnRegression,
-      history,
-      candidateLabel: pullRequest ? `PR #${pullRequest.number}` : 'candidate',
-      ...(env.repository
-        ? { links: { serverUrl: env.serverUrl, repository: `${env.repository.owner}/${env.repository.repo}` } }
-        : {}),
-      ...(runUrl ? { runUrl } : {}),
-    });
-    const results = gateResultsJson({ evaluation, baseline: baseline.description, ...(model ? { model } : {}) });
-
-    await writeFileAtomic(reportPath, report);
-    await io.appendSummary(report);
-
-    for (const result of evaluation.results) {
-      const line = `${result.metric}: ${result.reasons.join('; ')}`;
-      // With fail-on-regression false a failed gate is reported, not failed: an error annotation
-      // on a green step would read as a problem with the step itself.
-      if (result.verdict === 'fail' && failOnRegression) log.error(line, result.location);
-      else if (result.verdict === 'fail' || result.verdict === 'warn') log.warning(line, result.location);
-    }
-
-    let commentUrl: string | undefined;
-    if (inputs.comment !== 'false') {
-      const delivery = await deliverReport({
-        env,
-        token,
-        log,
-        workingDirectory,
-        pullRequest,
-        commentKey,
-        workflow: env.workflow ?? 'local',
-        report,
-        reportPath,
-        stamp: { runId: env.runId, runAttempt: env.runAttempt, time: new Date().toISOString() },
-      });
-      commentUrl = delivery.url;
-    }
-
-    const { counts } = evaluation;
-    const gated = counts.pass + counts.warn + counts.fail;
-    const firstFailure = evaluation.results.find((r) => r.verdict === 'fail');
-    return {
-      passed: evaluation.passed || !failOnRegression,
-      outputs: {
-        passed: evaluation.passed,
-        report: reportPath,
-        results: JSON.stringify(results),
-        'comment-url': commentUrl,
-      },
-      ...(evaluation.passed
-        ? {}
-        : {
-            failure: `${counts.fail} of ${gated} gates failed: ${evaluation.results
-              .filter((r) => r.verdict === 'fail')
-              .map((r) => r.metric)
-              .join(', ')} (see the report).`,
-            ...(firstFailure?.location ? { failureLocation: firstFailure.location } : {}),
-          }),
-    };
-  },
+  inputs,
+  run: lazyRun(async () => (await import('./run.js')).runEvaluateGate),
 });

@@ -169,8 +169,8 @@ function checkMetric(
         } else {
           const pct = (worse / Math.abs(baseline)) * 100;
           bad = exceeds(pct, rule.maxRegressionPct);
-          // Two decimals would show a tiny but real regression as "0.00%" beside a limit of 0%.
-          const shown = Math.abs(pct) < 0.01 ? `${formatNumber(pct)}%` : formatPercent(pct).replace(/^\+/, '');
+          // Two decimals would show a small but real regression as "0.00%" or "0.01%" beside a limit of 0%.
+          const shown = Math.abs(pct) < 0.1 ? `${formatNumber(pct)}%` : formatPercent(pct).replace(/^\+/, '');
           message = `regressed by ${shown} (allowed ${formatNumber(rule.maxRegressionPct)}%)`;
         }
         check({

@@ -271,7 +271,10 @@ export function parseMetricsDocument(text: string, file: string): MetricsSet {
   const tracked = document.kind === 'mlops-tracked-run' && isObject(document.run) ? document.run : undefined;
   const record = tracked ?? document;
   if (tracked || isRunRecord(document)) {
-    set.values = flattenMetrics(record.metrics ?? {}, file, { text, keyPrefix: tracked ? ['run', 'metrics'] : ['metrics'] });
+    set.values = flattenMetrics(record.metrics ?? {}, file, {
+      text,
+      keyPrefix: tracked ? ['run', 'metrics'] : ['metrics'],
+    });
     if (isObject(record.params)) set.params = flattenParams(record.params);
     set.lineage = runLineage(record);
   } else {

@@ -52,14 +52,16 @@ const VERDICT_CELL: Record<Verdict, string> = {
 
 /** Makes untrusted text safe inside a table cell: no HTML, no pipes, no line breaks. */
 export function escapeCell(text: string): string {
-  return text
-    // A backslash in the text would escape the next character: `a\|b` would render as `a|b`.
-    .replace(/\\/g, '\\\\')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, ' ');
+  return (
+    text
+      // A backslash in the text would escape the next character: `a\|b` would render as `a|b`.
+      .replace(/\\/g, '\\\\')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/\|/g, '\\|')
+      .replace(/\r?\n/g, ' ')
+  );
 }
 
 /** Inline code that survives backticks inside the text: the fence is longer than any run of them. */
