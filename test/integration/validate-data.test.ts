@@ -1,0 +1,483 @@
+/**
+ * validate-data and `mlops profile`, run from the built bundles as the runner runs them: passing
+ * and failing suites, the report file, the step summary, the outputs, annotations on the data
+ * file's lines, identical reports over CSV, Parquet and JSON Lines of the same data, GE semantics
+ * on real data, and every bad input with its message.
+ */
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runBundle, runCliBundle, type BundleResult } from '../support/runner.js';
+
+let workspace: string;
+
+const PASSING = `# yaml-language-server: $schema=../schemas/expectation-suite.schema.json
+name: penguins-basics
+expectations:
+  - type: expect_table_row_count_to_be_between
+    kwargs: {min_value: 300, max_value: 400}
+  - type: expect_table_columns_to_match_set
+    kwargs: {column_set: [Species, Island, Sex], exact_match: false}
+  - type: expect_column_values_to_be_in_set
+    kwargs: {column: Species, value_set: [Adelie, Gentoo, Chinstrap]}
+  - type: expect_column_values_to_not_be_null
+    kwargs: {column: Sex, mostly: 0.95}
+  - type: expect_column_values_to_be_between
+    kwargs: {column: Body Mass (g), min_value: 2700, max_value: 6300}
+  - type: expect_column_median_to_be_between
+    kwargs: {column: Flipper Length (mm), min_value: 190, max_value: 200}
+`;
+
+const FAILING = `name: penguins-strict
+expectations:
+  - type: expect_column_values_to_be_between
+    kwargs: {column: Body Mass (g), min_value: 2700, max_value: 6000}
+  - type: expect_column_values_to_be_in_set
+    kwargs: {column: Sex, value_set: [MALE, FEMALE]}
+  - type: expect_column_mean_to_be_between
+    kwargs: {column: Flipper Length (mm), min_value: 100, max_value: 150}
+  - type: expect_column_values_to_not_be_null
+    kwargs: {column: Species}
+  - type: expect_column_value_z_scores_to_be_less_than
+    kwargs: {column: Beak Length (mm), threshold: 2}
+  - type: expect_compound_columns_to_be_unique
+    kwargs: {column_list: [Species, Island, Beak Length (mm), Beak Depth (mm)]}
+  - type: expect_column_pair_values_a_to_be_greater_than_b
+    kwargs: {column_A: Flipper Length (mm), column_B: Body Mass (g)}
+  - type: expect_column_quantile_values_to_be_between
+    kwargs:
+      column: Body Mass (g)
+      quantile_ranges: {quantiles: [0.25, 0.5, 0.75], value_ranges: [[3500, 3600], [4000, 4100], [4700, 4800]]}
+`;
+
+beforeAll(() => {
+  workspace = mkdtempSync(join(tmpdir(), 'mlops-validate-'));
+  for (const name of ['penguins.csv', 'penguins.parquet', 'penguins.jsonl', 'penguins.csv.gz']) {
+    cpSync(join(repoRoot, 'test/fixtures/data', name), join(workspace, name));
+  }
+  cpSync(join(repoRoot, 'test/fixtures/data/parts'), join(workspace, 'parts'), { recursive: true });
+  cpSync(join(repoRoot, 'test/fixtures/suites/penguins-ge0.json'), join(workspace, 'penguins-ge0.json'));
+  writeFileSync(join(workspace, 'passing.yml'), PASSING);
+  writeFileSync(join(workspace, 'failing.yml'), FAILING);
+});
+
+afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+function validate(inputs: Record<string, string>): Promise<BundleResult> {
+  return runBundle('validate-data', { workspace, inputs });
+}
+
+function readReport(path: string): {
+  success: boolean;
+  statistics: Record<string, number>;
+  results: Array<{
+    success: boolean;
+    expectation_config: { type: string };
+    result: Record<string, unknown>;
+    exception_info: Record<string, unknown>;
+  }>;
+  meta: Record<string, unknown>;
+} {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/** A report without what depends on the file format: where rows are, and the run's metadata. */
+function portable(path: string): unknown {
+  const report = readReport(path);
+  delete (report as { meta?: unknown }).meta;
+  for (const result of report.results) delete result.result.partial_unexpected_locations;
+  return report;
+}
+
+const STACK = /^\s+at .+[(:]\d+/m;
+
+describe('validate-data', () => {
+  it('passes a suite the data meets: outputs, report file, step summary', async () => {
+    const result = await validate({ data: 'penguins.csv', suite: 'passing.yml' });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const reportPath = join(workspace, 'mlops-reports/validate-data.json');
+    expect(result.outputs).toEqual({ passed: 'true', report: reportPath, rows: '344', evaluated: '6', failed: '0' });
+    expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    const report = readReport(reportPath);
+    expect(report).toMatchObject({
+      success: true,
+      statistics: {
+        evaluated_expectations: 6,
+        successful_expectations: 6,
+        unsuccessful_expectations: 0,
+        success_percent: 100,
+      },
+      suite_name: 'penguins-basics',
+      meta: { suite_file: 'passing.yml', data: { files: ['penguins.csv'], rows: 344, passes: 1 } },
+    });
+    expect(report.results.map((r) => r.expectation_config.type)).toEqual([
+      'expect_table_row_count_to_be_between',
+      'expect_table_columns_to_match_set',
+      'expect_column_values_to_be_in_set',
+      'expect_column_values_to_not_be_null',
+      'expect_column_values_to_be_between',
+      'expect_column_median_to_be_between',
+    ]);
+    expect(report.results[3]!.result).toMatchObject({
+      element_count: 344,
+      unexpected_count: 10,
+      unexpected_percent: (10 / 344) * 100,
+    });
+    expect(report.results[5]!.result).toEqual({ observed_value: 197 });
+    expect(result.summary).toContain('### ✅ validate-data: all 6 expectations passed');
+    expect(result.summary).toMatch(
+      /\|\s+#\s+\| Expectation\s+\| Column\s+\| Observed\s+\| Unexpected %\s+\| Status\s+\|/,
+    );
+    expect(result.summary).toMatch(
+      /\| `expect_column_values_to_not_be_null`\s+\| Sex\s+\| 10 unexpected: null, null, null, …\s+\|\s+2\.91% \|/,
+    );
+    expect(readdirSync(join(workspace, 'mlops-reports')).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('fails a suite the data breaks: exit 1, annotations on the data lines, the failure line', async () => {
+    const result = await validate({
+      data: 'penguins.csv',
+      suite: 'failing.yml',
+      report: 'out/strict.json',
+      'max-annotations': '6',
+    });
+    expect(result.code).toBe(1);
+    const reportPath = join(workspace, 'out/strict.json');
+    expect(result.outputs).toEqual({ passed: 'false', report: reportPath, rows: '344', evaluated: '8', failed: '6' });
+    const errors = result.annotations.filter((a) => a.level === 'error');
+    // Six annotations, one per failed expectation in suite order, then the step's failure line.
+    expect(errors.slice(0, 6)).toEqual([
+      {
+        level: 'error',
+        message: '6300 fails expect_column_values_to_be_between(column=Body Mass (g), min_value=2700, max_value=6000)',
+        properties: { file: 'penguins.csv', line: '239' },
+      },
+      {
+        level: 'error',
+        message: '"." fails expect_column_values_to_be_in_set(column=Sex, value_set=["MALE","FEMALE"])',
+        properties: { file: 'penguins.csv', line: '338' },
+      },
+      {
+        level: 'error',
+        message:
+          'expect_column_mean_to_be_between(column=Flipper Length (mm), min_value=100, max_value=150) failed: observed 200.915',
+        properties: { file: 'failing.yml', line: '7', col: '5' },
+      },
+      {
+        level: 'error',
+        message: expect.stringMatching(
+          /^\d+(\.\d+)? fails expect_column_value_z_scores_to_be_less_than\(column=Beak Length \(mm\), threshold=2\)$/,
+        ),
+        properties: { file: 'penguins.csv', line: expect.stringMatching(/^\d+$/) },
+      },
+      {
+        level: 'error',
+        message: expect.stringMatching(/^\{"Species":"Adelie",.* fails expect_compound_columns_to_be_unique/),
+        properties: { file: 'penguins.csv', line: expect.stringMatching(/^\d+$/) },
+      },
+      {
+        level: 'error',
+        message:
+          '[181,3750] fails expect_column_pair_values_a_to_be_greater_than_b(column_A=Flipper Length (mm), column_B=Body Mass (g))',
+        properties: { file: 'penguins.csv', line: '2' },
+      },
+    ]);
+    expect(errors[6]).toEqual({
+      level: 'error',
+      message:
+        '6 of 8 expectations failed (344 rows): expect_column_values_to_be_between on Body Mass (g); expect_column_values_to_be_in_set on Sex; expect_column_mean_to_be_between on Flipper Length (mm), and 3 more.',
+      properties: { file: 'failing.yml' },
+    });
+    expect(errors).toHaveLength(7);
+    expect(result.stdout).not.toMatch(STACK);
+
+    const report = readReport(reportPath);
+    expect(report.statistics).toEqual({
+      evaluated_expectations: 8,
+      successful_expectations: 2,
+      unsuccessful_expectations: 6,
+      success_percent: 25,
+    });
+    expect(report.results[0]!.result).toMatchObject({
+      element_count: 344,
+      missing_count: 2,
+      unexpected_count: 2,
+      partial_unexpected_list: [6300, 6050],
+      partial_unexpected_locations: [
+        { file: 'penguins.csv', line: 239 },
+        { file: 'penguins.csv', line: 255 },
+      ],
+    });
+    expect(report.results[7]!.result).toEqual({
+      observed_value: { quantiles: [0.25, 0.5, 0.75], values: [3550, 4050, 4750] },
+      details: { success_details: [true, true, true] },
+    });
+    expect(result.summary).toContain('### ❌ validate-data: 6 of 8 expectations failed');
+    expect(result.summary).toMatch(
+      /\| `expect_column_values_to_be_between`\s+\| Body Mass \(g\)\s+\| 2 unexpected: 6300, 6050\s+\|\s+0\.58% \|\s+❌\s+\|/,
+    );
+  });
+
+  it('with fail-on: never, reports the failure and passes the step', async () => {
+    const result = await validate({
+      data: 'penguins.csv',
+      suite: 'failing.yml',
+      'fail-on': 'never',
+      'max-annotations': '0',
+    });
+    expect(result.code).toBe(0);
+    expect(result.outputs.passed).toBe('false');
+    expect(result.outputs.failed).toBe('6');
+    expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    const warnings = result.annotations.filter((a) => a.level === 'warning');
+    expect(warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(/^6 of 8 expectations failed .*\(fail-on: never, so the step passes\)\. Report: /),
+    ]);
+  });
+
+  it('gives identical reports over CSV, Parquet, JSON Lines and gzipped CSV of the same data', async () => {
+    const reports: unknown[] = [];
+    for (const [data, format] of [
+      ['penguins.csv', 'auto'],
+      ['penguins.parquet', 'auto'],
+      ['penguins.jsonl', 'auto'],
+      ['penguins.csv.gz', 'csv'],
+    ] as const) {
+      const result = await validate({
+        data,
+        format,
+        suite: 'failing.yml',
+        report: `parity/${data}.json`,
+        'max-annotations': '3',
+      });
+      expect(result.code, data).toBe(1);
+      reports.push(portable(join(workspace, `parity/${data}.json`)));
+    }
+    expect(reports[1]).toEqual(reports[0]);
+    expect(reports[2]).toEqual(reports[0]);
+    expect(reports[3]).toEqual(reports[0]);
+    // Where rows are differs by format: lines after the CSV header, JSON Lines lines, Parquet rows.
+    const csv = readReport(join(workspace, 'parity/penguins.csv.json')).results[0]!.result.partial_unexpected_locations;
+    const jsonl = readReport(join(workspace, 'parity/penguins.jsonl.json')).results[0]!.result
+      .partial_unexpected_locations;
+    const parquet = readReport(join(workspace, 'parity/penguins.parquet.json')).results[0]!.result
+      .partial_unexpected_locations;
+    expect(csv).toEqual([
+      { file: 'penguins.csv', line: 239 },
+      { file: 'penguins.csv', line: 255 },
+    ]);
+    expect(jsonl).toEqual([
+      { file: 'penguins.jsonl', line: 238 },
+      { file: 'penguins.jsonl', line: 254 },
+    ]);
+    expect(parquet).toEqual([
+      { file: 'penguins.parquet', row: 238 },
+      { file: 'penguins.parquet', row: 254 },
+    ]);
+  });
+
+  it('matches GE semantics on real data through the bundle (a GE 0.x suite)', async () => {
+    const result = await validate({
+      data: 'penguins.csv',
+      suite: 'penguins-ge0.json',
+      report: 'ge0.json',
+      'max-annotations': '0',
+    });
+    expect(result.code).toBe(1);
+    const reference = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/reference/penguins-ge0.json'), 'utf8')) as {
+      results: Array<{ success: boolean; exception?: boolean; result: { unexpected_count?: number } }>;
+    };
+    const report = readReport(join(workspace, 'ge0.json'));
+    expect(report.results.map((r) => r.success)).toEqual(reference.results.map((r) => r.success));
+    expect(report.results.map((r) => r.exception_info.raised_exception)).toEqual(
+      reference.results.map((r) => r.exception === true),
+    );
+    expect(report.results.map((r) => r.result.unexpected_count)).toEqual(
+      reference.results.map((r) => r.result.unexpected_count),
+    );
+    // GE 0.x names are reported with their 1.x spelling.
+    expect(report.results[60]!.expectation_config.type).toBe('expect_column_pair_values_a_to_be_greater_than_b');
+  });
+
+  it('reads several files as one dataset and annotates each on its own file', async () => {
+    writeFileSync(
+      join(workspace, 'parts.yml'),
+      [
+        'name: parts',
+        'expectations:',
+        '  - type: expect_column_values_to_be_between',
+        '    kwargs: {column: Body Mass (g), max_value: 5500}',
+        '  - type: expect_column_values_to_not_be_null',
+        '    kwargs: {column: Sex}',
+        '  - type: expect_table_row_count_to_equal',
+        '    kwargs: {value: 344}',
+        '',
+      ].join('\n'),
+    );
+    const result = await validate({ data: 'parts/part-*.csv', suite: 'parts.yml', 'max-annotations': '4' });
+    expect(result.code).toBe(1);
+    expect(result.outputs).toMatchObject({ rows: '344', failed: '2' });
+    const rows = result.annotations.filter((a) => a.properties.line !== undefined && a.properties.file !== 'parts.yml');
+    // Round-robin over the failed expectations: the heavy rows of part-1, the missing sexes of part-0.
+    expect(rows.map((a) => [a.properties.file, a.message.split(' fails ')[1]!.split('(')[0]])).toEqual([
+      ['parts/part-1.csv', 'expect_column_values_to_be_between'],
+      ['parts/part-0.csv', 'expect_column_values_to_not_be_null'],
+      ['parts/part-1.csv', 'expect_column_values_to_be_between'],
+      ['parts/part-0.csv', 'expect_column_values_to_not_be_null'],
+    ]);
+  });
+});
+
+describe('validate-data: bad inputs', () => {
+  function expectOneError(result: BundleResult, message: string, properties: Record<string, string> = {}): void {
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    const errors = result.annotations.filter((a) => a.level === 'error');
+    expect(errors).toEqual([{ level: 'error', message, properties }]);
+    expect(result.stdout).not.toMatch(STACK);
+    expect(result.outputs).toEqual({});
+  }
+
+  it('a suite file that does not exist', async () => {
+    expectOneError(await validate({ data: 'penguins.csv', suite: 'nope.yml' }), 'suite: nope.yml does not exist.');
+  });
+
+  it('a suite with a YAML syntax error: file and line', async () => {
+    writeFileSync(
+      join(workspace, 'broken.yml'),
+      'name: x\nexpectations:\n  - type: expect_column_values_to_be_unique\n    kwargs: {column: Sex\n  - type: x\n',
+    );
+    const result = await validate({ data: 'penguins.csv', suite: 'broken.yml', report: 'broken-report.json' });
+    expect(result.code).toBe(1);
+    const [error] = result.annotations.filter((a) => a.level === 'error');
+    expect(error!.message).toMatch(/^broken\.yml:5:\d+: invalid YAML: /);
+    expect(error!.properties).toMatchObject({ file: 'broken.yml', line: '5' });
+    expect(existsSync(join(workspace, 'broken-report.json'))).toBe(false);
+  });
+
+  it('an unknown expectation, and a wrong kwarg: index and key', async () => {
+    writeFileSync(
+      join(workspace, 'unknown.yml'),
+      'name: x\nexpectations:\n  - type: expect_column_values_to_be_unique\n    kwargs: {column: Sex}\n  - type: expect_column_to_be_awesome\n    kwargs: {column: Sex}\n',
+    );
+    expectOneError(
+      await validate({ data: 'penguins.csv', suite: 'unknown.yml' }),
+      'unknown.yml:5:11, key "expectations[1].type": expectations[1]: unknown expectation "expect_column_to_be_awesome"; see docs/validate-data.md for the supported ones.',
+      { file: 'unknown.yml', line: '5', col: '11' },
+    );
+    writeFileSync(
+      join(workspace, 'kwarg.json'),
+      JSON.stringify(
+        { name: 'x', expectations: [{ type: 'expect_column_values_to_be_unique', kwargs: { colum: 'Sex' } }] },
+        null,
+        2,
+      ),
+    );
+    const result = await validate({ data: 'penguins.csv', suite: 'kwarg.json' });
+    expect(result.code).toBe(1);
+    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      expect.stringMatching(
+        /^kwarg\.json:7:9, key "expectations\[0\]\.kwargs\.colum": expectations\[0\] \(expect_column_values_to_be_unique\): unknown kwarg "colum" \(did you mean "column"\?\); allowed: column, mostly,/,
+      ),
+    ]);
+  });
+
+  it('a data file that does not exist', async () => {
+    const result = await validate({ data: 'missing.csv', suite: 'passing.yml' });
+    expect(result.code).toBe(1);
+    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      'missing.csv: no such file',
+    ]);
+  });
+});
+
+describe('the mlops CLI', () => {
+  it('validate-data exits 0, 1 or 2', async () => {
+    const pass = await runCliBundle(
+      ['validate-data', '--data', 'penguins.csv', '--suite', 'passing.yml', '--report', 'cli.json'],
+      { cwd: workspace },
+    );
+    expect(pass.code, pass.stderr).toBe(0);
+    expect(pass.stdout).toContain('passed=true\n');
+    const fail = await runCliBundle(
+      ['validate-data', '--data', 'penguins.csv', '--suite', 'failing.yml', '--max-annotations', '1'],
+      { cwd: workspace },
+    );
+    expect(fail.code).toBe(1);
+    expect(fail.stderr).toContain(
+      `error: ${join(workspace, 'penguins.csv')}:239: 6300 fails expect_column_values_to_be_between`,
+    );
+    const bad = await runCliBundle(['validate-data', '--data', 'penguins.csv', '--suite', 'unknown.yml'], {
+      cwd: workspace,
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^mlops: error: unknown\.yml:5:11, key "expectations\[1\]\.type": /m);
+  });
+
+  it('profile writes a starter suite that the same data passes, in every format', async () => {
+    const result = await runCliBundle(
+      ['profile', '--data', 'penguins.csv', '--suite-out', 'starter.yml', '--profile-out', 'profile.json'],
+      { cwd: workspace },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        'Profiled 344 rows × 7 columns (penguins.csv).',
+        'Wrote 31 expectations to starter.yml. Review them, then run:',
+        '  mlops validate-data --data penguins.csv --suite starter.yml',
+        'Wrote the profile to profile.json.',
+        '',
+      ].join('\n'),
+    );
+    const suite = readFileSync(join(workspace, 'starter.yml'), 'utf8');
+    expect(suite.split('\n')[0]).toBe(
+      '# yaml-language-server: $schema=https://raw.githubusercontent.com/mlops/mlops/main/schemas/expectation-suite.schema.json',
+    );
+    expect(suite).toContain('value_set: [ Adelie, Chinstrap, Gentoo ]');
+    const profile = JSON.parse(readFileSync(join(workspace, 'profile.json'), 'utf8')) as {
+      rows: number;
+      columns: Array<{ name: string; missing: number }>;
+    };
+    expect(profile.rows).toBe(344);
+    expect(profile.columns.find((c) => c.name === 'Sex')!.missing).toBe(10);
+    for (const data of ['penguins.csv', 'penguins.parquet', 'penguins.jsonl']) {
+      const check = await validate({ data, suite: 'starter.yml', report: `starter-${data}.json` });
+      expect(check.code, `${data}: ${check.stdout}`).toBe(0);
+      expect(check.outputs.evaluated).toBe('31');
+    }
+  });
+
+  it('profile refuses to overwrite a suite without --force, and explains its options', async () => {
+    const again = await runCliBundle(['profile', '--data', 'penguins.csv', '--suite-out', 'starter.yml'], {
+      cwd: workspace,
+    });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe('mlops: error: --suite-out: starter.yml already exists; use --force to overwrite it.\n');
+    const forced = await runCliBundle(
+      ['profile', '--data', 'penguins.parquet', '--suite-out', 'starter.yml', '--force', '--json'],
+      { cwd: workspace },
+    );
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(forced.stdout)).toEqual({
+      rows: 344,
+      columns: 7,
+      expectations: 31,
+      suite: join(workspace, 'starter.yml'),
+      profile: null,
+    });
+    const help = await runCliBundle(['profile', '--help'], { cwd: workspace });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(
+      /^mlops profile: profile a dataset and write a starter expectation suite\.\n\nUsage: mlops profile --data <path\|glob> --suite-out <file> \[options\]/,
+    );
+    const missing = await runCliBundle(['profile', '--data', 'penguins.csv'], { cwd: workspace });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      'mlops: error: Missing required option --suite-out <file> (or --profile-out <file>) (see mlops profile --help).\n',
+    );
+    const unknown = await runCliBundle(['profile', '--dat', 'penguins.csv'], { cwd: workspace });
+    expect(unknown.stderr).toBe('mlops: error: Unknown option --dat for mlops profile (see mlops profile --help).\n');
+    const top = await runCliBundle(['--help'], { cwd: workspace });
+    expect(top.stdout).toMatch(/profile\s+Profile a dataset and write a starter expectation suite for validate-data\./);
+  });
+});
