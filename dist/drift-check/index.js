@@ -1,2 +1,2 @@
-import{createRequire as __mlopsCreateRequire}from'node:module';const require=__mlopsCreateRequire(import.meta.url);
-import{driftCheck}from"../chunks/chunk-YRMAJBH5.js";import{runAction}from"../chunks/chunk-FKJGS7NM.js";import"../chunks/chunk-VQQD6W6M.js";import"../chunks/chunk-SSVH53PC.js";import"../chunks/chunk-JPVAG4FU.js";import"../chunks/chunk-GSEUNT2S.js";import"../chunks/chunk-SYVU37YA.js";await runAction(driftCheck);
+function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}
+import{driftCheck}from"../chunks/chunk-BOQTDZTV.js";import{runAction}from"../chunks/chunk-VM5AI3HZ.js";import"../chunks/chunk-TO246NZ2.js";import"../chunks/chunk-YCEK3OKR.js";import"../chunks/chunk-PO5KFC4E.js";import"../chunks/chunk-M2QE45X6.js";import"../chunks/chunk-JI664ZJW.js";import"../chunks/chunk-OM4MMLE2.js";await runAction(driftCheck);

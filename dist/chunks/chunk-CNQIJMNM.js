@@ -1,2 +1,0 @@
-import{createRequire as __mlopsCreateRequire}from'node:module';const require=__mlopsCreateRequire(import.meta.url);
-import{commonInputs,registryInputs}from"./chunk-VQQD6W6M.js";import{NotImplementedError,boolean,path,text}from"./chunk-JPVAG4FU.js";var register={name:"register",inputs:{...commonInputs,...registryInputs,model:text(),path:path(),"run-record":path(),metrics:path(),alias:text(),release:boolean(),description:text()},run(){throw new NotImplementedError("register")}};export{register};

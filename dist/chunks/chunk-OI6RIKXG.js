@@ -1,2 +1,0 @@
-import{createRequire as __mlopsCreateRequire}from'node:module';const require=__mlopsCreateRequire(import.meta.url);
-import{commonInputs}from"./chunk-VQQD6W6M.js";import{NotImplementedError,integer,oneOf,path,paths}from"./chunk-JPVAG4FU.js";var validateData={name:"validate-data",inputs:{...commonInputs,data:paths(),suite:path(),format:oneOf(["auto","csv","tsv","json","jsonl","parquet"]),report:path(),"fail-on":oneOf(["error","never"]),"max-annotations":integer({min:0})},run(){throw new NotImplementedError("validate-data")}};export{validateData};

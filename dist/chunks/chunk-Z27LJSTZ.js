@@ -1,2 +1,0 @@
-import{createRequire as __mlopsCreateRequire}from'node:module';const require=__mlopsCreateRequire(import.meta.url);
-import{commonInputs,registryInputs}from"./chunk-VQQD6W6M.js";import{NotImplementedError,boolean,text}from"./chunk-JPVAG4FU.js";var deploy={name:"deploy",inputs:{...commonInputs,...registryInputs,model:text(),version:text(),alias:text(),run:text(),"smoke-test":text(),"promote-to":text(),environment:text(),"rollback-on-failure":boolean()},run(){throw new NotImplementedError("deploy")}};export{deploy};

@@ -1,2 +1,0 @@
-import{createRequire as __mlopsCreateRequire}from'node:module';const require=__mlopsCreateRequire(import.meta.url);
-import{train}from"./chunk-PZYBU23X.js";import"./chunk-VQQD6W6M.js";import"./chunk-JPVAG4FU.js";import"./chunk-SYVU37YA.js";export{train};
