@@ -9,7 +9,7 @@ import { parseSuite } from '../../core/validation/index.js';
 import type { CliCommand, CommandContext } from '../commands.js';
 import { cliLogger } from '../io.js';
 
-const SCHEMA_URL = 'https://raw.githubusercontent.com/mlops/mlops/main/schemas/expectation-suite.schema.json';
+const SCHEMA_URL = 'https://raw.githubusercontent.com/org/mlops/main/schemas/expectation-suite.schema.json';
 
 const HELP = `mlops profile: profile a dataset and write a starter expectation suite.
 
