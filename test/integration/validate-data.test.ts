@@ -431,7 +431,7 @@ describe('the mlops CLI', () => {
     );
     const suite = readFileSync(join(workspace, 'starter.yml'), 'utf8');
     expect(suite.split('\n')[0]).toBe(
-      '# yaml-language-server: $schema=https://raw.githubusercontent.com/mlops/mlops/main/schemas/expectation-suite.schema.json',
+      '# yaml-language-server: $schema=https://raw.githubusercontent.com/org/mlops/main/schemas/expectation-suite.schema.json',
     );
     expect(suite).toContain('value_set: [ Adelie, Chinstrap, Gentoo ]');
     const profile = JSON.parse(readFileSync(join(workspace, 'profile.json'), 'utf8')) as {

@@ -61,7 +61,9 @@ export interface OpenedDataset extends Dataset {
   readonly rowCount: number | undefined;
 }
 
-const CHUNK_BYTES = 256 * 1024;
+// 64 KiB reads: as fast as 256 KiB ones (TextDecoder is quicker on the smaller chunks), and text
+// cells, which are substrings of their chunk, keep less memory alive.
+const CHUNK_BYTES = 64 * 1024;
 const DEFAULT_BATCH_SIZE = 2048;
 
 const EXTENSIONS: Record<string, DatasetFormat> = {

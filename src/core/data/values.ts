@@ -49,6 +49,13 @@ export function isNaToken(text: string): boolean {
   const first = text.charCodeAt(0);
   // '#', '-', '1', '<', 'N', 'n': the first characters of every token.
   if (first !== 35 && first !== 45 && first !== 49 && first !== 60 && first !== 78 && first !== 110) return false;
+  if (first === 45 || first === 49) {
+    // Numbers often start with '-' or '1'; the tokens that do ('-1.#IND', '1.#QNAN', '-NaN', '-nan')
+    // have a '#' third or fourth, or an 'N'/'n' second: most numbers are rejected without hashing.
+    const second = text.charCodeAt(1);
+    if (text.charCodeAt(2) !== 35 && text.charCodeAt(3) !== 35 && (first !== 45 || (second !== 78 && second !== 110)))
+      return false;
+  }
   return PANDAS_NA_SET.has(text);
 }
 

@@ -86,9 +86,14 @@ export class ColumnProfile {
   stringMax: string | undefined;
   /** A non-numeric value, for messages. */
   sample: Typed | undefined;
+  /**
+   * Whether to keep the text and string extremes above (only min/max expectations read them):
+   * two string comparisons per cell are a large part of what a numeric column costs otherwise.
+   */
+  keepExtremes = false;
 
   add(value: Typed, raw: Cell | undefined): void {
-    if (typeof raw === 'string') {
+    if (typeof raw === 'string' && this.keepExtremes) {
       if (this.textMin === undefined || raw < this.textMin) this.textMin = raw;
       if (this.textMax === undefined || raw > this.textMax) this.textMax = raw;
     }
@@ -107,6 +112,7 @@ export class ColumnProfile {
         this.sample ??= value;
         if (typeof raw !== 'string') {
           this.nativeStrings++;
+          if (!this.keepExtremes) return;
           if (this.stringMin === undefined || value < this.stringMin) this.stringMin = value;
           if (this.stringMax === undefined || value > this.stringMax) this.stringMax = value;
         }
@@ -116,6 +122,12 @@ export class ColumnProfile {
         this.nested++;
         this.sample ??= value;
     }
+  }
+
+  /** {@link add} for a number when the text extremes are not kept (`native`: not read from text). */
+  addNumber(value: number, native: boolean): void {
+    this.moments.add(value);
+    if (native) this.nativeNumbers++;
   }
 
   /** True when every present value is a number or a boolean. */
@@ -174,8 +186,9 @@ export class ValueBuffer {
       const chunks = this.chunks.map((chunk, index) =>
         index === this.chunks.length - 1 ? chunk.subarray(0, this.count - index * CHUNK) : chunk,
       );
-      for (const chunk of chunks) chunk.sort();
-      this.sorted = new SortedValues(chunks, this.count);
+      // Chunks are sorted only if a rank cannot be found by sampling (see SortedValues.at).
+      this.sorted = new SortedValues(chunks, this.count, chunks.length === 1);
+      if (chunks.length === 1) chunks[0]!.sort();
     }
     return this.sorted;
   }
@@ -185,9 +198,11 @@ export class ValueBuffer {
 export class SortedValues {
   private readonly cache = new Map<number, number>();
 
+  /** `sorted`: whether each chunk is sorted already (otherwise they are sorted when needed). */
   constructor(
     private readonly chunks: Float64Array[],
     readonly length: number,
+    private sorted = true,
   ) {}
 
   /** Values sorted in one array (for small inputs and tests). */
@@ -200,58 +215,138 @@ export class SortedValues {
   at(ranks: readonly number[]): number[] {
     const wanted = [...new Set(ranks.filter((rank) => !this.cache.has(rank)))].sort((a, b) => a - b);
     if (wanted.length) {
-      if (this.chunks.length === 1) {
+      if (this.chunks.length === 1 && this.sorted) {
         for (const rank of wanted) this.cache.set(rank, this.chunks[0]![rank]!);
       } else {
-        this.merge(wanted);
+        const missed = this.sorted ? wanted : wanted.filter((rank) => !this.sample(rank));
+        if (missed.length) {
+          if (!this.sorted) {
+            for (const chunk of this.chunks) chunk.sort();
+            this.sorted = true;
+          }
+          this.merge(missed);
+        }
       }
     }
     return ranks.map((rank) => this.cache.get(rank)!);
   }
 
+  /**
+   * Finds the value at `rank` without sorting (Floyd and Rivest's selection): a sorted sample of
+   * 16,384 values gives two bounds that almost surely bracket the rank; one pass counts the values
+   * below the lower bound and gathers those between the bounds, which are few, and sorts them.
+   * False when the bounds miss the rank or too many values tie within them (the caller then sorts
+   * the chunks): the answer is exact either way.
+   */
+  private sample(rank: number): boolean {
+    const n = this.length;
+    const size = Math.min(n, 16_384);
+    const sample = new Float64Array(size);
+    const starts: number[] = [];
+    let total = 0;
+    for (const chunk of this.chunks) {
+      starts.push(total);
+      total += chunk.length;
+    }
+    let chunk = 0;
+    for (let index = 0; index < size; index++) {
+      const at = Math.floor((index * n) / size);
+      while (chunk + 1 < starts.length && starts[chunk + 1]! <= at) chunk++;
+      sample[index] = this.chunks[chunk]![at - starts[chunk]!]!;
+    }
+    sample.sort();
+    // The rank's place in the sample, widened by six standard deviations of the sampling error
+    // (at most sqrt(size) / 2): about 5% of the values fall between the bounds.
+    const place = (rank / n) * size;
+    const margin = Math.ceil(3 * Math.sqrt(size)) + 2;
+    const lowIndex = Math.floor(place) - margin;
+    const highIndex = Math.ceil(place) + margin;
+    const low = lowIndex <= 0 ? -Infinity : sample[lowIndex]!;
+    const high = highIndex >= size - 1 ? Infinity : sample[highIndex]!;
+    const limit = Math.max(65_536, n >>> 3);
+    let between = new Float64Array(Math.min(limit, 16_384));
+    let count = 0;
+    let below = 0;
+    for (const values of this.chunks) {
+      for (let index = 0; index < values.length; index++) {
+        const value = values[index]!;
+        if (value < low) below++;
+        else if (value <= high) {
+          if (count === between.length) {
+            if (count >= limit) return false;
+            const grown = new Float64Array(Math.min(limit, count * 2));
+            grown.set(between);
+            between = grown;
+          }
+          between[count++] = value;
+        }
+      }
+    }
+    if (rank < below || rank >= below + count) return false;
+    const candidates = between.subarray(0, count).sort();
+    this.cache.set(rank, candidates[rank - below]!);
+    return true;
+  }
+
+  /**
+   * Finds the values at `wanted` ranks (ascending) without merging the chunks: for each rank, a
+   * pivot from the chunk with the most candidates left splits every chunk's candidate range by
+   * binary search, and the ranges on the side holding the rank are kept. Each step halves the
+   * largest range, so a rank costs O(chunks² · log² chunk length) comparisons, not O(rank).
+   */
   private merge(wanted: number[]): void {
-    // A binary heap of chunk indexes ordered by their next value.
-    const positions = new Int32Array(this.chunks.length);
-    const heap: number[] = [];
-    const head = (chunk: number) => this.chunks[chunk]![positions[chunk]!]!;
-    const less = (a: number, b: number) => head(heap[a]!) < head(heap[b]!);
-    const swap = (a: number, b: number) => {
-      const t = heap[a]!;
-      heap[a] = heap[b]!;
-      heap[b] = t;
-    };
-    const down = (start: number) => {
-      let index = start;
+    const chunks = this.chunks;
+    const count = chunks.length;
+    const low = new Int32Array(count);
+    const high = new Int32Array(count);
+    const below = new Int32Array(count);
+    const through = new Int32Array(count);
+    for (const rank of wanted) {
+      low.fill(0);
+      for (let chunk = 0; chunk < count; chunk++) high[chunk] = chunks[chunk]!.length;
+      let remaining = rank;
       for (;;) {
-        const left = 2 * index + 1;
-        const right = left + 1;
-        let smallest = index;
-        if (left < heap.length && less(left, smallest)) smallest = left;
-        if (right < heap.length && less(right, smallest)) smallest = right;
-        if (smallest === index) return;
-        swap(index, smallest);
-        index = smallest;
+        let widest = 0;
+        for (let chunk = 1; chunk < count; chunk++) {
+          if (high[chunk]! - low[chunk]! > high[widest]! - low[widest]!) widest = chunk;
+        }
+        const pivot = chunks[widest]![(low[widest]! + high[widest]!) >>> 1]!;
+        let less = 0;
+        let lessOrEqual = 0;
+        for (let chunk = 0; chunk < count; chunk++) {
+          const values = chunks[chunk]!;
+          below[chunk] = boundary(values, pivot, low[chunk]!, high[chunk]!, false);
+          through[chunk] = boundary(values, pivot, below[chunk]!, high[chunk]!, true);
+          less += below[chunk]! - low[chunk]!;
+          lessOrEqual += through[chunk]! - low[chunk]!;
+        }
+        if (remaining < less) high.set(below);
+        else if (remaining < lessOrEqual) {
+          this.cache.set(rank, pivot);
+          break;
+        } else {
+          remaining -= lessOrEqual;
+          low.set(through);
+        }
       }
-    };
-    this.chunks.forEach((chunk, index) => {
-      if (chunk.length) heap.push(index);
-    });
-    for (let index = (heap.length >> 1) - 1; index >= 0; index--) down(index);
-    let next = 0;
-    for (let rank = 0; next < wanted.length && heap.length; rank++) {
-      const chunk = heap[0]!;
-      if (rank === wanted[next]) {
-        this.cache.set(rank, head(chunk));
-        next++;
-      }
-      positions[chunk]!++;
-      if (positions[chunk]! >= this.chunks[chunk]!.length) {
-        heap[0] = heap[heap.length - 1]!;
-        heap.pop();
-      }
-      if (heap.length) down(0);
     }
   }
+}
+
+/**
+ * The first index in `values[from..to)` (sorted) holding a value above `pivot` (`orEqual`), or at
+ * least `pivot` (otherwise); `to` when there is none.
+ */
+function boundary(values: Float64Array, pivot: number, from: number, to: number, orEqual: boolean): number {
+  let low = from;
+  let high = to;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const value = values[middle]!;
+    if (orEqual ? value <= pivot : value < pivot) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** pandas' median: the middle value, or the mean of the two middle values. */
@@ -392,7 +487,7 @@ function hashNumber(key: number): number {
 
 /**
  * A map from numbers to numbers with open addressing over typed arrays (NaN marks an empty slot;
- * keys are never NaN): 16 bytes a slot at most 70% full, growing by half, instead of a Map's 60 to 80
+ * keys are never NaN): 16 bytes a slot at most 70% full, doubling when full, instead of a Map's 60 to 80
  * bytes an entry, and several times faster on a million distinct ids.
  */
 export class NumberTable {
@@ -401,9 +496,15 @@ export class NumberTable {
   private slots: number;
   size = 0;
 
-  /** `expected` entries fit without growing. */
-  constructor(expected = 1024) {
-    this.slots = Math.max(16, Math.ceil(expected / 0.7) + 1);
+  private readonly maxSlots: number;
+
+  /**
+   * `expected` entries fit without growing; the table never grows past what `maxEntries` need
+   * (growth doubles, so without this cap a table near the distinct budget could be twice as big).
+   */
+  constructor(expected = 1024, maxEntries = Infinity) {
+    this.maxSlots = Math.max(16, Math.ceil(maxEntries / 0.7) + 1);
+    this.slots = Math.min(this.maxSlots, Math.max(16, Math.ceil(expected / 0.7) + 1));
     this.keys = new Float64Array(this.slots).fill(NaN);
     this.values = new Float64Array(this.slots);
   }
@@ -448,10 +549,13 @@ export class NumberTable {
    * (state -n) becomes -(n + 1) and -n is returned.
    */
   markSeen(key: number, position: number): number | undefined {
+    // Room for one more key is made up front (one probe instead of two for a new key; the table
+    // may grow one key early).
+    if ((this.size + 1) * 10 > this.slots * 7) this.grow();
     const normalized = key + 0;
-    let index = this.slot(normalized);
-    if (Number.isNaN(this.keys[index]!)) {
-      index = this.insertSlot(normalized);
+    const index = this.slot(normalized);
+    const found = this.keys[index]!;
+    if (found !== found) {
       this.keys[index] = normalized;
       this.values[index] = position;
       this.size++;
@@ -472,7 +576,8 @@ export class NumberTable {
 
   private grow(): void {
     const { keys, values } = this;
-    this.slots = Math.ceil(this.slots * 1.5);
+    // Doubling: every key is moved about once in all (growing by half moved each key twice).
+    this.slots = this.slots >= this.maxSlots ? Math.ceil(this.slots * 1.5) : Math.min(this.maxSlots, this.slots * 2);
     this.keys = new Float64Array(this.slots).fill(NaN);
     this.values = new Float64Array(this.slots);
     for (let index = 0; index < keys.length; index++) {
@@ -483,5 +588,81 @@ export class NumberTable {
         this.values[target] = values[index]!;
       }
     }
+  }
+}
+
+const RUN_CHUNK = 65_536;
+
+/**
+ * Uniqueness bookkeeping for numeric keys (see {@link NumberTable.markSeen} for the states): keys
+ * that arrive in ascending order — sorted ids, the usual case — are appended to a sorted run, in
+ * sequential memory, instead of being scattered over a hash table (a cache miss a key on a
+ * million ids); a key at or below the run's last key is looked up in the run by binary search and
+ * otherwise goes to the hash table. Every key is in exactly one of the two.
+ */
+export class SeenNumbers {
+  private readonly table: NumberTable;
+  private readonly keyChunks: Float64Array[] = [];
+  private readonly stateChunks: Float64Array[] = [];
+  private runLength = 0;
+  private last = -Infinity;
+  /** Whether the last new key went to the run (it then costs less memory than in the table). */
+  lastWasRun = false;
+
+  constructor(expected?: number, maxEntries?: number) {
+    this.table = new NumberTable(expected, maxEntries);
+  }
+
+  get size(): number {
+    return this.runLength + this.table.size;
+  }
+
+  /** The state of `key`, or undefined when it has not been seen. */
+  get(key: number): number | undefined {
+    const at = key > this.last ? -1 : this.find(key + 0);
+    if (at === -1) return this.table.get(key);
+    return this.stateChunks[Math.floor(at / RUN_CHUNK)]![at % RUN_CHUNK];
+  }
+
+  /** As {@link NumberTable.markSeen}. */
+  markSeen(key: number, position: number): number | undefined {
+    const normalized = key + 0;
+    if (normalized > this.last) {
+      // Above every run key, and so above every key of the table too (they were all below the
+      // run's last key when they came): new.
+      const offset = this.runLength % RUN_CHUNK;
+      if (offset === 0) {
+        this.keyChunks.push(new Float64Array(RUN_CHUNK));
+        this.stateChunks.push(new Float64Array(RUN_CHUNK));
+      }
+      this.keyChunks[this.keyChunks.length - 1]![offset] = normalized;
+      this.stateChunks[this.stateChunks.length - 1]![offset] = position;
+      this.runLength++;
+      this.last = normalized;
+      this.lastWasRun = true;
+      return undefined;
+    }
+    this.lastWasRun = false;
+    const at = this.find(normalized);
+    if (at === -1) return this.table.markSeen(normalized, position);
+    const states = this.stateChunks[Math.floor(at / RUN_CHUNK)]!;
+    const offset = at % RUN_CHUNK;
+    const state = states[offset]!;
+    states[offset] = state >= 0 ? -2 : state - 1;
+    return state;
+  }
+
+  /** The index of `key` in the run, or -1 (binary search over the sorted chunks). */
+  private find(key: number): number {
+    let low = 0;
+    let high = this.runLength;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const found = this.keyChunks[Math.floor(middle / RUN_CHUNK)]![middle % RUN_CHUNK]!;
+      if (found < key) low = middle + 1;
+      else if (found > key) high = middle;
+      else return middle;
+    }
+    return -1;
   }
 }

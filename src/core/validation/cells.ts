@@ -103,6 +103,96 @@ export function typeCell(cell: Cell | undefined, text: boolean): Typed | null {
   }
 }
 
+/** Kinds of typed cell in a {@link NumericColumn}. */
+export const enum CellKind {
+  Missing = 0,
+  /** A number read from text (a string cell). */
+  TextNumber = 1,
+  /** A number that was a number (or bigint) in the file. */
+  NativeNumber = 2,
+  /** Anything else (booleans, strings, nested values): read it with `typeCell`. */
+  Other = 3,
+}
+
+/**
+ * One column of a batch as numbers, without boxing: `kinds[row]` says what `typeCell` makes of the
+ * cell, and `numbers[row]` holds the number for the two numeric kinds. Parsed once per batch and
+ * shared by every expectation on the column (most consumers only need the numbers).
+ */
+export interface NumericColumn {
+  readonly kinds: Uint8Array;
+  readonly numbers: Float64Array;
+  /** Rows with kind {@link CellKind.Other}. */
+  readonly others: number;
+}
+
+/**
+ * Fills `kinds` and `numbers` for every row of column `column`, with the same reading as
+ * {@link typeCell}; returns how many cells are of kind Other.
+ */
+export function classifyColumn(
+  rows: ReadonlyArray<readonly Cell[]>,
+  column: number,
+  text: boolean,
+  kinds: Uint8Array,
+  numbers: Float64Array,
+): number {
+  let others = 0;
+  for (let row = 0; row < rows.length; row++) others += classifyCell(rows[row]![column], text, kinds, numbers, row);
+  return others;
+}
+
+/**
+ * {@link classifyColumn} for several columns at once, row by row: each row's cells are read while
+ * they are in cache (a batch read column after column is fetched from memory once per column).
+ * Returns the count of Other cells per column.
+ */
+export function classifyColumns(
+  rows: ReadonlyArray<readonly Cell[]>,
+  columns: readonly number[],
+  text: boolean,
+  kinds: readonly Uint8Array[],
+  numbers: readonly Float64Array[],
+): number[] {
+  const others = columns.map(() => 0);
+  const width = columns.length;
+  for (let row = 0; row < rows.length; row++) {
+    const cells = rows[row]!;
+    for (let index = 0; index < width; index++) {
+      others[index]! += classifyCell(cells[columns[index]!], text, kinds[index]!, numbers[index]!, row);
+    }
+  }
+  return others;
+}
+
+/** Classifies one cell into `kinds[row]` / `numbers[row]`; 1 when it is of kind Other, else 0. */
+function classifyCell(cell: Cell | undefined, text: boolean, kinds: Uint8Array, numbers: Float64Array, row: number) {
+  if (typeof cell === 'string') {
+    const number = text ? parseTextNumber(cell) : undefined;
+    if (number === undefined) {
+      kinds[row] = CellKind.Other;
+      return 1;
+    }
+    kinds[row] = CellKind.TextNumber;
+    numbers[row] = number;
+  } else if (typeof cell === 'number') {
+    if (cell !== cell) kinds[row] = CellKind.Missing;
+    else {
+      kinds[row] = CellKind.NativeNumber;
+      numbers[row] = cell;
+    }
+  } else if (typeof cell === 'bigint') {
+    kinds[row] = CellKind.NativeNumber;
+    numbers[row] = Number(cell);
+  } else if (cell === null || cell === undefined) {
+    kinds[row] = CellKind.Missing;
+  } else {
+    kinds[row] = CellKind.Other;
+    return 1;
+  }
+  return 0;
+}
+
 /** pandas' boolean spellings (true/True/TRUE, false/False/FALSE), checked without a Set lookup. */
 function textBoolean(text: string): boolean | undefined {
   const length = text.length;

@@ -6,7 +6,7 @@
  */
 import type { Cell, Dataset, RowBatch } from '../data/dataset.js';
 import { MemoryBudget } from './accumulators.js';
-import { typeCell, type Typed } from './cells.js';
+import { classifyColumn, classifyColumns, typeCell, type NumericColumn, type Typed } from './cells.js';
 import {
   createEvaluator,
   ExpectationError,
@@ -60,6 +60,8 @@ export interface ValidationRun {
  */
 class View implements BatchView {
   private readonly ready: boolean[] = [];
+  private readonly numericReady: boolean[] = [];
+  private readonly numericPool: Array<{ kinds: Uint8Array; numbers: Float64Array; others: number }> = [];
   rowCount = 0;
   lines: readonly number[] = [];
   rows: ReadonlyArray<readonly Cell[]> = [];
@@ -76,6 +78,60 @@ class View implements BatchView {
     this.fileIndex = fileIndex;
     this.text = text;
     this.ready.length = 0;
+    this.numericReady.length = 0;
+    this.numericColumns = this.requested;
+    this.requested = [];
+    this.asked.length = 0;
+  }
+
+  /**
+   * Columns read as numbers in the previous batch, which the consumers will ask for again: on the
+   * first request in a batch they are classified together, row by row.
+   */
+  private numericColumns: number[] = [];
+  private requested: number[] = [];
+  private readonly asked: boolean[] = [];
+
+  numbers(column: number): NumericColumn {
+    const rows = this.rows;
+    if (this.asked[column] !== true) {
+      this.asked[column] = true;
+      this.requested.push(column);
+    }
+    if (this.numericReady[column] !== true) {
+      const columns = [
+        column,
+        ...this.numericColumns.filter((other) => other !== column && this.numericReady[other] !== true),
+      ];
+      const pools = columns.map((candidate) => {
+        let values = this.numericPool[candidate];
+        if (!values || values.kinds.length < rows.length) {
+          // Batches hold whole decoded chunks, so their sizes vary: leave room to spare.
+          const size = Math.max(rows.length, 4096);
+          this.numericPool[candidate] = values = {
+            kinds: new Uint8Array(size),
+            numbers: new Float64Array(size),
+            others: 0,
+          };
+        }
+        return values;
+      });
+      const others =
+        columns.length === 1
+          ? [classifyColumn(rows, column, this.text, pools[0]!.kinds, pools[0]!.numbers)]
+          : classifyColumns(
+              rows,
+              columns,
+              this.text,
+              pools.map((pool) => pool.kinds),
+              pools.map((pool) => pool.numbers),
+            );
+      columns.forEach((candidate, index) => {
+        pools[index]!.others = others[index]!;
+        this.numericReady[candidate] = true;
+      });
+    }
+    return this.numericPool[column]!;
   }
 
   typed(column: number): ReadonlyArray<Typed | null> {
