@@ -1,16 +1,17 @@
 /**
  * Expectation suites: Great Expectations 1.x (`{name, expectations: [{type, kwargs}]}`) and 0.x
  * (`{expectation_suite_name, expectations: [{expectation_type, kwargs}]}`) documents, in JSON or
- * YAML, checked with ajv against schemas/expectation-suite.schema.json and then for what a schema
- * cannot say (bounds in order, regexes that compile, formats Python accepts). Every problem is a
- * ConfigurationError naming the file, the line, the expectation's index and the key.
+ * YAML, checked against schemas/expectation-suite.schema.json (precompiled by ajv) and then for
+ * what a schema cannot say (bounds in order, regexes that compile, formats Python accepts). Every
+ * problem is a ConfigurationError naming the file, the line, the expectation's index and the key.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import suiteSchema from '../../../schemas/expectation-suite.schema.json' with { type: 'json' };
 import { ConfigurationError, type SourceLocation } from '../errors.js';
 import { compilePythonRegex, PythonRegexError } from './pyregex.js';
 import { compileStrftimeFormat, StrftimeFormatError } from './strptime.js';
+import * as generated from './suite-validator.generated.js';
 
 /** The expectation names mlops supports, in the schema's order. */
 export const SUPPORTED_EXPECTATIONS: readonly string[] = suiteSchema.definitions.expectation.properties.type.enum;
@@ -81,34 +82,17 @@ class Locator {
   }
 }
 
-let kwargsValidator: Ajv | undefined;
-let suiteValidator: ValidateFunction | undefined;
-
 /**
- * The suite-level check compiles the schema without its per-expectation `if/then` chain (which
- * editors use for completion) and checks each expectation's kwargs against its own definition:
- * the same rules, a fraction of the start-up time, and errors that name one expectation.
+ * The validators, compiled ahead of time by schemas/generate-suite-validator.mjs (ajv standalone
+ * code), so that no run pays for compiling the schema. The suite-level check is the schema
+ * without its per-expectation `if/then` chain (which editors use for completion); each
+ * expectation's kwargs are checked against their own definition: the same rules, and errors that
+ * name one expectation. A unit test fails when the generated module is out of date.
  */
-function validators(): { suite: ValidateFunction; kwargs: (type: string) => ValidateFunction } {
-  if (!kwargsValidator || !suiteValidator) {
-    const schema = structuredClone(suiteSchema) as { definitions: { expectation: { allOf?: unknown } } };
-    delete schema.definitions.expectation.allOf;
-    kwargsValidator = new Ajv({
-      allErrors: true,
-      strict: true,
-      strictRequired: false,
-      allowUnionTypes: true,
-      validateSchema: false,
-    });
-    kwargsValidator.addSchema(schema);
-    suiteValidator = kwargsValidator.getSchema(suiteSchema.$id)!;
-  }
-  const ajv = kwargsValidator;
-  return {
-    suite: suiteValidator,
-    kwargs: (type) => ajv.getSchema(`${suiteSchema.$id}#/definitions/${type}`)!,
-  };
-}
+const check = {
+  suite: generated.suite,
+  kwargs: (type: string): ValidateFunction => generated.kwargs[type]!,
+};
 
 /** Edit distance, for "did you mean" hints. */
 function distance(a: string, b: string): number {
@@ -363,7 +347,6 @@ export function parseSuite(text: string, file: string): ExpectationSuite {
     fail([], 'a suite must be a mapping with an "expectations" list ({name, expectations: [...]}).');
   }
   const document = value as Record<string, unknown>;
-  const check = validators();
   const parameter = findParameter(document.expectations, ['expectations']);
   if (parameter) {
     const index = typeof parameter[1] === 'number' ? parameter[1] : 0;
