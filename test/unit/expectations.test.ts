@@ -541,6 +541,33 @@ describe('strings, dates, JSON', () => {
     expect(numbers.exception).toBe('Can only use .str accessor with string values!');
   });
 
+  it('counts numbers and booleans of a mixed column as unexpected lengths, as pandas str.len() gives NaN', async () => {
+    // pandas refuses .str only when infer_dtype is integer/floating/boolean; a mixed object column
+    // gives NaN for non-text values (unexpected), and len() of lists and mappings.
+    const mixed = await check(
+      column(['ab', 12, null, true, ['p', 'q'], { k: 1, l: 2 }, 'abc'], { file: 'd.json' }),
+      'expect_column_value_lengths_to_equal',
+      { column: 'x', value: 2 },
+    );
+    expect(mixed.exception).toBeUndefined();
+    expect(mixed.result).toMatchObject({ element_count: 7, missing_count: 1, unexpected_count: 3 });
+    expect(mixed.result.partial_unexpected_list).toEqual([12, true, 'abc']);
+    const between = await check(column([1, false], { file: 'd.json' }), 'expect_column_value_lengths_to_be_between', {
+      column: 'x',
+      min_value: 0,
+    });
+    expect(between.result).toMatchObject({ unexpected_count: 2, partial_unexpected_list: [1, false] });
+    const booleans = await check(
+      column([true, null, false], { file: 'd.json' }),
+      'expect_column_value_lengths_to_be_between',
+      {
+        column: 'x',
+        min_value: 0,
+      },
+    );
+    expect(booleans.exception).toBe('Can only use .str accessor with string values!');
+  });
+
   it('parses with strptime, and raises on non-string values as GE does', async () => {
     const outcome = await check(
       column(['2021-02-28', '2021-02-29', '2021-2-3', 'nope']),
@@ -689,6 +716,22 @@ describe('aggregates', () => {
       quantile_ranges: { quantiles: [0.5], value_ranges: [[null, null]] },
     });
     expect(empty).toMatchObject({ success: false, result: { observed_value: { values: [null] } } });
+  });
+
+  it('raises on allow_relative_error: true, as pandas .quantile(interpolation=True) does under GE', async () => {
+    const outcome = await check(column(['10', '20']), 'expect_column_quantile_values_to_be_between', {
+      column: 'x',
+      quantile_ranges: { quantiles: [0.5], value_ranges: [[null, null]] },
+      allow_relative_error: true,
+    });
+    expect(outcome.success).toBe(false);
+    expect(outcome.exception).toMatch(/^If specified for pandas, allow_relative_error must be one an allowed value/);
+    const off = await check(column(['10', '20']), 'expect_column_quantile_values_to_be_between', {
+      column: 'x',
+      quantile_ranges: { quantiles: [0.5], value_ranges: [[null, null]] },
+      allow_relative_error: false,
+    });
+    expect(off).toMatchObject({ success: true, result: { observed_value: { values: [10] } } });
   });
 });
 

@@ -165,6 +165,17 @@ describe('mistakes name the file, line, index and key', () => {
     );
   });
 
+  it('a kwarg that fits none of its accepted forms names every form', () => {
+    const error = failure(
+      yamlSuite(
+        '  - type: expect_column_quantile_values_to_be_between\n    kwargs:\n      column: a\n      quantile_ranges: {quantiles: [0.5], value_ranges: [[0, 1]]}\n      allow_relative_error: 0.01\n',
+      ),
+    );
+    expect(error.message).toBe(
+      'expectations[0] (expect_column_quantile_values_to_be_between): kwargs.allow_relative_error must be boolean or one of "linear", "lower", "higher", "midpoint", "nearest".',
+    );
+  });
+
   it('a mostly out of range, and a missing required kwarg', () => {
     expect(
       failure(yamlSuite('  - type: expect_column_values_to_be_unique\n    kwargs: {column: a, mostly: 1.5}\n')).message,

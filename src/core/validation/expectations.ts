@@ -397,6 +397,7 @@ function textMap(
   column: number,
   mostly: number,
   test: (raw: NonNullable<Cell>) => boolean,
+  finalError?: () => string | undefined,
 ): Evaluator {
   const sample = new UnexpectedSample(context.limit);
   let nonNull = 0;
@@ -420,6 +421,7 @@ function textMap(
       }
     },
     finish(table) {
+      error ??= finalError?.();
       if (error !== undefined) return failed(error);
       return mapResult(table.rows, nonNull, sample, mostly);
     },
@@ -492,9 +494,39 @@ function stringOnly(name: string): (raw: NonNullable<Cell>) => string {
   };
 }
 
-function lengthOf(raw: NonNullable<Cell>): number {
-  if (typeof raw === 'string') return codePointLength(raw);
-  throw new ExpectationError('Can only use .str accessor with string values!');
+/**
+ * The test of a length expectation, as pandas' `Series.str.len()`: a text's length in code points,
+ * a list's or mapping's number of items, and NaN (so unexpected) for a number or boolean in a
+ * mixed column. pandas refuses the `.str` accessor (GE then raises) only when the column holds
+ * nothing but numbers or nothing but booleans: `error()` says so once the column has been read.
+ */
+function lengthTest(accept: (length: number) => boolean): {
+  test: (raw: NonNullable<Cell>) => boolean;
+  error: () => string | undefined;
+} {
+  let sized = false;
+  let numbers = false;
+  let booleans = false;
+  return {
+    test(raw) {
+      if (typeof raw === 'string') {
+        sized = true;
+        return accept(codePointLength(raw));
+      }
+      if (typeof raw === 'number' || typeof raw === 'bigint') {
+        numbers = true;
+        return false;
+      }
+      if (typeof raw === 'boolean') {
+        booleans = true;
+        return false;
+      }
+      sized = true;
+      return accept(Array.isArray(raw) ? raw.length : Object.keys(raw).length);
+    },
+    // infer_dtype says integer/floating/boolean (refused) rather than mixed (accepted).
+    error: () => (!sized && numbers !== booleans ? 'Can only use .str accessor with string values!' : undefined),
+  };
 }
 
 function isJsonText(text: string): boolean {
@@ -1114,15 +1146,18 @@ export function createEvaluator(config: ExpectationConfig, context: EvaluatorCon
         const high = max ?? Infinity;
         const strictMin = Boolean(kwargs.strict_min);
         const strictMax = Boolean(kwargs.strict_max);
-        return textMap(context, column, mostly, (raw) => {
-          const length = lengthOf(raw);
-          return (strictMin ? length > low : length >= low) && (strictMax ? length < high : length <= high);
-        });
+        const lengths = lengthTest(
+          (length) => (strictMin ? length > low : length >= low) && (strictMax ? length < high : length <= high),
+        );
+        return textMap(context, column, mostly, lengths.test, lengths.error);
       }
-      return textMap(context, column, mostly, (raw) => betweenVerdict(lengthOf(raw), kwargs));
+      const lengths = lengthTest((length) => betweenVerdict(length, kwargs));
+      return textMap(context, column, mostly, lengths.test, lengths.error);
     }
-    case 'expect_column_value_lengths_to_equal':
-      return textMap(context, column, mostly, (raw) => lengthOf(raw) === kwargs.value);
+    case 'expect_column_value_lengths_to_equal': {
+      const lengths = lengthTest((length) => length === kwargs.value);
+      return textMap(context, column, mostly, lengths.test, lengths.error);
+    }
     case 'expect_column_value_z_scores_to_be_less_than': {
       const profile = shared().useProfile();
       const threshold = kwargs.threshold as number;
@@ -1203,6 +1238,13 @@ export function createEvaluator(config: ExpectationConfig, context: EvaluatorCon
       const relative = kwargs.allow_relative_error;
       const method: Interpolation = typeof relative === 'string' ? (relative as Interpolation) : 'nearest';
       return aggregate(() => {
+        // GE's pandas metric passes a truthy allow_relative_error to .quantile(interpolation=...),
+        // which accepts only a method's name: `true` (a Spark/SQL setting) raises there.
+        if (relative === true) {
+          throw new ExpectationError(
+            "If specified for pandas, allow_relative_error must be one an allowed value for the 'interpolation' parameter of .quantile() (one of ('linear', 'lower', 'higher', 'midpoint', 'nearest'))",
+          );
+        }
         requireNumeric(profile);
         const sorted = buffer.sortedValues();
         const values = quantiles(sorted, ranges.quantiles, method);

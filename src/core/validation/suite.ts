@@ -210,6 +210,8 @@ function explainSchemaError(error: ErrorObject, where: string, allowed?: readonl
       return `${where} is not supported by mlops and must be empty.`;
     case 'oneOf':
       return `${where} needs exactly one of "type" (GE 1.x) or "expectation_type" (GE 0.x).`;
+    case 'anyOf':
+      return `${where} ${error.message ?? 'is invalid'}.`;
     default:
       return `${where} ${error.message ?? 'is invalid'}.`;
   }
@@ -227,12 +229,35 @@ function pickError(errors: ErrorObject[]): ErrorObject {
   }
   const specific = errors.filter((error) => !['if', 'anyOf', 'allOf'].includes(error.keyword));
   const pool = specific.length ? specific : errors;
-  return pool.reduce((best, error) => {
+  const picked = pool.reduce((best, error) => {
     const depth = error.instancePath.split('/').length;
     const bestDepth = best.instancePath.split('/').length;
     if (depth !== bestDepth) return depth > bestDepth ? error : best;
     return best.keyword !== 'additionalProperties' && error.keyword === 'additionalProperties' ? error : best;
   });
+  return alternativesError(errors, picked) ?? picked;
+}
+
+/**
+ * When a value fails every branch of an `anyOf` (a boolean or a method's name, say), one branch's
+ * complaint alone misleads ("must be boolean"): this names every accepted form instead.
+ */
+function alternativesError(errors: ErrorObject[], picked: ErrorObject): ErrorObject | undefined {
+  const path = picked.instancePath;
+  if (!['type', 'enum'].includes(picked.keyword)) return undefined;
+  if (!errors.some((error) => error.keyword === 'anyOf' && error.instancePath === path)) return undefined;
+  const forms: string[] = [];
+  for (const error of errors) {
+    if (error.instancePath !== path) continue;
+    const params = error.params as Record<string, unknown>;
+    if (error.keyword === 'type') forms.push(...String(params.type).split(','));
+    else if (error.keyword === 'enum') {
+      forms.push(`one of ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}`);
+    }
+  }
+  const unique = [...new Set(forms)];
+  if (unique.length < 2) return undefined;
+  return { ...picked, keyword: 'anyOf', params: {}, message: `must be ${unique.join(' or ')}` };
 }
 
 function pointer(instancePath: string): Path {
