@@ -1,5 +1,6 @@
 import { actionMeta, type ActionName } from '../generated/action-meta.js';
 import { InputError, isUserError } from '../core/errors.js';
+import { nearest } from '../core/suggest.js';
 import { readEnvironment } from '../adapters/environment.js';
 import { formatOutput, type ActionDefinition } from '../adapters/runner/definition.js';
 import { readInputs, type InputSpecs } from '../adapters/runner/inputs.js';
@@ -29,29 +30,12 @@ function takeGlobalFlags(args: string[]): { flags: GlobalFlags; rest: string[] }
   return { flags, rest };
 }
 
-/** Edit distance, for "did you mean" suggestions. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
-
 /** The one candidate the word abbreviates (`validate` → validate-data), else the nearest by edit distance. */
 function suggest(word: string, candidates: string[]): string {
   const extending = candidates.filter((candidate) => candidate.startsWith(word));
   if (extending.length === 1) return ` Did you mean ${extending[0]}?`;
-  const best = candidates
-    .map((candidate) => ({ candidate, d: distance(word, candidate) }))
-    .sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? ` Did you mean ${best.candidate}?` : '';
+  const best = nearest(word, candidates, Math.max(2, Math.floor(word.length / 3)));
+  return best ? ` Did you mean ${best}?` : '';
 }
 
 /**

@@ -9,6 +9,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import suiteSchema from '../../../schemas/expectation-suite.schema.json' with { type: 'json' };
 import { ConfigurationError, type SourceLocation } from '../errors.js';
+import { nearest } from '../suggest.js';
 import { compilePythonRegex, PythonRegexError } from './pyregex.js';
 import { compileStrftimeFormat, StrftimeFormatError } from './strptime.js';
 import * as generated from './suite-validator.generated.js';
@@ -94,34 +95,10 @@ const check = {
   kwargs: (type: string): ValidateFunction => generated.kwargs[type]!,
 };
 
-/** Edit distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
-
+/** ` (did you mean "x"?)` for a close candidate, else nothing. */
 function suggestion(word: string, candidates: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = distance(word, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 5))
-    ? ` (did you mean "${best}"?)`
-    : '';
+  const best = nearest(word, candidates, Math.max(2, Math.floor(word.length / 5)));
+  return best !== undefined ? ` (did you mean "${best}"?)` : '';
 }
 
 function keyPathText(path: Path): string {
