@@ -3,7 +3,7 @@
  * compare-and-swap, credentials, deterministic tar.gz.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
@@ -19,6 +19,11 @@ import {
   registrySnapshot,
   eventContext,
 } from '../../src/adapters/registry/transaction.js';
+import { localArtifactStore, releaseArtifactStore, type ArtifactStore } from '../../src/adapters/registry/artifacts.js';
+import { registerModel } from '../../src/adapters/registry/register.js';
+import type { GitHubClient } from '../../src/adapters/github/client.js';
+import type { GitHubRelease } from '../../src/adapters/github/releases.js';
+import { EnvironmentError } from '../../src/core/errors.js';
 import { memoryLogger } from '../../src/core/logger.js';
 import { registerVersion } from '../../src/core/registry/operations.js';
 import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
@@ -111,6 +116,35 @@ describe('git adapter', () => {
     );
   });
 
+  it('counts a push that git reported as failed but that reached the branch as written, never writing twice', async () => {
+    const remote = createBareRemote(tmp.path, 'ambiguous.git');
+    const work = createRepo(tmp.path, 'ambiguous', remote);
+    const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
+    const publish = repo.publish.bind(repo);
+    // The push lands, then the connection drops: git exits non-zero.
+    repo.publish = async (commit, parent) => {
+      await publish(commit, parent);
+      throw new EnvironmentError('Cannot push the registry branch mlops-registry to origin: the remote end hung up');
+    };
+    const first = await registryTransaction(repo, (docs) => registerVersion(docs, request(1), eventContext('a')), {
+      message: () => 'one',
+      retry: { baseDelayMs: 1 },
+    });
+    expect(first).toMatchObject({ wrote: true, result: { version: 1 } });
+    expect(first.commit).toBe(gitIn(work, 'rev-parse', 'origin/mlops-registry'));
+    // The push lands but is reported as rejected: re-applying would register v2 for the same write.
+    repo.publish = async (commit, parent) => {
+      await publish(commit, parent);
+      return { ok: false, reason: '! refs/heads/mlops-registry [rejected] (fetch first)' };
+    };
+    const second = await registryTransaction(repo, (docs) => registerVersion(docs, request(2), eventContext('a')), {
+      message: () => 'two',
+      retry: { baseDelayMs: 1 },
+    });
+    expect(second).toMatchObject({ wrote: true, attempts: 1, result: { version: 2 } });
+    expect(gitIn(work, 'log', '--format=%s', 'origin/mlops-registry')).toBe('two\none');
+  });
+
   it('uses update-ref as the compare-and-swap when there is no remote, and refuses a checked-out registry branch', async () => {
     const work = createRepo(tmp.path, 'local-cas');
     const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
@@ -137,12 +171,28 @@ describe('git adapter', () => {
     await expect(
       RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'upstream', log }),
     ).rejects.toThrow('The registry remote "upstream" is not configured');
-    await expect(RegistryRepository.open({ cwd: work, branch: 'bad..name', remote: 'origin', log })).rejects.toThrow(
-      'registry-branch: "bad..name" is not a valid git branch name.',
-    );
+    for (const branch of ['bad..name', 'reg/.hidden', 'reg/x.lock/y']) {
+      await expect(RegistryRepository.open({ cwd: work, branch, remote: 'origin', log })).rejects.toThrow(
+        `registry-branch: ${JSON.stringify(branch)} is not a valid git branch name.`,
+      );
+    }
     await expect(
       RegistryRepository.open({ cwd: tmp.path, branch: 'mlops-registry', remote: 'origin', log }),
     ).rejects.toThrow(/is not inside a git repository/);
+  });
+
+  it('says in one line why the registry cannot be fetched', async () => {
+    const work = createRepo(tmp.path, 'unreachable');
+    gitIn(work, 'remote', 'add', 'origin', join(tmp.path, 'no-such-remote.git'));
+    const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
+    const error = await registrySnapshot(repo).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(
+      /^Cannot fetch the registry branch mlops-registry from origin: fatal: .*no-such-remote\.git.* does not appear to be a git repository; fatal: Could not read from remote repository\.; /,
+    );
+    expect(error?.message).not.toContain('\n');
   });
 
   it('passes a token as an extra header only to the GitHub host and only when git has no credentials', async () => {
@@ -197,6 +247,78 @@ async function entriesOf(
   await done;
   return out;
 }
+
+describe('registerModel', () => {
+  const options = (repo: RegistryRepository, store: ArtifactStore, file: string) => ({
+    repo,
+    store,
+    model: 'iris',
+    path: file,
+    metrics: {},
+    lineage: {},
+    idempotencyKey: '7/1/iris',
+    scratch: tmp.path,
+    log,
+    retry: { baseDelayMs: 1 },
+  });
+
+  it('refuses a retried key that brings other bytes, and puts back a local file a killed run never moved', async () => {
+    const work = createRepo(tmp.path, 'register-local');
+    writeFiles(work, { 'model.bin': 'weights-1', 'other.bin': 'weights-2' });
+    const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
+    const store = localArtifactStore(repo.root, log);
+    const first = await registerModel(options(repo, store, join(work, 'model.bin')));
+    expect(first).toMatchObject({ version: 1, existing: false, location: '.mlops/artifacts/iris/v1/model.bin' });
+    // Killed between the registry write and the move out of .staging.
+    rmSync(join(work, '.mlops/artifacts/iris/v1'), { recursive: true });
+    const again = await registerModel(options(repo, store, join(work, 'model.bin')));
+    expect(again).toMatchObject({ version: 1, existing: true, sha256: first.sha256 });
+    expect(readFileSync(join(work, first.location), 'utf8')).toBe('weights-1');
+    await expect(registerModel(options(repo, store, join(work, 'other.bin')))).rejects.toThrow(
+      /^This workflow run already registered iris v1 with a different artifact \(sha256 [0-9a-f]{12}…, now [0-9a-f]{12}…\)/,
+    );
+  });
+
+  it('publishes rather than deletes its own upload when the version its key finds is the one it just wrote', async () => {
+    const work = createRepo(tmp.path, 'register-own');
+    writeFiles(work, { 'model.bin': 'weights' });
+    const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
+    const publish = repo.publish.bind(repo);
+    // The write lands but is reported as rejected, and (as in a shallow clone, where only the tip
+    // is known) is not recognised: the retry finds the version by its key.
+    let pushes = 0;
+    repo.publish = async (commit, parent) => {
+      const outcome = await publish(commit, parent);
+      return ++pushes === 1 ? { ok: false, reason: 'fetch first' } : outcome;
+    };
+    repo.contains = async () => false;
+    const calls: string[] = [];
+    const real = releaseArtifactStore({
+      client: {} as GitHubClient,
+      repository: { owner: 'o', repo: 'r' },
+      serverUrl: 'https://github.com',
+      apiUrl: 'https://api.github.com',
+      log,
+    });
+    const store: ArtifactStore = {
+      ...real,
+      stage: async (artifact, model) => ({
+        model,
+        name: artifact.name,
+        kind: artifact.kind,
+        sha256: artifact.sha256,
+        size: artifact.size,
+        handle: { kind: 'release', release: { id: 42 } as GitHubRelease, assetId: 7, assetName: artifact.name },
+      }),
+      finalize: async () => (calls.push('finalize'), { assetUrl: 'final' }),
+      discard: async () => void calls.push('discard'),
+      recover: async () => (calls.push('recover'), { assetUrl: 'recovered' }),
+    };
+    const result = await registerModel(options(repo, store, join(work, 'model.bin')));
+    expect(result).toMatchObject({ version: 1, existing: true, assetUrl: 'recovered' });
+    expect(calls).toEqual(['recover']);
+  });
+});
 
 describe('packaging', () => {
   it('hashes a file as it is', async () => {

@@ -87,12 +87,21 @@ describe('register in GitHub mode', () => {
     expect(published().find((r) => r.tagName === 'iris/v2')).toMatchObject({ prerelease: false });
     expect(published().find((r) => r.tagName === 'iris/v1')).toMatchObject({ prerelease: true });
 
-    const promote = await runCliBundle(['registry', 'set-alias', 'iris', 'production', 'v1'], {
+    const moved = await runCliBundle(['registry', 'set-alias', 'iris', 'production', 'v1'], {
+      cwd: work,
+      env: { ...noIdentity, GITHUB_TOKEN: '', GH_TOKEN: '' },
+    });
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stdout).toBe('iris@production -> v1 (was v2)\n');
+    expect(moved.stderr).toContain("iris v1's release iris/v1 stays as it is: no GitHub token");
+    expect(published().find((r) => r.tagName === 'iris/v1')).toMatchObject({ prerelease: true });
+    // Running it again with a token finishes the promotion, though the alias is already there.
+    const promote = await runCliBundle(['registry', 'set-alias', 'iris', 'production', 'v1', '--json'], {
       cwd: work,
       env: { ...noIdentity, GITHUB_TOKEN: DEFAULT_TOKEN },
     });
     expect(promote.code, promote.stderr).toBe(0);
-    expect(promote.stdout).toBe('iris@production -> v1 (was v2)\n');
+    expect(JSON.parse(promote.stdout)).toMatchObject({ changed: false, releaseUpdated: true });
     expect(published().find((r) => r.tagName === 'iris/v1')).toMatchObject({ prerelease: false });
   });
 

@@ -133,6 +133,19 @@ describe('registry core: register', () => {
     ).rejects.toThrow(/already registered iris v1 with a different artifact/);
   });
 
+  it('appends on a new line when a hand-edited log lost its final newline', async () => {
+    const files = new Map<string, string>();
+    await write(files, (docs) => registerVersion(docs, request('iris', 1), context()));
+    const path = eventChunkPath('iris', 1);
+    files.set(path, files.get(path)!.trimEnd());
+    await write(files, (docs) => registerVersion(docs, request('iris', 2), context()));
+    const history = await modelHistory(read(files), 'iris');
+    expect(history.map((h) => [h.event.seq, h.line])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+  });
+
   it('sets an alias in the same commit when asked', async () => {
     const files = new Map<string, string>();
     const result = await write(files, (docs) =>

@@ -49,8 +49,20 @@ export interface ArtifactStore {
   describe(staged: StagedArtifact, version: number): ArtifactInfo;
   finalize(staged: StagedArtifact, version: number, details: ReleaseDetails): Promise<FinalizedArtifact>;
   discard(staged: StagedArtifact): Promise<void>;
-  /** Where an already registered version's artifact is (a retried register), finishing a release left as a draft. */
-  recover(artifact: ArtifactInfo, version: number, model: string, details: ReleaseDetails): Promise<FinalizedArtifact>;
+  /** True when a version's recorded artifact is this very upload (then discarding it would lose the version's file). */
+  records(staged: StagedArtifact, artifact: ArtifactInfo): boolean;
+  /**
+   * Where an already registered version's artifact is (a retried register), finishing what a
+   * killed run left undone: a release left as a draft is published, a local file that never got
+   * its final name is put there from `packaged` (the same bytes: the caller checked the sha256).
+   */
+  recover(
+    artifact: ArtifactInfo,
+    version: number,
+    model: string,
+    details: ReleaseDetails,
+    packaged: PackagedArtifact,
+  ): Promise<FinalizedArtifact>;
 }
 
 /** What a release says about its version. */
@@ -106,8 +118,18 @@ export function localArtifactStore(root: string, log: Logger): ArtifactStore {
     async discard(staged) {
       if (staged.handle.kind === 'local') await rm(staged.handle.folder, { recursive: true, force: true });
     },
-    async recover(artifact) {
-      return { assetUrl: pathToFileURL(join(root, artifact.location)).href };
+    records() {
+      // The record names the final folder, never a staging folder.
+      return false;
+    },
+    async recover(artifact, _version, _model, _details, packaged) {
+      const file = join(root, artifact.location);
+      if (!(await stat(file).catch(() => undefined))) {
+        log.warning(`${artifact.location} was missing (a run killed before it was moved there); putting it back.`);
+        await mkdir(dirname(file), { recursive: true });
+        await copyFile(packaged.file, file);
+      }
+      return { assetUrl: pathToFileURL(file).href };
     },
   };
 }
@@ -205,6 +227,9 @@ export function releaseArtifactStore(options: {
       if (staged.handle.kind !== 'release') return;
       await deleteRelease(client, repository, { id: staged.handle.release.id, draft: true });
       log.info(`Deleted the draft release ${staged.handle.release.id}: the version was not registered.`);
+    },
+    records(staged, artifact) {
+      return staged.handle.kind === 'release' && artifact.release?.id === staged.handle.release.id;
     },
     async recover(artifact, version, model, details) {
       const info = artifact.release;

@@ -1,11 +1,11 @@
 import type { Logger } from '../../core/logger.js';
 import type { RegisteredEvent, VersionLineage } from '../../core/registry/documents.js';
 import { releaseTag } from '../../core/registry/names.js';
-import { registerVersion, versionForKey } from '../../core/registry/operations.js';
+import { checkSameArtifact, registerVersion, versionForKey } from '../../core/registry/operations.js';
 import { isReleaseAlias, releaseBody } from '../../core/registry/release-notes.js';
 import { storedVersion } from '../../core/registry/apply.js';
 import type { ArtifactStore, FinalizedArtifact, StagedArtifact } from './artifacts.js';
-import { packageArtifact } from './package.js';
+import { packageArtifact, type PackagedArtifact } from './package.js';
 import type { RegistryRepository } from './repository.js';
 import { eventContext, registrySnapshot, registryTransaction, type RetryPolicy } from './transaction.js';
 
@@ -73,10 +73,11 @@ export async function registerModel(options: RegisterModelOptions): Promise<Regi
       const { docs, commit } = await registrySnapshot(repo);
       const existing = await versionForKey(docs, model, options.idempotencyKey);
       if (existing) {
+        checkSameArtifact(model, existing, packaged.sha256);
         log.info(
           `This run already registered ${model} v${existing.version} (key ${options.idempotencyKey}); returning it.`,
         );
-        return await recoverExisting(options, existing.version, commit, packaged.sha256);
+        return await recoverExisting(options, existing.version, commit, packaged);
       }
     }
 
@@ -125,9 +126,9 @@ export async function registerModel(options: RegisterModelOptions): Promise<Regi
     }
     const { result, commit } = transaction;
     if (result.existing) {
-      // Another attempt with the same key got there between our check and our write.
-      await store.discard(staged).catch(() => undefined);
-      return await recoverExisting(options, result.version, commit, packaged.sha256);
+      // Another attempt with the same key got there between our check and our write, or our own
+      // write landed on an attempt git reported as failed: then the version records this upload.
+      return await recoverExisting(options, result.version, commit, packaged, staged);
     }
     const event = result.events[0] as RegisteredEvent;
     let finalized: FinalizedArtifact;
@@ -177,12 +178,16 @@ function crashHookForTests(): void {
   if (process.env.MLOPS_TEST_CRASH_AFTER_UPLOAD === '1') process.kill(process.pid, 'SIGKILL');
 }
 
-/** The outputs for a version the idempotency key already registered (finishing its release if needed). */
+/**
+ * The outputs for a version the idempotency key already registered (finishing its release if
+ * needed). `staged`, this run's own upload, is discarded unless it is what the version records.
+ */
 async function recoverExisting(
   options: RegisterModelOptions,
   version: number,
   commit: string | undefined,
-  sha256: string,
+  packaged: PackagedArtifact,
+  staged?: StagedArtifact,
 ): Promise<RegisterModelResult> {
   const { docs } = await registrySnapshot(options.repo);
   const stored = await storedVersion(docs, options.model, version);
@@ -206,15 +211,28 @@ async function recoverExisting(
     ...(stored.description !== undefined ? { description: stored.description } : {}),
     ...(stored.actor !== undefined ? { actor: stored.actor } : {}),
   };
-  const finalized = await options.store.recover(stored.artifact, version, options.model, {
-    body: releaseBody(event, aliases),
-    prerelease: !aliases.some(isReleaseAlias),
-    ...(stored.lineage.commit ? { targetCommitish: stored.lineage.commit } : {}),
-  });
+  const finalized = await options.store.recover(
+    stored.artifact,
+    version,
+    options.model,
+    {
+      body: releaseBody(event, aliases),
+      prerelease: !aliases.some(isReleaseAlias),
+      ...(stored.lineage.commit ? { targetCommitish: stored.lineage.commit } : {}),
+    },
+    packaged,
+  );
+  if (staged && !options.store.records(staged, stored.artifact)) {
+    await options.store
+      .discard(staged)
+      .catch((cleanup: unknown) =>
+        options.log.warning(`Could not remove the staged artifact: ${(cleanup as Error).message}`),
+      );
+  }
   return {
     version,
     tag: releaseTag(options.model, version),
-    sha256,
+    sha256: stored.sha256,
     size: stored.artifact.size,
     existing: true,
     commit,

@@ -64,6 +64,10 @@ export class RegistryRepository {
   static async open(options: RegistryRepositoryOptions): Promise<RegistryRepository> {
     const { cwd, branch, remote, log } = options;
     checkBranchName(branch);
+    // The quick checks above name the common mistakes; git knows every rule (".x" components, "@"...).
+    if ((await git(['check-ref-format', `refs/heads/${branch}`], { cwd, allowFailure: true })).code !== 0) {
+      throw new InputError(`registry-branch: ${JSON.stringify(branch)} is not a valid git branch name.`);
+    }
     const probe = await git(['rev-parse', '--is-shallow-repository', '--absolute-git-dir', '--show-toplevel'], {
       cwd,
       allowFailure: true,
@@ -145,7 +149,7 @@ export class RegistryRepository {
         }
         const auth = /could not read Username|Authentication failed|401|403|denied/i.test(result.stderr);
         throw new EnvironmentError(
-          `Cannot fetch the registry branch ${this.branch} from ${this.options.remote}: ${result.stderr.trim() || `git exit ${result.code}`}` +
+          `Cannot fetch the registry branch ${this.branch} from ${this.options.remote}: ${oneLine(result.stderr) || `git exit ${result.code}`}` +
             (auth ? " (no usable credentials: keep actions/checkout's persist-credentials, or pass github-token)" : ''),
         );
       }
@@ -154,6 +158,17 @@ export class RegistryRepository {
       allowFailure: true,
     });
     return tip.code === 0 ? tip.stdout.trim() : undefined;
+  }
+
+  /**
+   * True when `commit` is `tip` or one of its ancestors: a write that git reported as failed may
+   * still have reached the remote (a connection lost after the ref was updated). In a shallow
+   * repository only the tip itself can be recognised.
+   */
+  async contains(tip: string, commit: string): Promise<boolean> {
+    if (tip === commit) return true;
+    const result = await this.run(['merge-base', '--is-ancestor', commit, tip], { allowFailure: true });
+    return result.code === 0;
   }
 
   /**
@@ -204,8 +219,8 @@ export class RegistryRepository {
         allowFailure: true,
       });
       if (result.code === 0) return { ok: true };
-      if (CONFLICT.test(result.stderr)) return { ok: false, reason: result.stderr.trim() };
-      throw new EnvironmentError(`Cannot update ${this.label}: ${result.stderr.trim()}`);
+      if (CONFLICT.test(result.stderr)) return { ok: false, reason: oneLine(result.stderr) };
+      throw new EnvironmentError(`Cannot update ${this.label}: ${oneLine(result.stderr) || `git exit ${result.code}`}`);
     }
     const result = await this.run(
       ['push', '--porcelain', '--quiet', '--no-verify', this.options.remote, `${commit}:refs/heads/${this.branch}`],
@@ -216,15 +231,27 @@ export class RegistryRepository {
       await this.run(['update-ref', this.trackingRef, commit]);
       return { ok: true };
     }
-    const detail = (rejected ?? '') + ' ' + result.stderr;
-    if (CONFLICT.test(detail)) return { ok: false, reason: detail.trim() };
+    const detail = oneLine(`${rejected ?? ''}\n${result.stderr}`);
+    if (CONFLICT.test(detail)) return { ok: false, reason: detail };
     throw new EnvironmentError(
-      `Cannot push the registry branch ${this.branch} to ${this.options.remote}: ${detail.trim() || `git exit ${result.code}`}` +
+      `Cannot push the registry branch ${this.branch} to ${this.options.remote}: ${detail || `git exit ${result.code}`}` +
         (/denied|403|401|Authentication|could not read Username/i.test(detail)
           ? ' (the token needs contents: write permission; in a workflow add `permissions: contents: write`).'
           : ''),
     );
   }
+}
+
+/**
+ * Git's diagnostics as one line for an error message: its lines joined with "; ", without the
+ * `hint:` advice meant for people at a terminal.
+ */
+export function oneLine(stderr: string): string {
+  return stderr
+    .split(/\r?\n/)
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .filter((line) => line !== '' && !line.startsWith('hint:'))
+    .join('; ');
 }
 
 /** The branch name must be a valid git branch (git check-ref-format rules, in short). */

@@ -3,7 +3,7 @@ import { EnvironmentError } from '../../core/errors.js';
 import type { EventContext } from '../../core/registry/operations.js';
 import { RegistryDocuments } from '../../core/registry/store.js';
 import { gitTree } from './git-tree.js';
-import type { RegistryRepository } from './repository.js';
+import type { PublishOutcome, RegistryRepository } from './repository.js';
 
 /** How hard a writer tries before giving up on a busy branch. */
 export interface RetryPolicy {
@@ -57,10 +57,19 @@ export async function registryTransaction<T>(
   const policy = { ...DEFAULT_RETRY, ...options.retry };
   const log = repo.options.log;
   let lastReason = '';
+  // The last commit git reported as not published: it may have landed all the same.
+  let unconfirmed: { commit: string; result: T; attempt: number } | undefined;
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
     const started = Date.now();
     const parent = await repo.refresh();
     const fetched = Date.now();
+    if (unconfirmed && parent && (await repo.contains(parent, unconfirmed.commit))) {
+      // Re-applying now would write the same change twice (a second version, a duplicate event).
+      log.info(
+        `Registry updated on attempt ${unconfirmed.attempt} (git reported a failure, but the branch has the commit).`,
+      );
+      return { result: unconfirmed.result, commit: unconfirmed.commit, wrote: true, attempts: unconfirmed.attempt };
+    }
     const docs = new RegistryDocuments(
       gitTree(repo.root, parent, `${repo.label}${parent ? ` at ${parent.slice(0, 7)}` : ''}`),
     );
@@ -68,7 +77,18 @@ export async function registryTransaction<T>(
     if (!docs.changed) return { result, commit: parent, wrote: false, attempts: attempt };
     const commit = await repo.buildCommit(parent, docs.collectWrites(), options.message(result));
     const built = Date.now();
-    const outcome = await repo.publish(commit, parent);
+    let outcome: PublishOutcome;
+    try {
+      outcome = await repo.publish(commit, parent);
+    } catch (error) {
+      // A push that failed for another reason (connection lost, remote hook) may still have
+      // moved the branch; the caller must not undo a write that is on the branch.
+      if (await reachedBranch(repo, commit)) {
+        log.info(`Registry updated on attempt ${attempt} (git reported a failure, but the branch has the commit).`);
+        return { result, commit, wrote: true, attempts: attempt };
+      }
+      throw error;
+    }
     log.debug(
       `Registry attempt ${attempt}: fetch ${fetched - started} ms, read and build ${built - fetched} ms, ` +
         `${repo.remoteMode ? 'push' : 'update-ref'} ${Date.now() - built} ms: ${outcome.ok ? 'accepted' : 'rejected'}.`,
@@ -78,13 +98,23 @@ export async function registryTransaction<T>(
       return { result, commit, wrote: true, attempts: attempt };
     }
     lastReason = outcome.reason;
+    unconfirmed = { commit, result, attempt };
     const delay = backoffDelay(attempt, policy);
     log.debug(`Registry ${repo.label} moved (attempt ${attempt}: ${outcome.reason}); retrying in ${delay} ms.`);
     await sleep(delay);
   }
+  if (unconfirmed && (await reachedBranch(repo, unconfirmed.commit))) {
+    return { result: unconfirmed.result, commit: unconfirmed.commit, wrote: true, attempts: unconfirmed.attempt };
+  }
   throw new EnvironmentError(
     `Gave up updating the registry ${repo.label} after ${policy.attempts} attempts: other writers kept moving it (${lastReason}).`,
   );
+}
+
+/** Fetches the branch again and tells whether `commit` is on it (false when that cannot be known). */
+async function reachedBranch(repo: RegistryRepository, commit: string): Promise<boolean> {
+  const tip = await repo.refresh().catch(() => undefined);
+  return tip !== undefined && (await repo.contains(tip, commit).catch(() => false));
 }
 
 /** Event context for a write happening now. */

@@ -403,7 +403,9 @@ async function write(
   }
 
   let releaseUpdated = false;
-  if (operation === 'set-alias' && isReleaseAlias(alias!) && wrote) {
+  // Also when the alias was already there: a promotion an earlier run could not make (no token,
+  // an API failure) is finished by running the command again.
+  if (operation === 'set-alias' && isReleaseAlias(alias!)) {
     const { docs } = await registrySnapshot(repo);
     const record = await resolveVersion(docs, model, { version: version! });
     const client = record && (await releaseClient(record, args, context, log));
@@ -494,14 +496,39 @@ async function fsck(args: CommandArgs, context: CommandContext, log: Logger): Pr
   return remaining.length === 0 ? 0 : 1;
 }
 
-const SUBCOMMANDS: Record<
-  string,
-  {
-    values: string[];
-    booleans: string[];
-    run: (args: CommandArgs, context: CommandContext, log: Logger) => Promise<number>;
+/** A subcommand of `mlops registry` or `mlops runs`: its options and what it does. */
+export interface Subcommand {
+  values: readonly string[];
+  booleans: readonly string[];
+  run: (args: CommandArgs, context: CommandContext, log: Logger) => Promise<number>;
+}
+
+/**
+ * Runs `mlops <command> <subcommand> [options]`: prints `help` (exit 2 when no subcommand is
+ * given), refuses unknown subcommands and options, and runs the subcommand with its own logger.
+ */
+export async function runSubcommand(
+  command: string,
+  help: string,
+  subcommands: Record<string, Subcommand>,
+  args: string[],
+  context: CommandContext,
+): Promise<number> {
+  const [sub, ...rest] = args.filter((a) => a !== '--help');
+  if (args.includes('--help') || sub === undefined || sub === 'help') {
+    context.streams.stdout(help);
+    return sub === undefined && !args.includes('--help') ? 2 : 0;
   }
-> = {
+  const spec = subcommands[sub];
+  if (!spec)
+    throw new InputError(
+      `Unknown ${command} command "${sub}"; one of ${Object.keys(subcommands).join(', ')} (see mlops ${command} --help).`,
+    );
+  const parsed = parseCommandArgs(rest, spec, `mlops ${command} ${sub}`);
+  return spec.run(parsed, context, cliLogger(context.streams, context.debug));
+}
+
+const SUBCOMMANDS: Record<string, Subcommand> = {
   list: { values: [...LOCATION_OPTIONS], booleans: [], run: list },
   show: { values: [...LOCATION_OPTIONS], booleans: [], run: show },
   history: { values: [...LOCATION_OPTIONS, 'alias', 'limit'], booleans: [], run: history },
@@ -519,18 +546,5 @@ const SUBCOMMANDS: Record<
 export const registryCommand: CliCommand = {
   name: 'registry',
   summary: 'The model registry on a git branch: list, show, history, set-alias, deprecate, fsck.',
-  async run(args, context) {
-    const [sub, ...rest] = args.filter((a) => a !== '--help');
-    if (args.includes('--help') || sub === undefined || sub === 'help') {
-      context.streams.stdout(HELP);
-      return sub === undefined && !args.includes('--help') ? 2 : 0;
-    }
-    const spec = SUBCOMMANDS[sub];
-    if (!spec)
-      throw new InputError(
-        `Unknown registry command "${sub}"; one of ${Object.keys(SUBCOMMANDS).join(', ')} (see mlops registry --help).`,
-      );
-    const parsed = parseCommandArgs(rest, spec, `mlops registry ${sub}`);
-    return spec.run(parsed, context, cliLogger(context.streams, context.debug));
-  },
+  run: (args, context) => runSubcommand('registry', HELP, SUBCOMMANDS, args, context),
 };

@@ -7,15 +7,15 @@ import { formatDelta, formatDuration, formatTime, formatValue, textTable } from 
 import { checkRunId } from '../../core/registry/names.js';
 import { compareRuns, flattenNumbers, flattenParamValues, type RunRecord } from '../../core/registry/runs.js';
 import type { CliCommand, CommandContext } from '../commands.js';
-import { cliLogger } from '../io.js';
 import {
   LOCATION_HELP,
   LOCATION_OPTIONS,
   locationFrom,
-  parseCommandArgs,
   positionals,
   printJson,
+  runSubcommand,
   type CommandArgs,
+  type Subcommand,
 } from './registry.js';
 
 const HELP = `mlops runs: experiment tracking on the registry branch.
@@ -180,14 +180,7 @@ async function compare(args: CommandArgs, context: CommandContext, log: Logger):
   return 0;
 }
 
-const SUBCOMMANDS: Record<
-  string,
-  {
-    values: string[];
-    booleans: string[];
-    run: (args: CommandArgs, context: CommandContext, log: Logger) => Promise<number>;
-  }
-> = {
+const SUBCOMMANDS: Record<string, Subcommand> = {
   record: { values: [...LOCATION_OPTIONS, 'run-record'], booleans: [], run: record },
   list: { values: [...LOCATION_OPTIONS, 'limit'], booleans: [], run: list },
   show: { values: [...LOCATION_OPTIONS], booleans: [], run: show },
@@ -198,21 +191,5 @@ const SUBCOMMANDS: Record<
 export const runsCommand: CliCommand = {
   name: 'runs',
   summary: 'Experiment tracking: record, list, show and compare train runs stored on the registry branch.',
-  async run(args, context) {
-    const [sub, ...rest] = args.filter((a) => a !== '--help');
-    if (args.includes('--help') || sub === undefined || sub === 'help') {
-      context.streams.stdout(HELP);
-      return sub === undefined && !args.includes('--help') ? 2 : 0;
-    }
-    const spec = SUBCOMMANDS[sub];
-    if (!spec)
-      throw new InputError(
-        `Unknown runs command "${sub}"; one of ${Object.keys(SUBCOMMANDS).join(', ')} (see mlops runs --help).`,
-      );
-    return spec.run(
-      parseCommandArgs(rest, spec, `mlops runs ${sub}`),
-      context,
-      cliLogger(context.streams, context.debug),
-    );
-  },
+  run: (args, context) => runSubcommand('runs', HELP, SUBCOMMANDS, args, context),
 };

@@ -169,7 +169,9 @@ export async function applyEvent(docs: RegistryDocuments, event: RegistryEvent):
   docs.put(modelIndexPath(model), 'model-index', { ...index });
 
   const logPath = eventChunkPath(model, event.seq);
-  docs.putText(logPath, (await docs.eventChunkText(model, event.seq)) + formatEvent(event));
+  const log = await docs.eventChunkText(model, event.seq);
+  // A log whose last line lost its newline (an editor that trims it) must not glue two events together.
+  docs.putText(logPath, (log === '' || log.endsWith('\n') ? log : log + '\n') + formatEvent(event));
 
   const top: RegistryIndex = (await docs.index()) ?? {
     kind: 'mlops-registry-index',

@@ -172,6 +172,19 @@ export async function versionForKey(
 }
 
 /**
+ * A retried register (same idempotency key) must bring the artifact the key already registered:
+ * returning the old version for different bytes would hand out a version that is not this model.
+ */
+export function checkSameArtifact(model: string, existing: { version: number; sha256: string }, sha256: string): void {
+  if (existing.sha256 === sha256) return;
+  throw new InputError(
+    `This workflow run already registered ${model} v${existing.version} with a different artifact ` +
+      `(sha256 ${existing.sha256.slice(0, 12)}…, now ${sha256.slice(0, 12)}…). ` +
+      'Re-run the workflow (a new attempt) to register a new version.',
+  );
+}
+
+/**
  * Registers a new version: the next integer for the model, allocated against the state the
  * transaction read (the adapter's compare-and-swap makes that state current). With an
  * idempotency key that already registered a version, returns that version and changes nothing.
@@ -188,13 +201,7 @@ export async function registerVersion(
   if (request.idempotencyKey !== undefined) {
     const existing = await versionForKey(docs, model, request.idempotencyKey);
     if (existing) {
-      if (existing.sha256 !== request.sha256) {
-        throw new InputError(
-          `This workflow run already registered ${model} v${existing.version} with a different artifact ` +
-            `(sha256 ${existing.sha256.slice(0, 12)}…, now ${request.sha256.slice(0, 12)}…). ` +
-            'Re-run the workflow (a new attempt) to register a new version.',
-        );
-      }
+      checkSameArtifact(model, existing, request.sha256);
       return { version: existing.version, existing: true, sha256: existing.sha256, events: [] };
     }
   }
