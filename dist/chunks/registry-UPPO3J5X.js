@@ -1,2 +1,0 @@
-function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}
-import{LOCATION_HELP,LOCATION_OPTIONS,locationFrom,parseCommandArgs,positionals,printJson,registryCommand}from"./chunk-T3GWWO2U.js";import"./chunk-3OFKDTDR.js";import"./chunk-ZDCU6GL5.js";import"./chunk-AALBAXLK.js";import"./chunk-XQI3UJN3.js";import"./chunk-NXRMJUBX.js";import"./chunk-HR2H3I5O.js";import"./chunk-M2QE45X6.js";import"./chunk-OM4MMLE2.js";export{LOCATION_HELP,LOCATION_OPTIONS,locationFrom,parseCommandArgs,positionals,printJson,registryCommand};
