@@ -59,7 +59,7 @@ try {
     '--suite',
     'expectations.yml',
   ]);
-  run('Train (the example script; the train action runs the same command)', process.execPath, ['train.mjs']);
+  run("Train (the example's own script: the train action is not built yet)", process.execPath, ['train.mjs']);
   mlops('Gate the metrics (no baseline yet: absolute gates only)', [
     'evaluate-gate',
     '--metrics',
