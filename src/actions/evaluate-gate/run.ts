@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { readEventPayload } from '../../adapters/environment.js';
 import { writeFileAtomic } from '../../adapters/outbox.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import type { EvaluateGateContext } from './main.js';
-import { ConfigurationError, InputError } from '../../core/errors.js';
 import { evaluateGates, parseGates, type GatesConfig } from '../../core/gates/index.js';
 import { parseBaselineSpec } from '../../core/metrics/baseline-spec.js';
 import { mergeMetrics, parseMetricsDocument, type Lineage, type MetricsSet } from '../../core/metrics/parse.js';
@@ -13,24 +11,7 @@ import { loadHistory, resolveBaseline } from './baseline.js';
 import { deliverReport, pullRequestFromEvent } from './comment.js';
 import { commentFromArtifact } from './from-artifact.js';
 import { headCommit, realBaselineSources } from './sources.js';
-
-/** How a path is shown in reports and annotations: relative to the workspace when inside it. */
-function displayPath(file: string, workspace: string): string {
-  const inside = relative(workspace, file);
-  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split(sep).join('/') : file;
-}
-
-async function readUserFile(file: string, label: string, workspace: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${label}: ${displayPath(file, workspace)} does not exist.`);
-    if (code === 'EISDIR')
-      throw new InputError(`${label}: ${displayPath(file, workspace)} is a directory, not a file.`);
-    throw new ConfigurationError(`cannot read: ${(error as Error).message}`, { file: displayPath(file, workspace) });
-  }
-}
+import { displayPath, readUserFile } from '../../adapters/fs/user-files.js';
 
 /**
  * The gates input is a file path or the YAML itself: text with a line break or starting with `{`
@@ -39,7 +20,10 @@ async function readUserFile(file: string, label: string, workspace: string): Pro
 async function loadGates(raw: string, workingDirectory: string, workspace: string): Promise<GatesConfig> {
   if (raw.includes('\n') || raw.trimStart().startsWith('{')) return parseGates(raw, 'gates input');
   const file = resolve(workingDirectory, raw);
-  return parseGates(await readUserFile(file, 'Input "gates"', workspace), displayPath(file, workspace));
+  return parseGates(
+    await readUserFile(file, 'Input "gates"', displayPath(file, workspace)),
+    displayPath(file, workspace),
+  );
 }
 
 export async function runEvaluateGate({
@@ -76,7 +60,7 @@ export async function runEvaluateGate({
 
   const sets: MetricsSet[] = [];
   for (const file of metricFiles) {
-    const text = await readUserFile(file, 'Input "metrics"', workspace);
+    const text = await readUserFile(file, 'Input "metrics"', displayPath(file, workspace));
     sets.push(parseMetricsDocument(text, displayPath(file, workspace)));
   }
   const candidate = mergeMetrics(sets);

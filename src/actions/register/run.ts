@@ -1,27 +1,15 @@
-import { readFile } from 'node:fs/promises';
+import { readUserFile } from '../../adapters/fs/user-files.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import type { RegisterContext } from './main.js';
 import { createGitHubClient } from '../../adapters/github/client.js';
 import { localArtifactStore, releaseArtifactStore, type ArtifactStore } from '../../adapters/registry/artifacts.js';
 import { registerModel } from '../../adapters/registry/register.js';
 import { RegistryRepository } from '../../adapters/registry/repository.js';
-import { ConfigurationError, InputError } from '../../core/errors.js';
 import { parseMetricsDocument } from '../../core/metrics/parse.js';
 import type { VersionLineage } from '../../core/registry/documents.js';
 import { checkAliasName, checkModelName } from '../../core/registry/names.js';
 import { flattenNumbers, parseRunRecord, type RunRecord } from '../../core/registry/runs.js';
 import { registerSummary } from './summary.js';
-
-async function readInputFile(file: string, label: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${label}: ${file} does not exist.`);
-    if (code === 'EISDIR') throw new InputError(`${label}: ${file} is a directory, not a file.`);
-    throw new ConfigurationError(`cannot read: ${(error as Error).message}`, { file });
-  }
-}
 
 export async function runRegister({ inputs, io, log, env, mode }: RegisterContext): Promise<ActionOutcome<'register'>> {
   const label = (name: string) => (mode === 'action' ? `Input "${name}"` : `--${name}`);
@@ -31,11 +19,11 @@ export async function runRegister({ inputs, io, log, env, mode }: RegisterContex
 
   let run: RunRecord | undefined;
   if (inputs['run-record']) {
-    run = parseRunRecord(await readInputFile(inputs['run-record'], label('run-record')), inputs['run-record']);
+    run = parseRunRecord(await readUserFile(inputs['run-record'], label('run-record')), inputs['run-record']);
   }
   let metrics: Record<string, number> = run ? flattenNumbers(run.metrics) : {};
   if (inputs.metrics) {
-    metrics = parseMetricsDocument(await readInputFile(inputs.metrics, label('metrics')), inputs.metrics).values;
+    metrics = parseMetricsDocument(await readUserFile(inputs.metrics, label('metrics')), inputs.metrics).values;
   }
 
   const token = inputs['github-token'];

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { ConfigurationError, InputError } from '../../core/errors.js';
+import { readUserFile } from '../fs/user-files.js';
 import { recordRun } from '../../core/registry/operations.js';
 import { parseRunRecord, type RunRecord } from '../../core/registry/runs.js';
 import { RegistryRepository, type RegistryRepositoryOptions } from './repository.js';
@@ -40,14 +39,5 @@ export async function trackRun(
 
 /** Reads and validates a run record file. */
 export async function readRunRecordFile(file: string, label = '--run-record'): Promise<RunRecord> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${label}: ${file} does not exist.`);
-    if (code === 'EISDIR') throw new InputError(`${label}: ${file} is a directory, not a file.`);
-    throw new ConfigurationError(`cannot read: ${(error as Error).message}`, { file });
-  }
-  return parseRunRecord(text, file);
+  return parseRunRecord(await readUserFile(file, label), file);
 }

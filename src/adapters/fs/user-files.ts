@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative, sep } from 'node:path';
+import { ConfigurationError, InputError } from '../../core/errors.js';
+
+/**
+ * How a path is shown in messages, reports and annotations: relative to `base` with `/` when it
+ * is inside it (what a user recognises from their repository), else as given.
+ */
+export function displayPath(file: string, base: string): string {
+  const inside = relative(base, file);
+  return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split(sep).join('/') : file;
+}
+
+/**
+ * Reads a file the user named (a suite, gates, metrics, a run record) as UTF-8. A missing file or
+ * a folder is the user's mistake about `label` (the input or flag), named as `shown`.
+ */
+export async function readUserFile(file: string, label: string, shown: string = file): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(`${label}: ${shown} does not exist.`);
+    if (code === 'EISDIR') throw new InputError(`${label}: ${shown} is a directory, not a file.`);
+    throw new ConfigurationError(`cannot read: ${(error as Error).message}`, { file: shown });
+  }
+}
