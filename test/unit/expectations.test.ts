@@ -827,6 +827,15 @@ describe('table expectations', () => {
     });
     expect(run.outcomes[1]!.success).toBe(true);
   });
+
+  it('suggests a column a couple of edits away, such as a missing unit suffix', async () => {
+    const measured = table(['body_mass_g', 'species'], [['3750', 'Adelie']]);
+    const outcome = await check(measured, 'expect_column_values_to_not_be_null', { column: 'body_mass' });
+    expect(outcome).toMatchObject({
+      success: false,
+      exception: 'The column "body_mass" in BatchData does not exist. (did you mean "body_mass_g"?)',
+    });
+  });
 });
 
 describe('memory caps', () => {

@@ -12,6 +12,7 @@
  *   `exception_info` instead of stopping the run.
  */
 import type { Cell } from '../data/dataset.js';
+import { nearest } from '../suggest.js';
 import {
   BudgetExceededError,
   ColumnProfile,
@@ -317,7 +318,9 @@ function asDatetime(value: unknown): unknown {
 }
 
 function columnMissing(context: EvaluatorContext, name: string): Evaluator {
-  const near = context.columns.find((column) => column.toLowerCase() === name.toLowerCase());
+  const near =
+    context.columns.find((column) => column.toLowerCase() === name.toLowerCase()) ??
+    nearest(name, context.columns, Math.max(2, Math.floor(name.length / 5)));
   const hint = near ? ` (did you mean "${near}"?)` : '';
   return {
     pass: 1,
