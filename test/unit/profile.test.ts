@@ -143,6 +143,25 @@ describe('starterSuite', () => {
     const fromJson = starterSuite(await profileDataset(json));
     expect(fromJson.expectations).toEqual(fromCsv.expectations);
   });
+  it('types JSON strings that spell numbers or booleans as strings, so their suite passes them', async () => {
+    const codes = table(
+      ['zip', 'flag', 'day'],
+      Array.from({ length: 12 }, (_, index): Cell[] => [
+        String(10_000 + index),
+        index % 2 === 0 ? 'true' : 'false',
+        `2021-01-${String(index + 1).padStart(2, '0')}`,
+      ]),
+      'codes.jsonl',
+    );
+    const profile = await profileDataset(codes);
+    expect(profile.columns.map((column) => [column.name, column.type, column.dtype])).toEqual([
+      ['zip', 'string', 'object_'],
+      ['flag', 'string', 'object_'],
+      ['day', 'date', 'object_'],
+    ]);
+    const run = await runSuite(codes, parseSuite(JSON.stringify(starterSuite(profile)), 'starter.json'));
+    expect(run.outcomes.filter((outcome) => !outcome.success).map((outcome) => outcome.config.type)).toEqual([]);
+  });
 });
 
 describe('roundOutward', () => {

@@ -61,6 +61,17 @@ export interface OpenedDataset extends Dataset {
   readonly rowCount: number | undefined;
 }
 
+/**
+ * Whether a file of `dataset` is a text format (CSV, TSV), whose cells the engine reads numbers,
+ * booleans and dates out of. By format, not name: `--format csv` on `export.txt` is text too.
+ */
+export function textFilePredicate(dataset: OpenedDataset): (file: string) => boolean {
+  const textFiles = new Set(
+    dataset.sources.filter((source) => source.format === 'csv' || source.format === 'tsv').map((source) => source.file),
+  );
+  return (file) => textFiles.has(file);
+}
+
 // 64 KiB reads: as fast as 256 KiB ones (TextDecoder is quicker on the smaller chunks), and text
 // cells, which are substrings of their chunk, keep less memory alive.
 const CHUNK_BYTES = 64 * 1024;

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Document, isScalar, isSeq, visit } from 'yaml';
-import { displayName, openDataset } from '../../adapters/fs/dataset.js';
+import { displayName, openDataset, textFilePredicate } from '../../adapters/fs/dataset.js';
 import { writeFileAtomic } from '../../adapters/outbox.js';
 import { InputError } from '../../core/errors.js';
 import { profileDataset, starterSuite } from '../../core/profile/index.js';
@@ -131,15 +131,10 @@ export const profileCommand: CliCommand = {
 
     const log = cliLogger(context.streams, context.debug);
     const dataset = await openDataset(args.data, { format: format as (typeof FORMATS)[number], cwd, log });
-    const textFiles = new Set(
-      dataset.sources
-        .filter((source) => source.format === 'csv' || source.format === 'tsv')
-        .map((source) => source.file),
-    );
     let lastLog = Date.now();
     const profile = await profileDataset(dataset, {
       maxCategories,
-      isTextFile: (file) => textFiles.has(file),
+      isTextFile: textFilePredicate(dataset),
       onProgress(rows) {
         if (Date.now() - lastLog < 5_000) return;
         lastLog = Date.now();

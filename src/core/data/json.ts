@@ -460,7 +460,8 @@ export class JsonKeyCollector {
 
   add(record: JsonRecord): void {
     this.records++;
-    for (const key in record) if (!this.seen.has(key)) this.seen.add(key);
+    // Set keeps first-insertion order, and adding a key it holds changes nothing.
+    for (const key in record) this.seen.add(key);
   }
 
   get keys(): string[] {

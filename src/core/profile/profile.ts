@@ -6,8 +6,9 @@
  * turns that into expectations a user then edits (docs/validate-data.md, "mlops profile"). Profiles
  * are plain JSON so that other checks (drift against a reference) can store and compare them.
  */
-import type { ColumnType, Dataset } from '../data/dataset.js';
+import type { Cell, ColumnType, Dataset } from '../data/dataset.js';
 import { ColumnTypeAccumulator } from '../data/infer.js';
+import { classifyCell, parseTemporal, type CellKind } from '../data/values.js';
 import { MemoryBudget, NumericMoments, quantiles, ValueBuffer, ValueCounts } from '../validation/accumulators.js';
 import { codePointLength, compareTyped, keyValue, typeCell, type Typed } from '../validation/cells.js';
 import { isTextFileName } from '../validation/engine.js';
@@ -70,13 +71,22 @@ class ColumnState {
   maxLength = -Infinity;
   temporalMin: string | undefined;
   temporalMax: string | undefined;
-  missing = 0;
-  count = 0;
 
   constructor(budget: MemoryBudget) {
     this.counts = new ValueCounts(budget);
     this.values = new ValueBuffer(budget);
   }
+}
+
+/**
+ * The kind of a cell as validate-data reads it (`typeCell`): text from CSV/TSV may spell numbers,
+ * booleans and dates; a JSON or Parquet string is a string even when it spells a number (`"42"`),
+ * and only its dates are recognised. (Typing `"42"` as an integer would make the starter suite ask
+ * for int64 values that its own data does not have.)
+ */
+function cellKind(raw: Cell | undefined, text: boolean): CellKind {
+  if (text || typeof raw !== 'string') return classifyCell(raw);
+  return parseTemporal(raw)?.kind ?? 'string';
 }
 
 /** Profiles a dataset in one pass. */
@@ -94,13 +104,9 @@ export async function profileDataset(dataset: Dataset, options: ProfileOptions =
         const state = states[index]!;
         const raw = row[index];
         const value = typeCell(raw, text);
-        state.types.add(raw ?? null);
+        state.types.addKind(cellKind(raw, text));
         state.dtype.add(raw, value);
-        if (value === null) {
-          state.missing++;
-          continue;
-        }
-        state.count++;
+        if (value === null) continue;
         state.counts.add(value);
         if (typeof value === 'number' || typeof value === 'boolean') {
           const number = Number(value);
@@ -126,8 +132,8 @@ export async function profileDataset(dataset: Dataset, options: ProfileOptions =
       name,
       type,
       dtype: state.dtype.dtype(rows),
-      count: state.count,
-      missing: state.missing,
+      count: state.types.present,
+      missing: state.types.missing,
     };
     if (!state.counts.overflow) {
       profile.distinct = state.counts.counts.size;
