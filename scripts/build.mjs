@@ -3,7 +3,7 @@
 // bytes, which the dist freshness check in CI relies on.
 import { build } from 'esbuild';
 import { rmSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
-import { join, dirname, resolve } from 'node:path';
+import { join, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 
@@ -71,7 +71,14 @@ const lazyActionsCore = {
 
 // --outdir lets a test run build a private copy without disturbing dist/.
 const outdirFlag = process.argv.indexOf('--outdir');
-const outdir = outdirFlag === -1 ? join(root, 'dist') : resolve(process.argv[outdirFlag + 1]);
+const outdirArg = outdirFlag === -1 ? undefined : process.argv[outdirFlag + 1];
+if (outdirFlag !== -1 && !outdirArg) throw new Error('--outdir needs a folder: node scripts/build.mjs --outdir DIR');
+const outdir = outdirArg === undefined ? join(root, 'dist') : resolve(outdirArg);
+// The folder is emptied first: refuse one that holds the sources (`--outdir .`, a typo, `/`).
+const fromOutdir = relative(outdir, root);
+if (!fromOutdir.startsWith('..') && !isAbsolute(fromOutdir)) {
+  throw new Error(`--outdir ${outdir} contains the repository; choose a folder of its own.`);
+}
 rmSync(outdir, { recursive: true, force: true });
 const started = Date.now();
 const result = await build({

@@ -7,7 +7,7 @@
  * integration tests (the GitHub API double has no artifact service) and for local dry runs.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Logger } from '../core/logger.js';
 
 export interface UploadedArtifact {
@@ -38,7 +38,8 @@ export function directoryArtifactStore(directory: string): ArtifactStore {
       const target = resolve(directory, name);
       for (const file of files) {
         const inside = relative(rootDirectory, file);
-        if (inside.startsWith('..') || inside.split(sep).includes('..')) {
+        // relative() puts any `..` first; a name like `..cache` is inside. Another drive is absolute.
+        if (inside.split(sep)[0] === '..' || isAbsolute(inside)) {
           throw new Error(`Artifact file ${file} is outside its root ${rootDirectory}.`);
         }
         const destination = join(target, inside);

@@ -1,4 +1,5 @@
 import { actionMeta, type ActionName } from '../generated/action-meta.js';
+import { isGitHubTokenDefault } from '../adapters/runner/inputs.js';
 
 const WIDTH = 100;
 
@@ -76,7 +77,7 @@ export function renderActionHelp(action: ActionName, kinds: Record<string, strin
   const describe = (spec: { description: string; default?: string }) => {
     if (spec.default === undefined) return spec.description;
     // The CLI's stand-in for the workflow's token (see cliDefault in main.ts).
-    if (/^\$\{\{\s*github\.token\s*\}\}$/.test(spec.default)) {
+    if (isGitHubTokenDefault(spec.default)) {
       return `${spec.description} (default: $GITHUB_TOKEN, else $GH_TOKEN)`;
     }
     return spec.default.startsWith('${{') ? spec.description : `${spec.description} (default: ${spec.default})`;

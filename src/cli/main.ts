@@ -2,8 +2,8 @@ import { actionMeta, type ActionName } from '../generated/action-meta.js';
 import { InputError, isUserError } from '../core/errors.js';
 import { nearest } from '../core/suggest.js';
 import { readEnvironment } from '../adapters/environment.js';
-import { formatOutput, type ActionDefinition } from '../adapters/runner/definition.js';
-import { readInputs, type InputSpecs } from '../adapters/runner/inputs.js';
+import { formatOutput, inputLabel, missingInputMessage, type ActionDefinition } from '../adapters/runner/definition.js';
+import { isGitHubTokenDefault, readInputs, type InputSpecs } from '../adapters/runner/inputs.js';
 import { actionLoaders, extraCommands, type CommandContext } from './commands.js';
 import { renderActionHelp, renderTopHelp } from './help.js';
 import { cliIO, processStreams, type CliStreams } from './io.js';
@@ -97,7 +97,7 @@ export function parseActionFlags(
  */
 export function cliDefault(actionDefault: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   if (actionDefault === undefined) return undefined;
-  if (/^\$\{\{\s*github\.token\s*\}\}$/.test(actionDefault)) return env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
+  if (isGitHubTokenDefault(actionDefault)) return env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
   return actionDefault.startsWith('${{') ? undefined : actionDefault;
 }
 
@@ -128,8 +128,8 @@ async function runActionCommand(
     definition.inputs,
     {
       get: (name) => given.get(name) ?? cliDefault(meta[name]?.default, env),
-      label: (name) => `--${name}`,
-      missing: (name) => `Missing required option --${name} (see mlops ${action} --help).`,
+      label: (name) => inputLabel('cli', name),
+      missing: (name) => missingInputMessage('cli', action, name),
     },
     // On the command line, relative paths mean relative to where the command runs, even inside
     // a workflow step where GITHUB_WORKSPACE is set.
@@ -169,7 +169,6 @@ export async function runCli(
 ): Promise<number> {
   const { flags, rest } = takeGlobalFlags(argv);
   const [command, ...args] = rest;
-  const extraSummaries = extraCommands.map(({ name, summary }) => ({ name, summary }));
   try {
     if (flags.version) {
       streams.stdout(`${packageJson.version}\n`);
@@ -179,7 +178,7 @@ export async function runCli(
       return await runCli([args[0], '--help'], env, cwd, streams);
     }
     if (command === undefined || command === 'help') {
-      const help = renderTopHelp(packageJson.version, extraSummaries);
+      const help = renderTopHelp(packageJson.version, extraCommands);
       // A bare `mlops` is a usage error: the help goes to stderr and the status is 2.
       if (command === undefined && !flags.help) {
         streams.stderr(help);

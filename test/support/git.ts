@@ -29,7 +29,7 @@ export function makeTempDir(prefix = 'mlops-test-'): { path: string; cleanup: ()
 /** A bare repository, as a remote: `git init --bare -b main`. */
 export function createBareRemote(parent: string, name = 'remote.git'): string {
   const path = join(parent, name);
-  execFileSync('git', ['init', '--bare', '--quiet', '-b', 'main', path], { env: { ...process.env, ...gitEnv } });
+  gitIn(parent, 'init', '--bare', '--quiet', '-b', 'main', path);
   return path;
 }
 
@@ -58,7 +58,7 @@ export function createRepo(
 /** A clone of `remote` with a committer identity configured. */
 export function cloneRepo(remote: string, parent: string, name: string): string {
   const path = join(parent, name);
-  execFileSync('git', ['clone', '--quiet', remote, path], { env: { ...process.env, ...gitEnv } });
+  gitIn(parent, 'clone', '--quiet', remote, path);
   gitIn(path, 'config', 'user.name', 'Test Committer');
   gitIn(path, 'config', 'user.email', 'committer@example.com');
   return path;

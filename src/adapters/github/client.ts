@@ -46,29 +46,19 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
       error: (message: string) => options.log.debug(message),
     },
     throttle: {
-      onRateLimit: (
-        retryAfter: number,
-        request: { method: string; url: string },
-        _octokit: unknown,
-        retryCount: number,
-      ) => {
-        options.log.warning(`GitHub rate limit hit on ${request.method} ${request.url}; retrying in ${retryAfter}s.`);
-        return retryCount < retries;
-      },
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        request: { method: string; url: string },
-        _octokit: unknown,
-        retryCount: number,
-      ) => {
-        options.log.warning(
-          `GitHub secondary rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s.`,
-        );
-        return retryCount < retries;
-      },
+      onRateLimit: retryWithin(retries, 'rate limit hit', options.log),
+      onSecondaryRateLimit: retryWithin(retries, 'secondary rate limit', options.log),
     },
   });
   return client as unknown as GitHubClient;
+}
+
+/** A throttling handler: warns, then retries while fewer than `retries` attempts were made. */
+function retryWithin(retries: number, what: string, log: Logger) {
+  return (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+    log.warning(`GitHub ${what} on ${request.method} ${request.url}; retrying in ${retryAfter}s.`);
+    return retryCount < retries;
+  };
 }
 
 /**

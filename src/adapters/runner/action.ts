@@ -4,7 +4,14 @@ import type { ActionName } from '../../generated/action-meta.js';
 import { isUserError, type SourceLocation } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { readEnvironment, type RunEnvironment } from '../environment.js';
-import { formatOutput, type ActionDefinition, type OutputValue, type RunnerIO } from './definition.js';
+import {
+  formatOutput,
+  inputLabel,
+  missingInputMessage,
+  type ActionDefinition,
+  type OutputValue,
+  type RunnerIO,
+} from './definition.js';
 import { inputVariable, readInputs, type InputSpecs } from './inputs.js';
 
 /**
@@ -68,8 +75,8 @@ export async function runAction<A extends ActionName, S extends InputSpecs<A>>(
       definition.inputs,
       {
         get: (name) => process.env[inputVariable(name)],
-        label: (name) => `Input "${name}"`,
-        missing: (name) => `Input required and not supplied: ${name}`,
+        label: (name) => inputLabel('action', name),
+        missing: (name) => missingInputMessage('action', definition.name, name),
       },
       { workspace: environment.workspace, mask: io.mask },
     );

@@ -26,14 +26,16 @@ export interface ActionOutcome<A extends ActionName> {
   failureLocation?: SourceLocation;
 }
 
+/** `action` under the runner, `cli` from the mlops command. */
+export type RunMode = 'action' | 'cli';
+
 /** Everything an entry point may use. It never reads process.env or calls getInput itself. */
 export interface ActionContext<A extends ActionName, S extends InputSpecs<A>> {
   readonly inputs: ParsedInputs<A, S>;
   readonly io: RunnerIO;
   readonly log: Logger;
   readonly env: RunEnvironment;
-  /** `action` under the runner, `cli` from the mlops command. */
-  readonly mode: 'action' | 'cli';
+  readonly mode: RunMode;
 }
 
 /** An action's entry logic, shared by its bundle and the CLI. */
@@ -48,6 +50,22 @@ export function defineAction<A extends ActionName, S extends InputSpecs<A>>(
   definition: ActionDefinition<A, S>,
 ): ActionDefinition<A, S> {
   return definition;
+}
+
+/** How an input is named in an error: `Input "data"` under the runner, `--data` on the command line. */
+export function inputLabel(mode: RunMode, name: string): string {
+  return mode === 'action' ? `Input "${name}"` : `--${name}`;
+}
+
+/**
+ * What to say when a required input is missing: the runner's own wording in an action, a pointer
+ * to the command's help on the command line. Entry points with a conditional requirement use it
+ * too, so the message does not depend on which check caught it.
+ */
+export function missingInputMessage(mode: RunMode, action: ActionName, name: string): string {
+  return mode === 'action'
+    ? `Input required and not supplied: ${name}`
+    : `Missing required option --${name} (see mlops ${action} --help).`;
 }
 
 /** Renders an output value as the runner stores it. */

@@ -221,3 +221,11 @@ export function readInputs<A extends ActionName, S extends InputSpecs<A>>(
 export function inputVariable(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }
+
+/**
+ * True for action.yml's `${{ github.token }}` default: the runner fills in the job's token, the
+ * CLI the shell's GITHUB_TOKEN or GH_TOKEN.
+ */
+export function isGitHubTokenDefault(actionDefault: string): boolean {
+  return /^\$\{\{\s*github\.token\s*\}\}$/.test(actionDefault);
+}
