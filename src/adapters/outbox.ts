@@ -3,25 +3,8 @@
  * under `.mlops/outbox/` (and printed), so a laptop run shows exactly what CI would post. Files
  * are keyed like the sticky comment they stand for, so a rerun replaces its file in place.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
-
-/**
- * Writes a file atomically: a temp file beside it, then a rename, so readers (and a crash) never
- * see half a file. Creates the folder.
- */
-export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, content);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
+import { join } from 'node:path';
+import { writeFileAtomic } from './fs/user-files.js';
 
 /** What kind of GitHub object the message stands for. */
 export type OutboxKind = 'comment' | 'issue';

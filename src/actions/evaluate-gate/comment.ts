@@ -5,7 +5,8 @@
  */
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { safeFileName, writeFileAtomic, writeOutboxMessage } from '../../adapters/outbox.js';
+import { safeFileName, writeOutboxMessage } from '../../adapters/outbox.js';
+import { writeFileAtomic } from '../../adapters/fs/user-files.js';
 import { uploadArtifactSafely } from '../../adapters/artifacts.js';
 import type { RunEnvironment } from '../../adapters/environment.js';
 import { createGitHubClient } from '../../adapters/github/client.js';

@@ -1,6 +1,5 @@
 import { relative, resolve, sep } from 'node:path';
 import { readEventPayload } from '../../adapters/environment.js';
-import { writeFileAtomic } from '../../adapters/outbox.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import type { EvaluateGateContext } from './main.js';
 import { evaluateGates, parseGates, type GatesConfig } from '../../core/gates/index.js';
@@ -11,7 +10,7 @@ import { loadHistory, resolveBaseline } from './baseline.js';
 import { deliverReport, pullRequestFromEvent } from './comment.js';
 import { commentFromArtifact } from './from-artifact.js';
 import { headCommit, realBaselineSources } from './sources.js';
-import { displayPath, readUserFile } from '../../adapters/fs/user-files.js';
+import { displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
 
 /**
  * The gates input is a file path or the YAML itself: text with a line break or starting with `{`

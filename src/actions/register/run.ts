@@ -1,5 +1,5 @@
 import { readUserFile } from '../../adapters/fs/user-files.js';
-import type { ActionOutcome } from '../../adapters/runner/definition.js';
+import { inputLabel, type ActionOutcome } from '../../adapters/runner/definition.js';
 import type { RegisterContext } from './main.js';
 import { createGitHubClient } from '../../adapters/github/client.js';
 import { localArtifactStore, releaseArtifactStore, type ArtifactStore } from '../../adapters/registry/artifacts.js';
@@ -12,7 +12,7 @@ import { flattenNumbers, parseRunRecord, type RunRecord } from '../../core/regis
 import { registerSummary } from './summary.js';
 
 export async function runRegister({ inputs, io, log, env, mode }: RegisterContext): Promise<ActionOutcome<'register'>> {
-  const label = (name: string) => (mode === 'action' ? `Input "${name}"` : `--${name}`);
+  const label = (name: string) => inputLabel(mode, name);
   const model = checkModelName(inputs.model, label('model'));
   const alias = inputs.alias !== undefined ? checkAliasName(inputs.alias, label('alias')) : undefined;
   const workingDirectory = inputs['working-directory'] ?? env.workspace;

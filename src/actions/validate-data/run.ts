@@ -1,6 +1,5 @@
-import { writeFileAtomic } from '../../adapters/outbox.js';
-import { openDataset } from '../../adapters/fs/dataset.js';
-import { displayPath, readUserFile } from '../../adapters/fs/user-files.js';
+import { openDataset, textFilePredicate } from '../../adapters/fs/dataset.js';
+import { displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import {
   buildReport,
@@ -26,9 +25,6 @@ export async function runValidateData({
   const suite = parseSuite(await readUserFile(inputs.suite, 'suite', suiteShown), suiteShown);
 
   const dataset = await openDataset(inputs.data, { format: inputs.format, cwd, allowEmpty: true, log });
-  const textFiles = new Set(
-    dataset.sources.filter((source) => source.format === 'csv' || source.format === 'tsv').map((source) => source.file),
-  );
   const absolute = new Map(dataset.sources.map((source) => [source.file, source.path]));
 
   const started = Date.now();
@@ -37,7 +33,7 @@ export async function runValidateData({
     `Validating ${dataset.files.join(', ')} against ${suiteShown} (${suite.expectations.length} expectations)`,
     () =>
       runSuite(dataset, suite, {
-        isTextFile: (file) => textFiles.has(file),
+        isTextFile: textFilePredicate(dataset),
         onProgress({ pass, rows }) {
           const now = Date.now();
           if (now - lastLog < PROGRESS_EVERY_MS) return;

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { ConfigurationError, InputError } from '../../core/errors.js';
 
 /**
@@ -23,5 +24,21 @@ export async function readUserFile(file: string, label: string, shown: string = 
     if (code === 'ENOENT') throw new InputError(`${label}: ${shown} does not exist.`);
     if (code === 'EISDIR') throw new InputError(`${label}: ${shown} is a directory, not a file.`);
     throw new ConfigurationError(`cannot read: ${(error as Error).message}`, { file: shown });
+  }
+}
+
+/**
+ * Writes a file atomically: a temp file beside it, then a rename, so readers (and a crash) never
+ * see half a file. Creates the folder.
+ */
+export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, content);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
   }
 }

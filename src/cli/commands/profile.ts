@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Document, isScalar, isSeq, visit } from 'yaml';
 import { displayName, openDataset, textFilePredicate } from '../../adapters/fs/dataset.js';
-import { writeFileAtomic } from '../../adapters/outbox.js';
+import { writeFileAtomic } from '../../adapters/fs/user-files.js';
 import { InputError } from '../../core/errors.js';
 import { profileDataset, starterSuite } from '../../core/profile/index.js';
 import { parseSuite } from '../../core/validation/index.js';
