@@ -1,8 +1,0 @@
-function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}
-import{mkdir,rename,rm,writeFile}from"node:fs/promises";import{randomBytes}from"node:crypto";import{basename,dirname,join}from"node:path";async function writeFileAtomic(path,content){await mkdir(dirname(path),{recursive:!0});let temp=join(dirname(path),`.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);try{await writeFile(temp,content),await rename(temp,path)}catch(error){throw await rm(temp,{force:!0}),error}}function safeFileName(text){return text.toLowerCase().replace(/[^a-z0-9._-]+/g,"-").replace(/^-+|-+$/g,"").slice(0,80)||"default"}function outboxPath(workingDirectory,message){let parts=[message.kind,safeFileName(message.source),safeFileName(message.key)];return message.number!==void 0&&parts.push(String(message.number)),join(workingDirectory,".mlops","outbox",`${parts.join("-")}.md`)}function renderOutboxMessage(message){let head=message.kind==="issue"&&message.title?`# ${message.title}
-
-`:"",body=message.body.endsWith(`
-`)?message.body:`${message.body}
-`;return head+body}async function writeOutboxMessage(workingDirectory,message,options={}){let path=outboxPath(workingDirectory,message),text=renderOutboxMessage(message);return await writeFileAtomic(path,text),options.print!==!1&&(options.stdout??(chunk=>process.stdout.write(chunk)))(`--- ${message.kind} (${message.source}, written to ${path}) ---
-${text}--- end of ${message.kind} ---
-`),path}export{writeFileAtomic,safeFileName,outboxPath,renderOutboxMessage,writeOutboxMessage};

@@ -1,2 +1,0 @@
-function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}
-import{commonInputs,registryInputs}from"./chunk-TO246NZ2.js";import{boolean,lazyRun,path,text}from"./chunk-PO5KFC4E.js";var inputs={...commonInputs,...registryInputs,model:text(),path:path(),"run-record":path(),metrics:path(),alias:text(),release:boolean(),description:text()},register={name:"register",inputs,run:lazyRun(async()=>(await import("./run-WGYW3FRG.js")).runRegister)};export{register};

@@ -1,2 +1,0 @@
-function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}
-import{DATA_EXTENSIONS,detectFormat,displayName,expandDataFiles,openDataset,splitDataInputs}from"./chunk-GWZB3BDI.js";import"./chunk-RKASTLM3.js";import"./chunk-M2QE45X6.js";import"./chunk-OM4MMLE2.js";export{DATA_EXTENSIONS,detectFormat,displayName,expandDataFiles,openDataset,splitDataInputs};
