@@ -391,6 +391,61 @@ describe('validate-data: bad inputs', () => {
   });
 });
 
+describe('validate-data: catastrophic regexes', () => {
+  // 24 a's and a '!': ^(a+)+$ backtracks through 2^24 ways on each of these (about half a second
+  // each in a backtracking engine: 10,000 of them would take more than an hour).
+  beforeAll(() => {
+    const rows = Array.from({ length: 10_000 }, (_, index) => `${index},${'a'.repeat(24)}!`);
+    writeFileSync(join(workspace, 'aaa.csv'), `id,word\n${rows.join('\n')}\n`);
+  });
+
+  it('matches ^(a+)+$ on 10,000 rows in linear time, with the verdict a full match would give', async () => {
+    writeFileSync(
+      join(workspace, 'nested.yml'),
+      `name: nested\nexpectations:\n  - type: expect_column_values_to_match_regex\n    kwargs: {column: word, regex: '^(a+)+$'}\n`,
+    );
+    const started = Date.now();
+    const result = await runCliBundle(
+      ['validate-data', '--data', 'aaa.csv', '--suite', 'nested.yml', '--report', 'nested.json'],
+      {
+        cwd: workspace,
+      },
+    );
+    expect(result.code, result.stderr).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const report = readReport(join(workspace, 'nested.json'));
+    expect(report.results[0]!.exception_info.raised_exception).toBe(false);
+    expect(report.results[0]!.result.unexpected_count).toBe(10_000);
+  }, 120_000);
+
+  it('ends a pattern no linear engine can run when its time budget runs out, naming the expectation and the pattern', async () => {
+    // A back-reference keeps V8 on its backtracking engine: the budget (suite meta) ends it.
+    writeFileSync(
+      join(workspace, 'backref.yml'),
+      [
+        'name: backref',
+        'meta: {regex_time_budget_seconds: 0.5}',
+        'expectations:',
+        '  - type: expect_column_values_to_not_be_null',
+        '    kwargs: {column: word}',
+        '  - type: expect_column_values_to_match_regex',
+        "    kwargs: {column: word, regex: '^(a+)+\\1$'}",
+        '',
+      ].join('\n'),
+    );
+    const started = Date.now();
+    const result = await runCliBundle(['validate-data', '--data', 'aaa.csv', '--suite', 'backref.yml'], {
+      cwd: workspace,
+    });
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(
+      /backref\.yml:6:5, key "expectations\[1\]": .*expectations\[1\] \(expect_column_values_to_match_regex\): the regex "\^\(a\+\)\+\\\\1\$" ran past its time budget of 0\.5 s/,
+    );
+    expect(result.stderr).not.toMatch(STACK);
+  }, 120_000);
+});
+
 describe('the mlops CLI', () => {
   it('validate-data exits 0, 1 or 2', async () => {
     const pass = await runCliBundle(

@@ -322,12 +322,67 @@ describe('regexes', () => {
     expect(none.result.partial_unexpected_list).toEqual(['ab', 'a', 'b']);
   });
 
+  it("lets $ match before one final newline, as Python's does, at the end of a pattern or inside it", async () => {
+    const data = column(['cat', 'cat\n', 'cat\n\n', 'cat\nx']);
+    const atEnd = await check(data, 'expect_column_values_to_match_regex', { column: 'x', regex: '^(c|b)at$' });
+    expect(atEnd.result.partial_unexpected_list).toEqual(['cat\n\n', 'cat\nx']);
+    const inside = await check(data, 'expect_column_values_to_match_regex', { column: 'x', regex: '^cat$|^dog' });
+    expect(inside.result.partial_unexpected_list).toEqual(['cat\n\n', 'cat\nx']);
+  });
+
   it('applies to the text of numbers as Python str() writes it', async () => {
     const outcome = await check(column([1.5, 2, true], { file: 'data.json' }), 'expect_column_values_to_match_regex', {
       column: 'x',
       regex: '^(1\\.5|2|True)$',
     });
     expect(outcome.success).toBe(true);
+  });
+});
+
+describe('regex time budget', () => {
+  // 18 a's and a '!' make ^(a+)+$ backtrack through 2^18 ways per value (milliseconds each):
+  // 10,000 of them would take minutes in a backtracking engine.
+  const catastrophic = () =>
+    column(
+      Array.from({ length: 10_000 }, () => `${'a'.repeat(18)}!`),
+      { batchSize: 1000 },
+    );
+
+  async function runWith(expectation: Record<string, unknown>, meta?: Record<string, unknown>) {
+    const suite = parseSuite(JSON.stringify({ name: 't', meta, expectations: [expectation] }), 'suite.json');
+    return runSuite(catastrophic(), suite);
+  }
+
+  it('ends a catastrophic pattern promptly with an error naming the expectation and the pattern', async () => {
+    const started = Date.now();
+    const run = await runWith({
+      type: 'expect_column_values_to_match_regex',
+      kwargs: { column: 'x', regex: '^(a+)+$' },
+      meta: { regex_time_budget_seconds: 0.2 },
+    });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(run.outcomes[0]!.success).toBe(false);
+    expect(run.outcomes[0]!.exception).toMatch(
+      /^expectations\[0\] \(expect_column_values_to_match_regex\): the regex "\^\(a\+\)\+\$" ran past its time budget of 0\.2 s after [\d,]+ values: the pattern backtracks/,
+    );
+  }, 60_000);
+
+  it('takes the budget from the suite meta for every regex expectation', async () => {
+    const run = await runWith(
+      { type: 'expect_column_values_to_not_match_regex_list', kwargs: { column: 'x', regex_list: ['^b', '^(a+)+$'] } },
+      { regex_time_budget_seconds: 0.2 },
+    );
+    expect(run.outcomes[0]!.exception).toMatch(/expect_column_values_to_not_match_regex_list.*time budget of 0\.2 s/);
+  }, 60_000);
+
+  it('refuses a budget that is not a positive number, naming where it is', async () => {
+    await expect(
+      runWith({
+        type: 'expect_column_values_to_match_regex',
+        kwargs: { column: 'x', regex: 'a' },
+        meta: { regex_time_budget_seconds: 'soon' },
+      }),
+    ).rejects.toThrow(/regex_time_budget_seconds must be a positive number of seconds, not "soon"/);
   });
 });
 

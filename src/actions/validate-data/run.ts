@@ -1,5 +1,6 @@
 import { openDataset, textFilePredicate } from '../../adapters/fs/dataset.js';
 import { displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
+import { enableLinearRegexFallback } from '../../adapters/regex-engine.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import {
   buildReport,
@@ -20,6 +21,7 @@ export async function runValidateData({
   io,
   log,
 }: ValidateDataContext): Promise<ActionOutcome<'validate-data'>> {
+  enableLinearRegexFallback();
   const cwd = inputs['working-directory'];
   const suiteShown = displayPath(inputs.suite, cwd);
   const suite = parseSuite(await readUserFile(inputs.suite, 'suite', suiteShown), suiteShown);

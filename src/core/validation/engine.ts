@@ -9,7 +9,9 @@ import { MemoryBudget } from './accumulators.js';
 import { classifyColumn, classifyColumns, typeCell, type NumericColumn, type Typed } from './cells.js';
 import {
   createEvaluator,
+  DEFAULT_REGEX_TIME_BUDGET_SECONDS,
   ExpectationError,
+  readRegexTimeBudget,
   SharedColumn,
   type BatchView,
   type Evaluator,
@@ -37,6 +39,13 @@ export interface RunOptions {
   maxDistinct?: number;
   /** How many unexpected values each result lists (default 20, as GE). */
   partialUnexpectedCount?: number;
+  /**
+   * Seconds of matching each regex expectation may take (default 10); the suite's or the
+   * expectation's `meta.regex_time_budget_seconds` takes precedence.
+   */
+  regexTimeBudgetSeconds?: number;
+  /** A monotonic clock in milliseconds (default performance.now). */
+  now?: () => number;
   /** Called after each batch. */
   onProgress?: (progress: { pass: number; rows: number }) => void;
 }
@@ -168,6 +177,11 @@ export async function runSuite(
     columns: dataset.columns,
     budget,
     limit: options.partialUnexpectedCount ?? PARTIAL_UNEXPECTED_COUNT,
+    regexTimeBudgetSeconds:
+      readRegexTimeBudget(suite.meta, { file: suite.file }, 'the suite') ??
+      options.regexTimeBudgetSeconds ??
+      DEFAULT_REGEX_TIME_BUDGET_SECONDS,
+    now: options.now ?? (() => performance.now()),
     shared(column) {
       let state = shared.get(column);
       if (!state) shared.set(column, (state = new SharedColumn(column, budget)));

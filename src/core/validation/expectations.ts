@@ -12,6 +12,7 @@
  *   `exception_info` instead of stopping the run.
  */
 import type { Cell } from '../data/dataset.js';
+import { ConfigurationError, type SourceLocation } from '../errors.js';
 import { nearest } from '../suggest.js';
 import {
   BudgetExceededError,
@@ -170,6 +171,10 @@ export interface EvaluatorContext {
   budget: MemoryBudget;
   /** How many unexpected values the report lists (GE's partial_unexpected_count, 20). */
   limit: number;
+  /** Seconds of matching a regex expectation may take before it fails (see {@link regexBudget}). */
+  regexTimeBudgetSeconds: number;
+  /** A monotonic clock in milliseconds (performance.now), for the regex time budget. */
+  now: () => number;
   shared(column: number): SharedColumn;
 }
 
@@ -485,6 +490,86 @@ function regexTest(patterns: string[], mode: 'any' | 'all' | 'none'): (raw: NonN
     if (mode === 'any') return regexes.some((regex) => regex.test(text));
     if (mode === 'all') return regexes.every((regex) => regex.test(text));
     return !regexes.some((regex) => regex.test(text));
+  };
+}
+
+/** Where the regex time budget is set, most specific first: the expectation's meta, the suite's meta. */
+export const REGEX_TIME_BUDGET_KEY = 'regex_time_budget_seconds';
+
+/** The default regex time budget per expectation, in seconds. */
+export const DEFAULT_REGEX_TIME_BUDGET_SECONDS = 10;
+
+/**
+ * Reads a `regex_time_budget_seconds` from a meta object: undefined when absent, else a positive
+ * number; anything else is a ConfigurationError at `location`.
+ */
+export function readRegexTimeBudget(
+  meta: Record<string, unknown> | undefined,
+  location: SourceLocation,
+  where: string,
+): number | undefined {
+  const value = meta?.[REGEX_TIME_BUDGET_KEY];
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  throw new ConfigurationError(
+    `${where}: meta.${REGEX_TIME_BUDGET_KEY} must be a positive number of seconds, not ${JSON.stringify(value)}.`,
+    location,
+  );
+}
+
+/** How many values are matched between two looks at the clock (a look costs about as much as a match). */
+const CLOCK_EVERY = 8;
+
+/**
+ * A regex test under a time budget. A backtracking engine can take exponential time on some
+ * patterns (`^(a+)+$` against `aaaa…!`), and nothing can interrupt a running match: the clock is
+ * read every few values, and once the matching time of this expectation (summed over batches)
+ * passes the budget, the expectation fails with an error that names it and its pattern. The
+ * validate-data step also lets V8 switch such a pattern to its linear-time engine
+ * (adapters/regex-engine.ts), so the budget is the last resort: for patterns V8 cannot run in
+ * linear time (back-references, lookarounds) or cells that alone exceed the budget.
+ */
+function regexBudget(
+  config: ExpectationConfig,
+  context: EvaluatorContext,
+  patterns: string[],
+  test: (raw: NonNullable<Cell>) => boolean,
+): { test: (raw: NonNullable<Cell>) => boolean; wrap: (evaluator: Evaluator) => Evaluator } {
+  const seconds =
+    readRegexTimeBudget(config.meta, config.location, `expectations[${config.index}]`) ??
+    context.regexTimeBudgetSeconds;
+  const budgetMs = seconds * 1000;
+  const { now } = context;
+  let spentBefore = 0;
+  let batchStart = 0;
+  let matched = 0;
+  return {
+    test(raw) {
+      if (++matched % CLOCK_EVERY === 0 && spentBefore + (now() - batchStart) > budgetMs) {
+        const shown =
+          patterns.length === 1
+            ? `the regex ${JSON.stringify(patterns[0])}`
+            : `one of the regexes ${JSON.stringify(patterns)}`;
+        throw new ExpectationError(
+          `expectations[${config.index}] (${config.type}): ${shown} ran past its time budget of ${seconds} s after ${matched.toLocaleString('en-US')} values: the pattern backtracks heavily; rewrite it (a nested quantifier such as (a+)+ is the usual cause), or raise meta.${REGEX_TIME_BUDGET_KEY} on the expectation or the suite.`,
+        );
+      }
+      return test(raw);
+    },
+    wrap(evaluator) {
+      const consume = evaluator.consume!;
+      return {
+        ...evaluator,
+        consume(view) {
+          batchStart = now();
+          try {
+            consume.call(evaluator, view);
+          } finally {
+            spentBefore += now() - batchStart;
+          }
+        },
+      };
+    },
   };
 }
 
@@ -1111,18 +1196,17 @@ export function createEvaluator(config: ExpectationConfig, context: EvaluatorCon
         setTest(kwargs.value_set as unknown[], parseDates, config.type === 'expect_column_values_to_be_in_set'),
       );
     case 'expect_column_values_to_match_regex':
-      return textMap(context, column, mostly, regexTest([kwargs.regex as string], 'any'));
     case 'expect_column_values_to_not_match_regex':
-      return textMap(context, column, mostly, regexTest([kwargs.regex as string], 'none'));
     case 'expect_column_values_to_match_regex_list':
-      return textMap(
-        context,
-        column,
-        mostly,
-        regexTest(kwargs.regex_list as string[], kwargs.match_on === 'all' ? 'all' : 'any'),
-      );
-    case 'expect_column_values_to_not_match_regex_list':
-      return textMap(context, column, mostly, regexTest(kwargs.regex_list as string[], 'none'));
+    case 'expect_column_values_to_not_match_regex_list': {
+      const single =
+        config.type === 'expect_column_values_to_match_regex' ||
+        config.type === 'expect_column_values_to_not_match_regex';
+      const patterns = single ? [kwargs.regex as string] : (kwargs.regex_list as string[]);
+      const mode = config.type.includes('_not_') ? 'none' : kwargs.match_on === 'all' ? 'all' : 'any';
+      const budget = regexBudget(config, context, patterns, regexTest(patterns, mode));
+      return budget.wrap(textMap(context, column, mostly, budget.test));
+    }
     case 'expect_column_values_to_be_unique':
       return uniqueMap(context, column, mostly);
     case 'expect_column_values_to_be_of_type':

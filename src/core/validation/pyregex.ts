@@ -92,7 +92,10 @@ export function translatePythonRegex(pattern: string): { source: string; flags: 
       continue;
     }
     if (char === '$' && !multiline) {
-      out += '(?=\\n?(?![\\s\\S]))';
+      // At the very end of the pattern, consuming the final newline is the same for a search as
+      // looking at it, and keeps the pattern free of lookarounds: V8's linear-time engine (which
+      // ends catastrophic backtracking, see adapters/regex-engine.ts) runs no lookaround.
+      out += index === body.length - 1 ? '\\n?$' : '(?=\\n?(?![\\s\\S]))';
       continue;
     }
     if (char === '(' && body[index + 1] === '?') {
