@@ -891,6 +891,20 @@ describe('table expectations', () => {
       exception: 'The column "body_mass" in BatchData does not exist. (did you mean "body_mass_g"?)',
     });
   });
+
+  it('suggests a renamed column that extends the name, or that the name extends', async () => {
+    const weather = table(['date', 'wind_speed', 'temperature_c'], [['2012-01-01', '4.7', '12.8']]);
+    const longer = await check(weather, 'expect_column_values_to_not_be_null', { column: 'wind' });
+    expect(longer.exception).toBe('The column "wind" in BatchData does not exist. (did you mean "wind_speed"?)');
+    const shorter = await check(table(['wind', 'temp'], [['4.7', '12.8']]), 'expect_column_mean_to_be_between', {
+      column: 'wind_speed_kmh',
+      min_value: 0,
+    });
+    expect(shorter.exception).toBe('The column "wind_speed_kmh" in BatchData does not exist. (did you mean "wind"?)');
+    // Too short a common start says nothing: no suggestion rather than a wrong one.
+    const unrelated = await check(weather, 'expect_column_values_to_not_be_null', { column: 'wi' });
+    expect(unrelated.exception).toBe('The column "wi" in BatchData does not exist.');
+  });
 });
 
 describe('memory caps', () => {

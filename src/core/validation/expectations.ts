@@ -322,10 +322,30 @@ function asDatetime(value: unknown): unknown {
   return epoch;
 }
 
+/** The shortest common start that makes a renamed column (`wind` for `wind_speed`) worth suggesting. */
+const MIN_PREFIX = 3;
+
+/**
+ * The column a missing one was probably renamed to: the same name in another case, else one a
+ * couple of edits away (a typo, a unit suffix), else one that extends the name or that the name
+ * extends (`wind` and `wind_speed`; the closest in length first).
+ */
+export function suggestColumn(name: string, columns: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  const extended = (column: string) => {
+    const other = column.toLowerCase();
+    const [short, long] = other.length < lower.length ? [other, lower] : [lower, other];
+    return short.length >= MIN_PREFIX && long.startsWith(short);
+  };
+  return (
+    columns.find((column) => column.toLowerCase() === lower) ??
+    nearest(name, columns, Math.max(2, Math.floor(name.length / 5))) ??
+    columns.filter(extended).sort((a, b) => Math.abs(a.length - name.length) - Math.abs(b.length - name.length))[0]
+  );
+}
+
 function columnMissing(context: EvaluatorContext, name: string): Evaluator {
-  const near =
-    context.columns.find((column) => column.toLowerCase() === name.toLowerCase()) ??
-    nearest(name, context.columns, Math.max(2, Math.floor(name.length / 5)));
+  const near = suggestColumn(name, context.columns);
   const hint = near ? ` (did you mean "${near}"?)` : '';
   return {
     pass: 1,
