@@ -391,6 +391,49 @@ describe('validate-data: bad inputs', () => {
   });
 });
 
+describe('validate-data: one text cell in a numeric column, a renamed column', () => {
+  it('points at the cell that makes the column text, not at valid rows, and suggests the renamed column', async () => {
+    const lines = ['day,wind'];
+    for (let line = 2; line <= 30; line++) lines.push(`${line},${line === 21 ? 'abc' : (line * 1.5).toString()}`);
+    writeFileSync(join(workspace, 'wind.csv'), `${lines.join('\n')}\n`);
+    writeFileSync(
+      join(workspace, 'wind.yml'),
+      [
+        'name: wind',
+        'expectations:',
+        '  - type: expect_column_values_to_be_of_type',
+        '    kwargs: {column: wind, type_: float64}',
+        '  - type: expect_column_mean_to_be_between',
+        '    kwargs: {column: wind, min_value: 0, max_value: 100}',
+        '  - type: expect_column_values_to_not_be_null',
+        '    kwargs: {column: wind_speed}',
+        '',
+      ].join('\n'),
+    );
+    const result = await runCliBundle(
+      ['validate-data', '--data', 'wind.csv', '--suite', 'wind.yml', '--report', 'wind.json'],
+      {
+        cwd: workspace,
+      },
+    );
+    expect(result.code, result.stderr).toBe(1);
+    const data = join(workspace, 'wind.csv');
+    expect(result.stderr).toContain(
+      `error: ${data}:21: "abc" (line 21) is the first value of column "wind" that is not a number: pandas reads the whole column as text, so expect_column_values_to_be_of_type(column=wind, type_=float64) failed: observed 29 unexpected:`,
+    );
+    expect(result.stderr).toContain(
+      `error: ${data}:21: "abc" (line 21) is the first value of column "wind" that is not a number: pandas reads the whole column as text, so expect_column_mean_to_be_between(column=wind, min_value=0, max_value=100) failed: raised: could not compute a numeric statistic`,
+    );
+    // Valid rows are not annotated.
+    expect(result.stderr).not.toMatch(new RegExp(`${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(2|3|4):`));
+    expect(result.stderr).toContain('The column "wind_speed" in BatchData does not exist. (did you mean "wind"?)');
+    const report = readReport(join(workspace, 'wind.json'));
+    // GE's verdict stands: every value of the (now text) column fails the float64 check.
+    expect(report.results[0]!.result.unexpected_count).toBe(29);
+    expect(report.results[0]!.result.first_text_cell).toEqual({ value: 'abc', file: 'wind.csv', line: 21 });
+  }, 120_000);
+});
+
 describe('validate-data: catastrophic regexes', () => {
   // 24 a's and a '!': ^(a+)+$ backtracks through 2^24 ways on each of these (about half a second
   // each in a backtracking engine: 10,000 of them would take more than an hour).

@@ -907,6 +907,41 @@ describe('table expectations', () => {
   });
 });
 
+describe('one text cell in a numeric CSV column', () => {
+  // pandas reads the whole column as strings because of line 21's "abc": GE's verdicts stand, and
+  // the outcome names that cell, so that a report points at it rather than at valid rows.
+  const values: Cell[] = Array.from({ length: 28 }, (_, index) => (index === 19 ? 'abc' : String(index * 1.5)));
+  const wind = () => column(values, { name: 'wind', batchSize: 8 });
+  const cause = { value: 'abc', position: 21 };
+
+  it('names the first offending cell on the failures it causes', async () => {
+    const run = await runAll(wind(), [
+      ['expect_column_values_to_be_between', { column: 'wind', min_value: 0, max_value: 100 }],
+      ['expect_column_mean_to_be_between', { column: 'wind', min_value: 0, max_value: 100 }],
+      ['expect_column_values_to_be_of_type', { column: 'wind', type_: 'float64' }],
+      ['expect_column_values_to_be_in_type_list', { column: 'wind', type_list: ['int', 'float'] }],
+      ['expect_column_median_to_be_between', { column: 'wind', min_value: 0 }],
+      ['expect_column_value_z_scores_to_be_less_than', { column: 'wind', threshold: 3 }],
+    ]);
+    for (const outcome of run.outcomes) {
+      expect(outcome.success, outcome.config.type).toBe(false);
+      expect(outcome.textCause, outcome.config.type).toEqual(cause);
+    }
+    // GE's verdict is unchanged: every value of a text column fails the float64 check.
+    expect(run.outcomes[2]!.result.unexpected_count).toBe(28);
+  });
+
+  it('says nothing of a column that is text throughout, or in a passing expectation', async () => {
+    const names = column(['ada', 'bob', '3', 'cy'], { name: 'who' });
+    const typed = await check(names, 'expect_column_values_to_be_of_type', { column: 'who', type_: 'float64' });
+    expect(typed.success).toBe(false);
+    expect(typed.textCause).toBeUndefined();
+    const passing = await check(wind(), 'expect_column_values_to_be_of_type', { column: 'wind', type_: 'str' });
+    expect(passing.success).toBe(true);
+    expect(passing.textCause).toBeUndefined();
+  });
+});
+
 describe('memory caps', () => {
   it('fails a median that would keep more values than the cap, with the reason', async () => {
     const values = Array.from({ length: 70_000 }, (_, index) => String(index));

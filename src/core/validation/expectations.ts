@@ -73,6 +73,12 @@ export interface ExpectationOutcome {
   exception?: string;
   /** The first failing rows, in row order (at most the partial list's length). */
   unexpected: UnexpectedRow[];
+  /**
+   * On a failure in a mostly numeric column of a text file: the first cell that is not a number,
+   * which makes pandas (and so GE) read the whole column as strings. Reports point at it instead
+   * of at the valid rows that then fail.
+   */
+  textCause?: UnexpectedRow;
 }
 
 /** A batch as the evaluators see it: typed columns computed once per batch and shared. */
@@ -205,6 +211,62 @@ class UnexpectedSample {
     this.rows.splice(index, 0, { value, position });
     if (this.rows.length > this.limit) this.rows.pop();
   }
+}
+
+/**
+ * Finds the first cell of a text-file column that is not a number, and whether the column is
+ * mostly numbers (then that cell is why pandas reads the column as strings). Batches without such
+ * a cell cost one look at the batch's count of non-numeric cells, plus a count of its numbers.
+ */
+export class FirstTextCell {
+  private numbers = 0;
+  private texts = 0;
+  private first: UnexpectedRow | undefined;
+
+  constructor(private readonly column: number) {}
+
+  consume(view: BatchView): void {
+    // A column that is text throughout has no single cause: stop looking once that is clear.
+    if (!view.text || (this.texts > this.numbers && this.texts >= 100)) return;
+    const { kinds, others } = view.numbers(this.column);
+    const typed = others > 0 ? view.typed(this.column) : undefined;
+    const base = view.fileIndex * POSITION_SCALE;
+    for (let row = 0; row < view.rowCount; row++) {
+      const kind = kinds[row]!;
+      if (kind === CellKind.TextNumber) this.numbers++;
+      else if (kind === CellKind.Other && typeof typed![row] === 'string') {
+        this.texts++;
+        this.first ??= { value: typed![row], position: base + view.lines[row]! };
+      }
+    }
+  }
+
+  /** The first non-numeric cell when the column is mostly numbers, else undefined. */
+  cause(): UnexpectedRow | undefined {
+    return this.numbers > this.texts ? this.first : undefined;
+  }
+}
+
+/**
+ * `evaluator`, whose failure names the cell that made its column text (see
+ * {@link ExpectationOutcome.textCause}): for the expectations that a string among numbers fails
+ * (bounds, numeric statistics, types).
+ */
+function withTextCause(column: number, evaluator: Evaluator): Evaluator {
+  const cells = new FirstTextCell(column);
+  const consume = evaluator.consume;
+  return {
+    ...evaluator,
+    consume(view) {
+      cells.consume(view);
+      consume?.call(evaluator, view);
+    },
+    finish(table) {
+      const outcome = evaluator.finish(table);
+      const cause = outcome.success ? undefined : cells.cause();
+      return cause ? { ...outcome, textCause: cause } : outcome;
+    },
+  };
 }
 
 /** GE's `_format_map_output` for result_format BASIC. */
@@ -1054,8 +1116,29 @@ function numberOrNull(value: number): number | null {
   return Number.isNaN(value) ? null : value;
 }
 
+/** The expectations that a string among numbers fails: their failures name that string's cell. */
+const FAILED_BY_TEXT = new Set([
+  'expect_column_values_to_be_between',
+  'expect_column_values_to_be_of_type',
+  'expect_column_values_to_be_in_type_list',
+  'expect_column_value_z_scores_to_be_less_than',
+  'expect_column_min_to_be_between',
+  'expect_column_max_to_be_between',
+  'expect_column_mean_to_be_between',
+  'expect_column_median_to_be_between',
+  'expect_column_stdev_to_be_between',
+  'expect_column_sum_to_be_between',
+  'expect_column_quantile_values_to_be_between',
+]);
+
 /** Builds the evaluator of one expectation. */
 export function createEvaluator(config: ExpectationConfig, context: EvaluatorContext): Evaluator {
+  const evaluator = buildEvaluator(config, context);
+  const column = FAILED_BY_TEXT.has(config.type) ? context.columns.indexOf(String(config.kwargs.column)) : -1;
+  return column === -1 ? evaluator : withTextCause(column, evaluator);
+}
+
+function buildEvaluator(config: ExpectationConfig, context: EvaluatorContext): Evaluator {
   const { kwargs } = config;
   const columnIndex = (name: unknown) => context.columns.indexOf(String(name));
   const mostly = (kwargs.mostly as number | undefined) ?? 1;

@@ -68,13 +68,15 @@ export function buildReport(run: ValidationRun, context: ReportContext): Validat
   const results = run.outcomes.map((outcome): ValidationResultJson => {
     const { config } = outcome;
     const result: Record<string, unknown> = { ...outcome.result };
-    if (isMapResult(outcome)) {
-      result.partial_unexpected_locations = outcome.unexpected.map((row) => {
-        const { fileIndex, line } = decodePosition(row.position);
-        const file = context.files[fileIndex] ?? run.files[fileIndex] ?? '';
-        return { file, [positionKind(file)]: line };
-      });
-    }
+    const where = (position: number) => {
+      const { fileIndex, line } = decodePosition(position);
+      const file = context.files[fileIndex] ?? run.files[fileIndex] ?? '';
+      return { file, [positionKind(file)]: line };
+    };
+    if (isMapResult(outcome))
+      result.partial_unexpected_locations = outcome.unexpected.map((row) => where(row.position));
+    if (outcome.textCause)
+      result.first_text_cell = { value: outcome.textCause.value, ...where(outcome.textCause.position) };
     return {
       success: outcome.success,
       expectation_config: { type: config.type, kwargs: config.kwargs, meta: config.meta ?? {}, ...config.extra },
@@ -218,6 +220,7 @@ export function failureAnnotations(
     .filter((outcome) => !outcome.success)
     .map((outcome) => {
       const what = describeExpectation(outcome.config.type, outcome.config.kwargs);
+      if (outcome.textCause) return [textCauseAnnotation(run, outcome, outcome.textCause, what, files)];
       if (outcome.unexpected.length === 0) {
         const why =
           outcome.exception !== undefined
@@ -249,6 +252,30 @@ export function failureAnnotations(
     if (!added) break;
   }
   return annotations;
+}
+
+/**
+ * The one annotation of a failure caused by a string among numbers: on that cell's line, saying
+ * it makes the column text, and then what failed (rather than on the valid rows that fail with it).
+ */
+function textCauseAnnotation(
+  run: ValidationRun,
+  outcome: ExpectationOutcome,
+  cause: { value: unknown; position: number },
+  what: string,
+  files: string[],
+): ValidationAnnotation {
+  const { fileIndex, line } = decodePosition(cause.position);
+  const file = files[fileIndex] ?? run.files[fileIndex] ?? '';
+  const column = expectationColumns(outcome.config.type, outcome.config.kwargs);
+  const why =
+    outcome.exception !== undefined
+      ? `raised: ${outcome.exception.split('\n')[0]}`
+      : `observed ${observedText(outcome)}`;
+  return {
+    message: `${renderValue(cause.value, 80)} (line ${line}) is the first value of column "${column}" that is not a number: pandas reads the whole column as text, so ${what} failed: ${why}`,
+    location: { file, line },
+  };
 }
 
 /** The step's one-line failure: how many failed and which. */
