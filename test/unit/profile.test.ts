@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Cell, Dataset } from '../../src/core/data/dataset.js';
-import { profileDataset, roundOutward, starterSuite } from '../../src/core/profile/index.js';
+import { parse as parseYaml } from 'yaml';
+import { profileDataset, roundOutward, starterSuite, starterSuiteYaml } from '../../src/core/profile/index.js';
 import { runSuite } from '../../src/core/validation/engine.js';
 import { parseSuite } from '../../src/core/validation/suite.js';
 
@@ -161,6 +162,52 @@ describe('starterSuite', () => {
     ]);
     const run = await runSuite(codes, parseSuite(JSON.stringify(starterSuite(profile)), 'starter.json'));
     expect(run.outcomes.filter((outcome) => !outcome.success).map((outcome) => outcome.config.type)).toEqual([]);
+  });
+});
+
+describe('starter suite YAML', () => {
+  it('quotes what a YAML 1.1 reader such as PyYAML would not read as text: dates, yes/no, sexagesimals', async () => {
+    const text = starterSuiteYaml(starterSuite(await profileDataset(dataset)), ['a header']);
+    expect(text.startsWith('# a header\n')).toBe(true);
+    expect(text).toContain('min_value: "2021-01-01"');
+    expect(text).toMatch(/value_set: \[ a, b, c \]/);
+    // YAML 1.1 resolution, as PyYAML does it: every date stays a string.
+    const asPyYaml = parseYaml(text, { version: '1.1' }) as {
+      expectations: Array<{ kwargs: Record<string, unknown> }>;
+    };
+    const bounds = asPyYaml.expectations.filter(
+      (entry) => entry.kwargs.column === 'day' && 'min_value' in entry.kwargs,
+    );
+    expect(bounds[0]!.kwargs).toMatchObject({ min_value: '2021-01-01', max_value: '2021-01-28' });
+    const answers = table(['answer'], [['yes'], ['no'], ['on'], ['1:20'], ['yes'], ['no'], ['on'], ['1:20']]);
+    const answerText = starterSuiteYaml(starterSuite(await profileDataset(answers)), []);
+    const set = (
+      parseYaml(answerText, { version: '1.1' }) as {
+        expectations: Array<{ type: string; kwargs: { value_set?: unknown[] } }>;
+      }
+    ).expectations.find((entry) => entry.type === 'expect_column_values_to_be_in_set');
+    expect([...(set?.kwargs.value_set ?? [])].sort()).toEqual(['1:20', 'no', 'on', 'yes']);
+  });
+});
+
+describe('starter mean band', () => {
+  it('keeps the mean band of a column without negative values at 0 or above', async () => {
+    // Mostly zeros and 21 distinct large values (not a category): mean - stdev / 2 is negative.
+    const skewed = (rest: string) =>
+      table(
+        ['rain_mm'],
+        Array.from({ length: 200 }, (_, index) => [index % 9 === 0 && index < 189 ? String(1000 + index) : rest]),
+      );
+    const mean = starterSuite(await profileDataset(skewed('0'))).expectations.find(
+      (entry) => entry.type === 'expect_column_mean_to_be_between',
+    )!;
+    expect(mean.kwargs.min_value).toBe(0);
+    expect(mean.kwargs.max_value as number).toBeGreaterThan(0);
+    // A column with negative values keeps the band as observed.
+    const signedMean = starterSuite(await profileDataset(skewed('-1'))).expectations.find(
+      (entry) => entry.type === 'expect_column_mean_to_be_between',
+    )!;
+    expect(signedMean.kwargs.min_value as number).toBeLessThan(0);
   });
 });
 

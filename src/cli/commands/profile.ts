@@ -1,10 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Document, isScalar, isSeq, visit } from 'yaml';
 import { displayName, openDataset, textFilePredicate } from '../../adapters/fs/dataset.js';
 import { writeFileAtomic } from '../../adapters/fs/user-files.js';
 import { InputError } from '../../core/errors.js';
-import { profileDataset, starterSuite } from '../../core/profile/index.js';
+import { profileDataset, starterSuite, starterSuiteYaml } from '../../core/profile/index.js';
 import { parseSuite } from '../../core/validation/index.js';
 import type { CliCommand, CommandContext } from '../commands.js';
 import { cliLogger } from '../io.js';
@@ -83,17 +82,6 @@ function parseArgs(args: string[]): ProfileArgs {
 
 const FORMATS = ['auto', 'csv', 'tsv', 'json', 'jsonl', 'parquet'] as const;
 
-/** Renders the suite as YAML with short lists on one line, under a schema and provenance header. */
-function suiteYaml(suite: ReturnType<typeof starterSuite>, header: string[]): string {
-  const document = new Document(suite);
-  visit(document, {
-    Seq(_key, node) {
-      if (node.items.every((item) => isScalar(item) || (isSeq(item) && item.items.every(isScalar)))) node.flow = true;
-    },
-  });
-  return [...header.map((line) => `# ${line}`), document.toString({ lineWidth: 0 })].join('\n');
-}
-
 export const profileCommand: CliCommand = {
   name: 'profile',
   summary: 'Profile a dataset and write a starter expectation suite for validate-data.',
@@ -151,7 +139,7 @@ export const profileCommand: CliCommand = {
       const shown = displayName(suitePath, cwd);
       const text = /\.json$/i.test(suitePath)
         ? JSON.stringify(suite, null, 2) + '\n'
-        : suiteYaml(suite, [
+        : starterSuiteYaml(suite, [
             `yaml-language-server: $schema=${SCHEMA_URL}`,
             `Starter suite written by mlops profile from ${dataset.files.join(', ')} (${profile.rows} rows).`,
             'Review every expectation, then tighten or loosen it; run it with mlops validate-data.',

@@ -10,3 +10,4 @@ export {
   type StarterExpectation,
   type StarterSuite,
 } from './profile.js';
+export { starterSuiteYaml } from './yaml.js';

@@ -261,9 +261,12 @@ export function starterSuite(
           max_value: roundOutward(max, 'up'),
         });
       if (stdev !== null && stdev > 0 && !categorical) {
+        // A column without negative values (counts, amounts) cannot have a negative mean: a band
+        // reaching below 0 would accept nothing more and read as a mistake.
+        const low = roundOutward(mean - stdev / 2, 'down', 4);
         add('expect_column_mean_to_be_between', {
           column: name,
-          min_value: roundOutward(mean - stdev / 2, 'down', 4),
+          min_value: min >= 0 ? Math.max(0, low) : low,
           max_value: roundOutward(mean + stdev / 2, 'up', 4),
         });
         add('expect_column_stdev_to_be_between', {
