@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 execFileSync(process.execPath, [join(root, 'scripts', 'gen-action-meta.mjs')], { stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, 'scripts', 'gen-expectation-kwargs.mjs')], { stdio: 'inherit' });
 
 const entryPoints = {};
 for (const name of readdirSync(join(root, 'src', 'actions')).sort()) {
