@@ -21,9 +21,16 @@ describe('src/generated/expectation-kwargs.ts', () => {
   it('has a kwargs type for every expectation, with required keys required', () => {
     const text = renderExpectationKwargs(suiteSchema);
     for (const type of SUPPORTED_EXPECTATIONS) {
-      expect(text).toContain(`export type ${kwargsTypeName(type)} = {`);
-      expect(text).toContain(`  ${type}: ${kwargsTypeName(type)};`);
+      const name =
+        type === 'expect_column_pair_values_A_to_be_greater_than_B'
+          ? 'ExpectColumnPairValuesAToBeGreaterThanBGe0Kwargs'
+          : kwargsTypeName(type);
+      expect(text).toContain(`export type ${name} = {`);
+      expect(text).toContain(`  ${type}: ${name};`);
     }
+    // One declaration per name.
+    const declared = [...text.matchAll(/^export type (\w+) =/gm)].map((match) => match[1]);
+    expect(new Set(declared).size).toBe(declared.length);
     expect(text).toMatch(/ExpectColumnValuesToMatchRegexKwargs = \{\n(?:.*\n)*? {2}regex: string;/);
     expect(text).toMatch(/ExpectColumnValuesToMatchRegexKwargs = \{\n(?:.*\n)*? {2}mostly\?: number;/);
     expect(text).toContain('value_ranges: Array<[number | null, number | null]>;');
