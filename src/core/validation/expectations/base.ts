@@ -174,11 +174,12 @@ export class UnexpectedSample {
 
 /**
  * Finds the first cell of a text-file column that is not a number, and whether the column is
- * mostly numbers (then that cell is why pandas reads the column as strings). Batches without such
- * a cell cost one look at the batch's count of non-numeric cells, plus a count of its numbers.
+ * mostly numbers or empty cells (then that cell is why pandas reads the column as strings). A
+ * batch of numbers and empty cells only costs a look at its count of other cells.
  */
 export class FirstTextCell {
-  private numbers = 0;
+  /** Numbers, empty cells (and the odd boolean) seen so far. */
+  private notText = 0;
   private texts = 0;
   private first: UnexpectedRow | undefined;
 
@@ -186,23 +187,27 @@ export class FirstTextCell {
 
   consume(view: BatchView): void {
     // A column that is text throughout has no single cause: stop looking once that is clear.
-    if (!view.text || (this.texts > this.numbers && this.texts >= 100)) return;
-    const { kinds, others } = view.numbers(this.column);
-    const typed = others > 0 ? view.typed(this.column) : undefined;
+    if (!view.text || (this.texts > this.notText && this.texts >= 100)) return;
+    const { others } = view.numbers(this.column);
+    if (others === 0) {
+      this.notText += view.rowCount;
+      return;
+    }
+    const typed = view.typed(this.column);
     const base = view.fileIndex * POSITION_SCALE;
     for (let row = 0; row < view.rowCount; row++) {
-      const kind = kinds[row]!;
-      if (kind === CellKind.TextNumber) this.numbers++;
-      else if (kind === CellKind.Other && typeof typed![row] === 'string') {
+      const value = typed[row];
+      if (typeof value !== 'string') this.notText++;
+      else {
         this.texts++;
-        this.first ??= { value: typed![row], position: base + view.lines[row]! };
+        this.first ??= { value, position: base + view.lines[row]! };
       }
     }
   }
 
-  /** The first non-numeric cell when the column is mostly numbers, else undefined. */
+  /** The first non-numeric cell when the column is mostly numbers or empty cells, else undefined. */
   cause(): UnexpectedRow | undefined {
-    return this.numbers > this.texts ? this.first : undefined;
+    return this.notText > this.texts ? this.first : undefined;
   }
 }
 
