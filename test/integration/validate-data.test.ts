@@ -431,6 +431,13 @@ describe('validate-data: one text cell in a numeric column, a renamed column', (
     // GE's verdict stands: every value of the (now text) column fails the float64 check.
     expect(report.results[0]!.result.unexpected_count).toBe(29);
     expect(report.results[0]!.result.first_text_cell).toEqual({ value: 'abc', file: 'wind.csv', line: 21 });
+
+    // In the action, the step summary names the cell too.
+    const step = await validate({ data: 'wind.csv', suite: 'wind.yml', report: 'wind-action.json' });
+    expect(step.code).toBe(1);
+    expect(step.summary).toMatch(
+      /\|\s+2 \| `expect_column_mean_to_be_between`\s+\| wind\s+\| error: could not compute a numeric statistic.*; the column is text because of "abc" \(wind\.csv:21\)/,
+    );
   }, 120_000);
 });
 

@@ -174,7 +174,7 @@ export function summaryMarkdown(run: ValidationRun, context: ReportContext): str
       String(index + 1),
       `\`${outcome.config.type}\``,
       cell(expectationColumns(outcome.config.type, outcome.config.kwargs)),
-      cell(observedText(outcome)),
+      cell(observedText(outcome) + textCauseNote(run, outcome, context.files)),
       unexpectedPercentText(outcome),
       outcome.exception !== undefined ? '⚠️ error' : outcome.success ? '✅' : '❌',
     ]);
@@ -184,6 +184,14 @@ export function summaryMarkdown(run: ValidationRun, context: ReportContext): str
   const more =
     total > MAX_SUMMARY_ROWS ? `\n\n${total - MAX_SUMMARY_ROWS} more expectations are in the JSON report.` : '';
   return `${headline}\n\n${about}\n\n${table}${more}\n`;
+}
+
+/** `; the column is text because of "abc" (data.csv:21)` for a failure with a text cause, else nothing. */
+function textCauseNote(run: ValidationRun, outcome: ExpectationOutcome, files: string[]): string {
+  if (!outcome.textCause) return '';
+  const { fileIndex, line } = decodePosition(outcome.textCause.position);
+  const file = files[fileIndex] ?? run.files[fileIndex] ?? '';
+  return `; the column is text because of ${renderValue(outcome.textCause.value, 30)} (${file}:${line})`;
 }
 
 /** An expectation as one short call-like line: `type(column=age, min_value=0)`. */
