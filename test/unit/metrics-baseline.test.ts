@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveBaseline, loadHistory, type BaselineSources } from '../../src/actions/evaluate-gate/baseline.js';
+import { resolveBaseline, loadHistory, type BaselineSources } from '../../src/core/metrics/baseline.js';
 import { ConfigurationError } from '../../src/core/errors.js';
 import { memoryLogger } from '../../src/core/logger.js';
 import { parseBaselineSpec, parseMetricsDocument } from '../../src/core/metrics/index.js';

@@ -120,20 +120,8 @@ export function composeStickyBody(marker: string, stamp: CommentStamp, body: str
   return `${marker}\n${formatStamp(stamp)}\n${body}`;
 }
 
-/**
- * Removes mlops markers from text that came from elsewhere (an artifact), so it cannot hijack a
- * comment. Repeated until nothing changes: one pass over `<!-<!-- mlops:x -->- mlops:… -->` would
- * leave a marker behind, assembled from the pieces around the one it removed.
- */
-export function stripMarkers(text: string): string {
-  let previous: string;
-  let current = text;
-  do {
-    previous = current;
-    current = previous.replace(/<!--\s*mlops:[\s\S]*?-->\n?/g, '');
-  } while (current !== previous);
-  return current;
-}
+/** Pure, shared with the artifact poster; re-exported here beside the markers it removes. */
+export { stripMarkers } from '../../core/report/gate-artifact.js';
 
 /**
  * Whether a comment body is a sticky comment with this marker. Our bodies start with the marker

@@ -1,11 +1,14 @@
-/** The real baseline sources: files, git (without checking anything out) and the registry branch. */
+/**
+ * The real baseline sources of evaluate-gate: files, git (without checking anything out) and the
+ * registry branch, behind core/metrics/baseline.ts's BaselineSources.
+ */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { git } from '../../adapters/git/exec.js';
-import type { Logger } from '../../core/logger.js';
-import type { RegistryReader } from '../../core/registry/contract.js';
-import type { BaselineSources } from './baseline.js';
-import { loadRegistryReader } from './registry.js';
+import { git } from './git/exec.js';
+import { isUserError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { RegistryReader } from '../core/registry/contract.js';
+import type { BaselineSources } from '../core/metrics/baseline.js';
 
 export interface SourceOptions {
   workingDirectory: string;
@@ -74,6 +77,29 @@ export function realBaselineSources(options: SourceOptions): BaselineSources {
       return registry;
     },
   };
+}
+
+/**
+ * The registry reader, or why it cannot be had. Opened through the registry adapter, loaded on
+ * first use so that runs which never touch the registry do not parse it. A user-facing failure
+ * (no repository, no such remote, a bad branch name) is returned for the caller to judge; a bug
+ * in the registry code is rethrown.
+ */
+async function loadRegistryReader(options: {
+  cwd: string;
+  branch: string;
+  remote: string;
+  log: Logger;
+  token?: string;
+  serverUrl?: string;
+}): Promise<RegistryReader | { unavailable: string }> {
+  const { openRegistryReader } = await import('./registry/index.js');
+  try {
+    return await openRegistryReader(options);
+  } catch (error) {
+    if (isUserError(error)) return { unavailable: error.message };
+    throw error;
+  }
 }
 
 /** The checked-out commit, for the candidate's lineage outside Actions; undefined outside a repository. */

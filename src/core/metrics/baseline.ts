@@ -1,12 +1,13 @@
 /**
- * Baseline resolution (DESIGN.md: Baselines). The sources (files, git, the registry) are injected
- * so the decision logic is tested with fakes; sources.ts implements them for real.
+ * Baseline resolution (docs/evaluate-gate.md: Baselines). Pure logic: the readers (files, git,
+ * the registry) are injected, so every decision is tested with fakes; src/adapters/baseline-sources.ts
+ * implements them for real.
  */
-import type { Logger } from '../../core/logger.js';
-import { formatBaselineSpec, type BaselineSpec } from '../../core/metrics/baseline-spec.js';
-import { flattenParams, mergeMetrics, parseMetricsDocument, type MetricsSet } from '../../core/metrics/parse.js';
-import type { ModelVersionRecord, RegistryReader } from '../../core/registry/contract.js';
-import type { BaselineDescription } from '../../core/report/evaluate-gate.js';
+import type { Logger } from '../logger.js';
+import { formatBaselineSpec, type BaselineSpec } from './baseline-spec.js';
+import { flattenParams, mergeMetrics, parseMetricsDocument, type MetricsSet } from './parse.js';
+import type { ModelVersionRecord, RegistryReader } from '../registry/contract.js';
+import type { BaselineDescription } from '../report/evaluate-gate.js';
 
 /** Where baseline metrics can come from. Each returns undefined when the thing does not exist. */
 export interface BaselineSources {
