@@ -7,8 +7,7 @@ import { resolve } from 'node:path';
 import { git } from './git/exec.js';
 import { isUserError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { RegistryReader } from '../core/registry/contract.js';
-import type { BaselineSources } from '../core/metrics/baseline.js';
+import type { BaselineRegistry, BaselineSources } from '../core/metrics/baseline.js';
 
 export interface SourceOptions {
   workingDirectory: string;
@@ -31,7 +30,7 @@ async function refExists(ref: string, cwd: string): Promise<boolean> {
 /** Creates the sources. The registry is opened once, on first use. */
 export function realBaselineSources(options: SourceOptions): BaselineSources {
   const { workingDirectory: cwd, log } = options;
-  let registry: Promise<RegistryReader | { unavailable: string }> | undefined;
+  let registry: Promise<BaselineRegistry | { unavailable: string }> | undefined;
   return {
     async readFile(path) {
       try {
@@ -92,10 +91,24 @@ async function loadRegistryReader(options: {
   log: Logger;
   token?: string;
   serverUrl?: string;
-}): Promise<RegistryReader | { unavailable: string }> {
+}): Promise<BaselineRegistry | { unavailable: string }> {
   const { openRegistryReader } = await import('./registry/index.js');
   try {
-    return await openRegistryReader(options);
+    const reader = await openRegistryReader(options);
+    return {
+      label: reader.label,
+      resolve: (model, selector) => reader.resolve(model, selector),
+      versions: (model) => reader.versions(model),
+      async models() {
+        const summaries = await reader.models();
+        return Object.fromEntries(
+          Object.entries(summaries).map(([name, summary]) => [
+            name,
+            { latestVersion: summary.latestVersion, aliases: Object.keys(summary.aliases) },
+          ]),
+        );
+      },
+    };
   } catch (error) {
     if (isUserError(error)) return { unavailable: error.message };
     throw error;

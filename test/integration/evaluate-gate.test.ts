@@ -601,14 +601,26 @@ describe('baseline auto on a pull request', () => {
     expect(JSON.parse(pinned.outputs['results']!).baseline.resolved).toBe('registry:churn@v3');
   });
 
-  it('without any baseline, says so and still applies absolute gates', async () => {
+  it('with baseline none, says so and still applies absolute gates', async () => {
     const pr = gh.state.addPullRequest();
     const dir = workspace('ws', { accuracy: 0.75, loss: 0.3 });
-    const result = await evaluate(dir, pullRequestEvent(pr.number), { inputs: { baseline: 'file:missing.json' } });
+    const result = await evaluate(dir, pullRequestEvent(pr.number), { inputs: { baseline: 'none' } });
     expectOk(result, 1);
     const body = stickies(pr.number)[0]!.body;
-    expect(body).toContain('**No baseline**: file:missing.json does not exist.');
+    expect(body).toContain('**No baseline**: baseline: none was asked for.');
     expect(body).toContain('0.75 is below the minimum 0.8');
     expect(existsSync(join(dir, 'mlops-reports', 'evaluate-gate.md'))).toBe(true);
+  });
+
+  it('a baseline file that does not exist stops the step before any report or comment', async () => {
+    const pr = gh.state.addPullRequest();
+    const dir = workspace('ws', { accuracy: 0.95, loss: 0.3 });
+    const result = await evaluate(dir, pullRequestEvent(pr.number), { inputs: { baseline: 'file:missing.json' } });
+    expect(result.code).toBe(1);
+    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      'Input "baseline": file:missing.json does not exist.',
+    ]);
+    expect(stickies(pr.number)).toEqual([]);
+    expect(existsSync(join(dir, 'mlops-reports', 'evaluate-gate.md'))).toBe(false);
   });
 });

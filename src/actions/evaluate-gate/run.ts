@@ -9,7 +9,7 @@ import { displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/us
 import { commentFromArtifact } from '../../adapters/github/comment-from-artifact.js';
 import { pullRequestFromEvent, readEventContext } from '../../adapters/github/event.js';
 import { deliverReport } from '../../adapters/github/gate-comment.js';
-import type { ActionOutcome } from '../../adapters/runner/definition.js';
+import { inputLabel, type ActionOutcome } from '../../adapters/runner/definition.js';
 import { evaluateGates, parseGates, type GatesConfig } from '../../core/gates/index.js';
 import { loadHistory, resolveBaseline } from '../../core/metrics/baseline.js';
 import { parseBaselineSpec } from '../../core/metrics/baseline-spec.js';
@@ -35,6 +35,7 @@ export async function runEvaluateGate({
   io,
   log,
   env,
+  mode,
 }: EvaluateGateContext): Promise<ActionOutcome<'evaluate-gate'>> {
   const workingDirectory = inputs['working-directory'] ?? env.workspace;
   const workspace = env.workspace;
@@ -87,15 +88,21 @@ export async function runEvaluateGate({
         ...(model ? { model } : {}),
         ...(pullRequest?.baseSha ? { baseSha: pullRequest.baseSha } : {}),
         log,
+        labels: { baseline: inputLabel(mode, 'baseline'), model: inputLabel(mode, 'model') },
       },
       sources,
     ),
   );
-  log.info(
-    baseline.description.resolved
-      ? `Baseline: ${baseline.description.resolved}.`
-      : `No baseline: ${baseline.description.note ?? 'none'}. Absolute gates still apply.`,
-  );
+  if (baseline.description.fallback) {
+    // Said once, as a warning: a gate compared with less than auto's first choice must be visible.
+    log.warning(`Baseline auto fell back: ${baseline.description.fallback}.`);
+  } else {
+    log.info(
+      baseline.description.resolved
+        ? `Baseline: ${baseline.description.resolved}.`
+        : `No baseline: ${baseline.description.note ?? 'none'}. Absolute gates still apply.`,
+    );
+  }
   const history: HistoryEntry[] = model ? await loadHistory(model, sources) : [];
 
   const evaluation = evaluateGates(gates, {
