@@ -61,9 +61,15 @@ function pullRequestEvent(number: number, fixture: EventFixture = 'pull_request.
       pullNumber: number,
       apiUrl: gh.url,
       serverUrl: gh.serverUrl,
-      ...(headSha ? { headSha } : {}),
+      // The payload's head is the pull request's head, as on GitHub, unless a test says otherwise.
+      ...(headSha ? { headSha } : headOf(number)),
     }),
   };
+}
+
+function headOf(number: number): { headSha?: string } {
+  const headSha = gh.state.issue(number)?.pullRequest?.headSha;
+  return headSha ? { headSha } : {};
 }
 
 async function evaluate(
@@ -258,7 +264,12 @@ describe('sticky comment on pull_request', () => {
     const ghes = await startGitHubDouble({ pathPrefix: '/api/v3' });
     try {
       const pr = ghes.state.addPullRequest();
-      const payload = loadEvent('pull_request.opened', { owner: ghes.owner, repo: ghes.repo, pullNumber: pr.number });
+      const payload = loadEvent('pull_request.opened', {
+        owner: ghes.owner,
+        repo: ghes.repo,
+        pullNumber: pr.number,
+        headSha: pr.pullRequest!.headSha,
+      });
       const result = await runBundle('evaluate-gate', {
         workspace: workspace('ws', { accuracy: 0.91, loss: 0.29 }, BASE),
         event: { name: 'pull_request', payload },
@@ -286,6 +297,28 @@ describe('sticky comment on pull_request', () => {
     expect(gh.requests.filter((r) => r.host === 'api')).toEqual([]);
     expect(result.outputs['comment-url']).toBeUndefined();
     expect(result.summary).toContain('### ✅ All 3 gates passed');
+  });
+});
+
+describe('a run whose commit is no longer the pull request head (#8 item 13)', () => {
+  it('leaves the sticky comment to the newer run, says so, and exits by its own verdict', async () => {
+    const pr = gh.state.addPullRequest();
+    const tested = pr.pullRequest!.headSha;
+    const earlier = `${MARKER}\n<!-- mlops:stamp run=999 attempt=1 time=2024-01-01T00:00:00Z -->\nan earlier report\n`;
+    gh.state.addComment(pr.number, earlier, GITHUB_ACTIONS_BOT);
+    // A push moved the head while this run, for the old commit, was still training.
+    const newHead = 'b'.repeat(40);
+    pr.pullRequest!.headSha = newHead;
+    const dir = workspace('ws', { accuracy: 0.5, loss: 0.29 }, BASE);
+    const result = await evaluate(dir, pullRequestEvent(pr.number, 'pull_request.synchronize', tested));
+    expectOk(result, 1);
+    expect(stickies(pr.number).map((c) => c.body)).toEqual([earlier]);
+    expect(gh.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    const line = `Not updating the comment on pull request #${pr.number}: its head is now ${newHead.slice(0, 12)}, but this run tested ${tested.slice(0, 12)}; the run for the new head owns the comment.`;
+    expect(result.stdout).toContain(line);
+    expect(result.summary).toContain(`> ${line}`);
+    expect(result.outputs['comment-url']).toBeUndefined();
+    expect(JSON.parse(result.outputs['results']!).passed).toBe(false);
   });
 });
 

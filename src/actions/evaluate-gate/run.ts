@@ -163,6 +163,7 @@ export async function runEvaluateGate({
       stamp: { runId: env.runId, runAttempt: env.runAttempt, time: new Date().toISOString() },
     });
     commentUrl = delivery.url;
+    if (delivery.note) await io.appendSummary(`\n> ${delivery.note}\n`);
   }
 
   const { counts } = evaluation;

@@ -6,7 +6,7 @@
 import { writeOutboxMessage } from '../outbox.js';
 import type { RunEnvironment } from '../environment.js';
 import { uploadReportArtifact } from '../report-artifact.js';
-import { createGitHubClient } from './client.js';
+import { createGitHubClient, type GitHubClient } from './client.js';
 import {
   CommentAccessError,
   CommentPermissionError,
@@ -16,6 +16,7 @@ import {
 } from './comments.js';
 import type { PullRequestInfo } from './event.js';
 import { EnvironmentError } from '../../core/errors.js';
+import { supersededCommentLine } from '../../core/report/evaluate-gate.js';
 import type { Logger } from '../../core/logger.js';
 
 export interface DeliverOptions {
@@ -36,9 +37,42 @@ export interface DeliverOptions {
 }
 
 export interface Delivery {
-  where: 'comment' | 'outbox' | 'artifact' | 'none';
+  /** `superseded`: the pull request's head moved past this run's commit, so its run owns the comment. */
+  where: 'comment' | 'outbox' | 'artifact' | 'none' | 'superseded';
   url?: string;
   path?: string;
+  /** A sentence for the step summary (why the comment was left alone). */
+  note?: string;
+}
+
+/** Thrown by the head check before a write: `head` is the pull request's head now. */
+class SupersededError extends Error {
+  constructor(readonly head: string) {
+    super(`the pull request's head is now ${head}`);
+  }
+}
+
+/**
+ * The pull request's head sha now (GET pulls/{n}), or undefined when GitHub does not say: then
+ * the write goes ahead, and the stamps still order the runs.
+ */
+async function currentHead(
+  client: GitHubClient,
+  repository: { owner: string; repo: string },
+  number: number,
+  log: Logger,
+): Promise<string | undefined> {
+  try {
+    const response = await client.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+      ...repository,
+      pull_number: number,
+    });
+    const sha = (response.data as { head?: { sha?: unknown } }).head?.sha;
+    return typeof sha === 'string' && sha !== '' ? sha : undefined;
+  } catch (error) {
+    log.debug(`Could not read pull request #${number}'s head (${(error as Error).message}); writing the comment.`);
+    return undefined;
+  }
 }
 
 /** A logger that keeps warnings (as debug lines) for the caller to fold into its own message. */
@@ -99,16 +133,27 @@ export async function deliverReport(options: DeliverOptions): Promise<Delivery> 
   }
   if (!env.repository) throw new EnvironmentError('GITHUB_REPOSITORY is not set: cannot find the pull request.');
   const client = await createGitHubClient({ token: options.token, apiUrl: env.apiUrl, log, retries: 6 });
+  const repository = env.repository;
+  const tested = pullRequest.headSha;
+  // Stamps order the runs of one commit; across commits, only the head's run may write. Checked
+  // right before each write, so an older run that was slow (or re-run) never lands over a newer one.
+  const beforeWrite = tested
+    ? async () => {
+        const head = await currentHead(client, repository, pullRequest.number, log);
+        if (head && head.toLowerCase() !== tested.toLowerCase()) throw new SupersededError(head);
+      }
+    : undefined;
   try {
     const result = await upsertStickyComment({
       client,
-      owner: env.repository.owner,
-      repo: env.repository.repo,
+      owner: repository.owner,
+      repo: repository.repo,
       issueNumber: pullRequest.number,
       marker,
       body: options.report,
       stamp: options.stamp,
       log,
+      ...(beforeWrite ? { beforeWrite } : {}),
     });
     const verb = {
       created: 'Created',
@@ -121,6 +166,11 @@ export async function deliverReport(options: DeliverOptions): Promise<Delivery> 
     await artifactOf(options, quiet(log));
     return { where: 'comment', url: result.url };
   } catch (error) {
+    if (error instanceof SupersededError) {
+      const note = supersededCommentLine(pullRequest.number, error.head, tested!);
+      log.info(note);
+      return { where: 'superseded', note };
+    }
     if (!(error instanceof EnvironmentError)) throw error;
     const readOnlyByDesign = error instanceof CommentPermissionError && forkTokenIsReadOnly(env.eventName, pullRequest);
     if (error instanceof CommentAccessError && !readOnlyByDesign) {

@@ -360,6 +360,14 @@ export function renderGateReport(input: GateReportInput): string {
   return text.slice(0, cut > 0 ? cut : limit - note.length) + note;
 }
 
+/**
+ * Why a run left the sticky comment alone: a newer commit is the pull request's head, and the
+ * run for it owns the comment. One sentence, for the log and (quoted) the step summary.
+ */
+export function supersededCommentLine(pullRequest: number, head: string, tested: string): string {
+  return `Not updating the comment on pull request #${pullRequest}: its head is now ${head.slice(0, 12)}, but this run tested ${tested.slice(0, 12)}; the run for the new head owns the comment.`;
+}
+
 /** The `results` output: everything the report shows, as JSON for later steps. */
 export interface GateResultsJson {
   passed: boolean;
