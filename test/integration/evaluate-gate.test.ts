@@ -456,6 +456,37 @@ describe('comment-from-artifact', () => {
     expect(gh.requests.filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
+  it('refuses a pr.json naming a pull request whose head comes from another repository (#8 item 4)', async () => {
+    // Two pull requests can share a head commit: anyone can push alice's commit to their own fork.
+    const sha = 'c'.repeat(40);
+    const victim = gh.state.addPullRequest({ headSha: sha, headOwner: 'alice' });
+    gh.state.addPullRequest({ headSha: sha, headOwner: 'mallory' });
+    const dir = artifact(join(temp.path, 'ws'), victim.number, '### forged report\n');
+    const event = workflowRun(sha);
+    const run = (event.payload as { workflow_run: Record<string, unknown> }).workflow_run;
+    run.head_repository = { ...(run.head_repository as object), full_name: `mallory/${gh.repo}` };
+    const result = await post(dir, event);
+    expect(result.code).toBe(1);
+    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      `mlops-evaluate-gate/pr.json, key "number": pull request #${victim.number}'s head is alice/${gh.repo}@${sha.slice(0, 12)}, but the run that made the report tested mallory/${gh.repo}@${sha.slice(0, 12)}: not posting.`,
+    ]);
+    expect(gh.state.commentsOf(victim.number)).toEqual([]);
+    expect(gh.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('refuses a workflow_run whose run was not a pull request run', async () => {
+    const pr = gh.state.addPullRequest();
+    const dir = artifact(join(temp.path, 'ws'), pr.number);
+    const event = workflowRun(pr.pullRequest!.headSha);
+    (event.payload as { workflow_run: Record<string, unknown> }).workflow_run.event = 'push';
+    const result = await post(dir, event);
+    expect(result.code).toBe(1);
+    expect(result.annotations.find((a) => a.level === 'error')?.message).toBe(
+      'comment: comment-from-artifact posts the reports of pull_request runs; the triggering run was a push run (see the if: in action-templates/pr-comment.yml).',
+    );
+    expect(gh.state.commentsOf(pr.number)).toEqual([]);
+  });
+
   it('refuses to run outside a workflow_run event', async () => {
     const dir = artifact(join(temp.path, 'ws'), 1);
     const result = await post(dir, pullRequestEvent(1));

@@ -2,14 +2,14 @@
  * `comment: comment-from-artifact`: runs in a workflow_run workflow (action-templates/pr-comment.yml)
  * with a write token, and posts the report a pull_request run left in its artifact. The artifact
  * was made by pull-request code, so nothing in it is trusted beyond the pull-request number, and
- * that only after checking that the pull request exists and its head is the commit the
- * triggering run tested.
+ * that only after checking that the pull request exists and that its head is the commit, from
+ * the repository, that the triggering pull_request run tested.
  */
 import type { RunEnvironment } from '../environment.js';
 import { readReportArtifact } from '../report-artifact.js';
 import { createGitHubClient } from './client.js';
 import { stickyMarker, upsertStickyComment } from './comments.js';
-import { workflowRunFromEvent, type EventContext } from './event.js';
+import { PULL_REQUEST_EVENTS, workflowRunFromEvent, type EventContext } from './event.js';
 import { ConfigurationError, EnvironmentError, InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { sanitizeArtifactReport, trustedPullRequestNumber } from '../../core/report/gate-artifact.js';
@@ -46,6 +46,11 @@ export async function commentFromArtifact(options: FromArtifactOptions): Promise
   if (!env.repository) throw new EnvironmentError('GITHUB_REPOSITORY is not set: cannot find the pull request.');
   const { headSha, name: workflow } = run;
   if (!headSha || !workflow) throw new EnvironmentError('The workflow_run payload lacks head_sha or name.');
+  if (run.event && !PULL_REQUEST_EVENTS.includes(run.event)) {
+    throw new InputError(
+      `comment: comment-from-artifact posts the reports of pull_request runs; the triggering run was a ${run.event} run (see the if: in action-templates/pr-comment.yml).`,
+    );
+  }
 
   const shown = options.display ?? ((path: string) => path);
   const artifact = await readReportArtifact(options.reportPath);
@@ -54,7 +59,7 @@ export async function commentFromArtifact(options: FromArtifactOptions): Promise
 
   const client = await createGitHubClient({ token: options.token, apiUrl: env.apiUrl, log, retries: 6 });
   const { owner, repo } = env.repository;
-  let pull: { head?: { sha?: string }; state?: string };
+  let pull: { head?: { sha?: string; repo?: { full_name?: string } | null }; state?: string };
   try {
     pull = (await client.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo, pull_number: number }))
       .data as typeof pull;
@@ -76,6 +81,20 @@ export async function commentFromArtifact(options: FromArtifactOptions): Promise
       `Not commenting: pull request #${number}'s head is ${pull.head?.sha?.slice(0, 12) ?? 'unknown'}, but the run that made the report tested ${headSha.slice(0, 12)}.`,
     );
     return { posted: false, number };
+  }
+  // The same commit can be the head of several pull requests (anyone can push a commit to their
+  // own fork): the pull request must also come from the repository the run tested.
+  const pullHeadRepository = pull.head?.repo?.full_name;
+  if (
+    run.headRepository &&
+    pullHeadRepository &&
+    pullHeadRepository.toLowerCase() !== run.headRepository.toLowerCase()
+  ) {
+    const at = headSha.slice(0, 12);
+    throw new ConfigurationError(
+      `pull request #${number}'s head is ${pullHeadRepository}@${at}, but the run that made the report tested ${run.headRepository}@${at}: not posting.`,
+      { file: shown(artifact.pullRequestFile), key: 'number' },
+    );
   }
   const result = await upsertStickyComment({
     client,
