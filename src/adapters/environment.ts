@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
-import { EnvironmentError } from '../core/errors.js';
 
 /** What the runner (or a laptop) tells a step about where and why it runs. */
 export interface RunEnvironment {
@@ -59,20 +57,13 @@ export function readEnvironment(
   };
 }
 
-/** The webhook payload of the triggering event, or undefined outside Actions. */
-export async function readEventPayload(environment: RunEnvironment): Promise<Record<string, unknown> | undefined> {
-  if (!environment.eventPath) return undefined;
-  let text: string;
-  try {
-    text = await readFile(environment.eventPath, 'utf8');
-  } catch (error) {
-    throw new EnvironmentError(`Cannot read the event payload ${environment.eventPath}: ${(error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch (error) {
-    throw new EnvironmentError(
-      `The event payload ${environment.eventPath} is not valid JSON: ${(error as Error).message}`,
-    );
-  }
+/**
+ * The web address of this workflow run (this attempt, when known), or undefined outside Actions.
+ * The one place that builds it: evaluate-gate's report footer and register's lineage link to it.
+ */
+export function workflowRunUrl(environment: RunEnvironment): string | undefined {
+  if (!environment.repository || !environment.runId) return undefined;
+  const { owner, repo } = environment.repository;
+  const attempt = environment.runAttempt ? `/attempts/${environment.runAttempt}` : '';
+  return `${environment.serverUrl}/${owner}/${repo}/actions/runs/${environment.runId}${attempt}`;
 }

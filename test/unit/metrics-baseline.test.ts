@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { resolveBaseline, loadHistory, type BaselineSources } from '../../src/actions/evaluate-gate/baseline.js';
-import { ConfigurationError } from '../../src/core/errors.js';
+import {
+  resolveBaseline,
+  loadHistory,
+  suggestName,
+  type BaselineRegistry,
+  type BaselineSources,
+} from '../../src/core/metrics/baseline.js';
+import { ConfigurationError, EnvironmentError, InputError } from '../../src/core/errors.js';
 import { memoryLogger } from '../../src/core/logger.js';
 import { parseBaselineSpec, parseMetricsDocument } from '../../src/core/metrics/index.js';
-import type { ModelVersionRecord, RegistryReader, VersionSelector } from '../../src/core/registry/contract.js';
+import type { ModelVersionRecord, VersionSelector } from '../../src/core/registry/contract.js';
 
 function record(
   version: number,
@@ -23,8 +29,20 @@ function record(
 }
 
 /** An in-memory registry: versions per model, aliases per model. */
-function fakeRegistry(versions: ModelVersionRecord[], aliases: Record<string, number>): RegistryReader {
+function fakeRegistry(versions: ModelVersionRecord[], aliases: Record<string, number>): BaselineRegistry {
   return {
+    async models() {
+      const names = [...new Set(versions.map((v) => v.model))];
+      return Object.fromEntries(
+        names.map((name) => [
+          name,
+          {
+            latestVersion: Math.max(...versions.filter((v) => v.model === name).map((v) => v.version)),
+            aliases: Object.keys(aliases),
+          },
+        ]),
+      );
+    },
     async resolve(model: string, selector: VersionSelector) {
       const number = 'alias' in selector ? aliases[selector.alias] : selector.version;
       return versions.find((v) => v.model === model && v.version === number);
@@ -38,7 +56,7 @@ function fakeRegistry(versions: ModelVersionRecord[], aliases: Record<string, nu
 function sources(options: {
   files?: Record<string, string>;
   git?: Record<string, Record<string, string>>;
-  registry?: RegistryReader | { unavailable: string };
+  registry?: BaselineRegistry | { unavailable: string };
 }): BaselineSources & { gitCalls: string[] } {
   const gitCalls: string[] = [];
   return {
@@ -103,39 +121,60 @@ describe('resolveBaseline', () => {
     expect(resolved.description.resolved).toBe('registry:churn@v1');
   });
 
-  it('a missing alias, version, model or registry is not an error: the note says why', async () => {
-    const staging = await resolveBaseline(parseBaselineSpec('registry:churn@staging'), base, sources({ registry }));
-    expect(staging.metrics).toBeUndefined();
-    expect(staging.description.note).toBe(
-      'registry:churn@staging: model "churn" has no alias "staging" in the registry',
+  it('an explicit baseline that cannot be read is an error, with a did-you-mean for names', async () => {
+    const ctx = { ...base, labels: { baseline: '--baseline', model: '--model' } };
+    const resolve = (text: string, src = sources({ registry })) => resolveBaseline(parseBaselineSpec(text), ctx, src);
+    await expect(resolve('registry:churn@prodution')).rejects.toThrow(
+      new InputError(
+        '--baseline: registry:churn@prodution does not exist: model "churn" has no alias "prodution"; did you mean "production"?',
+      ),
     );
-    const v9 = await resolveBaseline(parseBaselineSpec('registry:churn@v9'), base, sources({ registry }));
-    expect(v9.description.note).toBe('registry:churn@v9: model "churn" has no version v9 in the registry');
-    const none = await resolveBaseline(parseBaselineSpec('registry:churn@production'), base, sources({}));
-    expect(none.description.note).toBe('registry:churn@production: the registry cannot be read (no registry branch)');
+    await expect(resolve('registry:chu@production')).rejects.toThrow(
+      new InputError(
+        '--baseline: registry:chu@production does not exist: model "chu" is not in the registry; did you mean "churn"?',
+      ),
+    );
+    await expect(resolve('registry:zebra@production')).rejects.toThrow(
+      new InputError(
+        '--baseline: registry:zebra@production does not exist: model "zebra" is not in the registry; registered models: "churn".',
+      ),
+    );
+    await expect(resolve('registry:churn@v9')).rejects.toThrow(
+      new InputError(
+        '--baseline: registry:churn@v9 does not exist: model "churn" has no version v9 (it has v1 to v2).',
+      ),
+    );
+    await expect(resolve('registry:churn@production', sources({}))).rejects.toThrow(
+      new EnvironmentError('--baseline: registry:churn@production cannot be read: no registry branch.'),
+    );
+    await expect(resolve('file:nope.json')).rejects.toThrow(
+      new InputError('--baseline: file:nope.json does not exist.'),
+    );
   });
 
-  it('file:<path> reads the file; a missing file is a note, a malformed one an error', async () => {
+  it('file:<path> reads the file; a malformed one is an error naming it', async () => {
     const files = { 'base.json': '{"accuracy": 0.7}', 'bad.json': '{"accuracy": "x"}' };
     const found = await resolveBaseline(parseBaselineSpec('file:base.json'), base, sources({ files }));
     expect(found.metrics?.values).toEqual({ accuracy: 0.7 });
     expect(found.description.resolved).toBe('file:base.json');
-    const missing = await resolveBaseline(parseBaselineSpec('file:nope.json'), base, sources({ files }));
-    expect(missing.description.note).toBe('file:nope.json does not exist');
     await expect(resolveBaseline(parseBaselineSpec('file:bad.json'), base, sources({ files }))).rejects.toThrow(
       ConfigurationError,
     );
   });
 
-  it('git:<ref>:<path> reads the file at the ref; a missing ref or file is a note', async () => {
+  it('git:<ref>:<path> reads the file at the ref; a missing ref or file is an error', async () => {
     const git = { abc123: { 'eval/metrics.json': '{"auc": 0.9}' } };
     const found = await resolveBaseline(parseBaselineSpec('git:abc123:eval/metrics.json'), base, sources({ git }));
     expect(found.metrics?.values).toEqual({ auc: 0.9 });
     expect(found.description.resolved).toBe('git:abc123:eval/metrics.json');
-    const noFile = await resolveBaseline(parseBaselineSpec('git:abc123:other.json'), base, sources({ git }));
-    expect(noFile.description.note).toBe('other.json did not exist at abc123');
-    const noRef = await resolveBaseline(parseBaselineSpec('git:zzz:m.json'), base, sources({ git }));
-    expect(noRef.description.note).toBe('git ref "zzz" is not available (no such commit or ref)');
+    await expect(resolveBaseline(parseBaselineSpec('git:abc123:other.json'), base, sources({ git }))).rejects.toThrow(
+      new InputError('baseline: git:abc123:other.json does not exist: other.json is not in abc123.'),
+    );
+    await expect(resolveBaseline(parseBaselineSpec('git:zzz:m.json'), base, sources({ git }))).rejects.toThrow(
+      new InputError(
+        'baseline: git:zzz:m.json cannot be read: git ref "zzz" is not available (no such commit or ref).',
+      ),
+    );
   });
 
   it('none is none', async () => {
@@ -156,15 +195,63 @@ describe('resolveBaseline', () => {
       expect(src.gitCalls).toEqual([]);
     });
 
-    it('falls back to the metrics file at the pull request base sha', async () => {
-      const empty = fakeRegistry([], {});
+    it('falls back to the pull request base only for a first model, and says so in `fallback`', async () => {
       const resolved = await resolveBaseline(
         { kind: 'auto' },
         { ...base, model: 'churn', baseSha: sha },
-        sources({ registry: empty, git }),
+        sources({ registry: fakeRegistry([], {}), git }),
       );
       expect(resolved.metrics?.values).toEqual({ accuracy: 0.75 });
       expect(resolved.description.resolved).toBe(`the pull request base fffffff (metrics.json)`);
+      expect(resolved.description.fallback).toBe(
+        'registry:churn@production does not exist yet: model "churn" is not in the registry; the registry has no models yet; compared with the pull request base fffffff (metrics.json) instead',
+      );
+    });
+
+    it('falls back when the model has no production alias yet', async () => {
+      const unpromoted = fakeRegistry([record(1, { accuracy: 0.8 })], { staging: 1 });
+      const resolved = await resolveBaseline(
+        { kind: 'auto' },
+        { ...base, model: 'churn' },
+        sources({ registry: unpromoted }),
+      );
+      expect(resolved.metrics).toBeUndefined();
+      expect(resolved.description.fallback).toBe(
+        'no baseline: registry:churn@production does not exist yet: model "churn" has no alias "production"; aliases: "staging"',
+      );
+    });
+
+    it('stops when the registry cannot be read, or the model is a near miss of a registered one', async () => {
+      const labels = { baseline: 'Input "baseline"', model: 'Input "model"' };
+      await expect(
+        resolveBaseline({ kind: 'auto' }, { ...base, model: 'churn', baseSha: sha, labels }, sources({ git })),
+      ).rejects.toThrow(
+        new EnvironmentError(
+          'baseline auto: registry:churn@production cannot be read: no registry branch. Fix registry-remote or registry-branch, or choose a baseline other than auto.',
+        ),
+      );
+      await expect(
+        resolveBaseline(
+          { kind: 'auto' },
+          { ...base, model: 'chrun', baseSha: sha, labels },
+          sources({ registry, git }),
+        ),
+      ).rejects.toThrow(new InputError('Input "model": model "chrun" is not in the registry; did you mean "churn"?'));
+      // A name nothing like a registered one is a new model: auto moves on, loudly.
+      const fresh = await resolveBaseline(
+        { kind: 'auto' },
+        { ...base, model: 'pricing', baseSha: sha, labels },
+        sources({ registry, git }),
+      );
+      expect(fresh.description.fallback).toBe(
+        'registry:pricing@production does not exist yet: model "pricing" is not in the registry; registered models: "churn"; compared with the pull request base fffffff (metrics.json) instead',
+      );
+    });
+
+    it('stops when the pull request base cannot be had', async () => {
+      await expect(
+        resolveBaseline({ kind: 'auto' }, { ...base, baseSha: 'e'.repeat(40) }, sources({ git })),
+      ).rejects.toThrow(EnvironmentError);
     });
 
     it('is none outside pull requests without a model, and says what it tried', async () => {
@@ -173,13 +260,8 @@ describe('resolveBaseline', () => {
       expect(resolved.description.note).toBe(
         'auto found none: no model to look up in the registry and not a pull request',
       );
-      const tried = await resolveBaseline(
-        { kind: 'auto' },
-        { ...base, model: 'churn', baseSha: 'e'.repeat(40) },
-        sources({ registry: fakeRegistry([], {}), git }),
-      );
-      expect(tried.description.note).toBe(
-        `auto found none: registry:churn@production: model "churn" has no alias "production" in the registry; git ref "${'e'.repeat(40)}" is not available (no such commit or ref)`,
+      expect(resolved.description.fallback).toBe(
+        'no baseline: no model to look up in the registry and not a pull request',
       );
     });
 
@@ -193,6 +275,15 @@ describe('resolveBaseline', () => {
       expect(resolved.metrics?.values).toEqual({ x: 1 });
       expect(resolved.description.note).toBe(`auto: the pull request base; b.json did not exist at ${sha}`);
     });
+  });
+});
+
+describe('suggestName', () => {
+  it('prefers a unique prefix, then case, then a close edit', () => {
+    expect(suggestName('peng', ['penguins', 'iris'])).toBe('penguins');
+    expect(suggestName('Churn', ['churn'])).toBe('churn');
+    expect(suggestName('prodution', ['production', 'staging'])).toBe('production');
+    expect(suggestName('rian', ['penguins'])).toBeUndefined();
   });
 });
 

@@ -14,8 +14,9 @@ import {
   stripMarkers,
 } from '../../src/adapters/github/comments.js';
 import { outboxPath, safeFileName, writeOutboxMessage } from '../../src/adapters/outbox.js';
-import { forkTokenIsReadOnly, pullRequestFromEvent } from '../../src/actions/evaluate-gate/comment.js';
-import { sanitizeArtifactReport, trustedPullRequestNumber } from '../../src/actions/evaluate-gate/from-artifact.js';
+import { pullRequestFromEvent } from '../../src/adapters/github/event.js';
+import { forkTokenIsReadOnly } from '../../src/adapters/github/gate-comment.js';
+import { sanitizeArtifactReport, trustedPullRequestNumber } from '../../src/core/report/gate-artifact.js';
 import { ConfigurationError } from '../../src/core/errors.js';
 
 describe('sticky comment markers and stamps', () => {
@@ -96,20 +97,25 @@ describe('pull request from the event', () => {
   };
 
   it('reads pull_request and pull_request_target payloads only', () => {
-    expect(pullRequestFromEvent('pull_request', payload)).toEqual({
+    expect(pullRequestFromEvent({ eventName: 'pull_request', payload: payload })).toEqual({
       number: 7,
       baseSha: 'b'.repeat(40),
       headSha: 'h'.repeat(40),
       baseRepository: 'o/r',
       headRepository: 'fork/r',
     });
-    expect(pullRequestFromEvent('pull_request_target', payload)?.number).toBe(7);
-    expect(pullRequestFromEvent('push', payload)).toBeUndefined();
-    expect(pullRequestFromEvent('pull_request', { pull_request: { number: '7' } })).toBeUndefined();
+    expect(pullRequestFromEvent({ eventName: 'pull_request_target', payload: payload })?.number).toBe(7);
+    expect(pullRequestFromEvent({ eventName: 'push', payload: payload })).toBeUndefined();
+    expect(
+      pullRequestFromEvent({
+        eventName: 'pull_request',
+        payload: { pull_request: { number: '7' as unknown as number } },
+      }),
+    ).toBeUndefined();
   });
 
   it('expects a read-only token only on a pull_request from a fork', () => {
-    const fork = pullRequestFromEvent('pull_request', payload)!;
+    const fork = pullRequestFromEvent({ eventName: 'pull_request', payload: payload })!;
     expect(forkTokenIsReadOnly('pull_request', fork)).toBe(true);
     // A deleted fork leaves no head repository: still a fork.
     expect(forkTokenIsReadOnly('pull_request', { number: 7, baseRepository: 'o/r' })).toBe(true);

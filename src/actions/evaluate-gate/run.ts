@@ -1,16 +1,21 @@
+/**
+ * evaluate-gate: candidate metrics -> baseline (core/metrics/baseline.ts over the real sources)
+ * -> gates (core/gates) -> report (core/report) -> file, summary, sticky comment (adapters).
+ */
 import { relative, resolve, sep } from 'node:path';
-import { readEventPayload } from '../../adapters/environment.js';
-import type { ActionOutcome } from '../../adapters/runner/definition.js';
-import type { EvaluateGateContext } from './main.js';
+import { headCommit, realBaselineSources } from '../../adapters/baseline-sources.js';
+import { workflowRunUrl } from '../../adapters/environment.js';
+import { displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
+import { commentFromArtifact } from '../../adapters/github/comment-from-artifact.js';
+import { pullRequestFromEvent, readEventContext } from '../../adapters/github/event.js';
+import { deliverReport } from '../../adapters/github/gate-comment.js';
+import { inputLabel, type ActionOutcome } from '../../adapters/runner/definition.js';
 import { evaluateGates, parseGates, type GatesConfig } from '../../core/gates/index.js';
+import { loadHistory, resolveBaseline } from '../../core/metrics/baseline.js';
 import { parseBaselineSpec } from '../../core/metrics/baseline-spec.js';
 import { mergeMetrics, parseMetricsDocument, type Lineage, type MetricsSet } from '../../core/metrics/parse.js';
 import { gateResultsJson, renderGateReport, type HistoryEntry } from '../../core/report/evaluate-gate.js';
-import { loadHistory, resolveBaseline } from './baseline.js';
-import { deliverReport, pullRequestFromEvent } from './comment.js';
-import { commentFromArtifact } from './from-artifact.js';
-import { headCommit, realBaselineSources } from './sources.js';
-import { displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
+import type { EvaluateGateContext } from './main.js';
 
 /**
  * The gates input is a file path or the YAML itself: text with a line break or starting with `{`
@@ -30,18 +35,19 @@ export async function runEvaluateGate({
   io,
   log,
   env,
+  mode,
 }: EvaluateGateContext): Promise<ActionOutcome<'evaluate-gate'>> {
   const workingDirectory = inputs['working-directory'] ?? env.workspace;
   const workspace = env.workspace;
   const commentKey = inputs['comment-key'] ?? 'default';
   const reportPath = inputs.report ?? resolve(workingDirectory, 'mlops-reports/evaluate-gate.md');
   const token = inputs['github-token'];
-  const payload = await readEventPayload(env);
+  const event = await readEventContext(env);
 
   if (inputs.comment === 'comment-from-artifact') {
     const posted = await commentFromArtifact({
       env,
-      payload,
+      event,
       token,
       reportPath,
       commentKey,
@@ -65,7 +71,7 @@ export async function runEvaluateGate({
   const candidate = mergeMetrics(sets);
   const gates = await loadGates(gatesInput, workingDirectory, workspace);
 
-  const pullRequest = pullRequestFromEvent(env.eventName, payload);
+  const pullRequest = pullRequestFromEvent(event);
   const sources = realBaselineSources({
     workingDirectory,
     registryBranch: inputs['registry-branch'] ?? 'mlops-registry',
@@ -82,15 +88,21 @@ export async function runEvaluateGate({
         ...(model ? { model } : {}),
         ...(pullRequest?.baseSha ? { baseSha: pullRequest.baseSha } : {}),
         log,
+        labels: { baseline: inputLabel(mode, 'baseline'), model: inputLabel(mode, 'model') },
       },
       sources,
     ),
   );
-  log.info(
-    baseline.description.resolved
-      ? `Baseline: ${baseline.description.resolved}.`
-      : `No baseline: ${baseline.description.note ?? 'none'}. Absolute gates still apply.`,
-  );
+  if (baseline.description.fallback) {
+    // Said once, as a warning: a gate compared with less than auto's first choice must be visible.
+    log.warning(`Baseline auto fell back: ${baseline.description.fallback}.`);
+  } else {
+    log.info(
+      baseline.description.resolved
+        ? `Baseline: ${baseline.description.resolved}.`
+        : `No baseline: ${baseline.description.note ?? 'none'}. Absolute gates still apply.`,
+    );
+  }
   const history: HistoryEntry[] = model ? await loadHistory(model, sources) : [];
 
   const evaluation = evaluateGates(gates, {
@@ -98,10 +110,7 @@ export async function runEvaluateGate({
     ...(baseline.metrics ? { baseline: baseline.metrics.values } : {}),
   });
 
-  const runUrl =
-    env.repository && env.runId
-      ? `${env.serverUrl}/${env.repository.owner}/${env.repository.repo}/actions/runs/${env.runId}`
-      : undefined;
+  const runUrl = workflowRunUrl(env);
   const candidateLineage: Lineage = { ...candidate.lineage };
   candidateLineage.commit ??= pullRequest?.headSha ?? env.sha ?? (await headCommit(workingDirectory));
   if (!candidateLineage.runUrl && runUrl) candidateLineage.runUrl = runUrl;
@@ -154,6 +163,7 @@ export async function runEvaluateGate({
       stamp: { runId: env.runId, runAttempt: env.runAttempt, time: new Date().toISOString() },
     });
     commentUrl = delivery.url;
+    if (delivery.note) await io.appendSummary(`\n> ${delivery.note}\n`);
   }
 
   const { counts } = evaluation;

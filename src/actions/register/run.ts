@@ -1,4 +1,5 @@
 import { readUserFile } from '../../adapters/fs/user-files.js';
+import { workflowRunUrl } from '../../adapters/environment.js';
 import { inputLabel, type ActionOutcome } from '../../adapters/runner/definition.js';
 import type { RegisterContext } from './main.js';
 import { createGitHubClient } from '../../adapters/github/client.js';
@@ -45,14 +46,11 @@ export async function runRegister({ inputs, io, log, env, mode }: RegisterContex
   if (env.inActions && env.ref) lineage.ref = env.ref;
   if (env.inActions && env.runId) {
     const repository = env.repository ? `${env.repository.owner}/${env.repository.repo}` : undefined;
+    const url = workflowRunUrl(env);
     lineage.workflowRun = {
       id: env.runId,
       ...(env.runAttempt ? { attempt: env.runAttempt } : {}),
-      ...(repository
-        ? {
-            url: `${env.serverUrl}/${repository}/actions/runs/${env.runId}${env.runAttempt ? `/attempts/${env.runAttempt}` : ''}`,
-          }
-        : {}),
+      ...(url ? { url } : {}),
       ...(env.workflow ? { workflow: env.workflow } : {}),
       ...(env.job ? { job: env.job } : {}),
       ...(repository ? { repository } : {}),

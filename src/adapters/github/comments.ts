@@ -52,6 +52,11 @@ export interface StickyCommentOptions extends StickyCommentTarget {
   login?: string;
   /** Retries after a network error (no HTTP status), on top of Octokit's own retries. */
   networkRetries?: number;
+  /**
+   * Called right before every create or update; it throws to stop the write (evaluate-gate's
+   * check that its commit is still the pull request's head). Its error reaches the caller as is.
+   */
+  beforeWrite?: () => Promise<void>;
 }
 
 export interface StickyCommentResult {
@@ -120,20 +125,8 @@ export function composeStickyBody(marker: string, stamp: CommentStamp, body: str
   return `${marker}\n${formatStamp(stamp)}\n${body}`;
 }
 
-/**
- * Removes mlops markers from text that came from elsewhere (an artifact), so it cannot hijack a
- * comment. Repeated until nothing changes: one pass over `<!-<!-- mlops:x -->- mlops:… -->` would
- * leave a marker behind, assembled from the pieces around the one it removed.
- */
-export function stripMarkers(text: string): string {
-  let previous: string;
-  let current = text;
-  do {
-    previous = current;
-    current = previous.replace(/<!--\s*mlops:[\s\S]*?-->\n?/g, '');
-  } while (current !== previous);
-  return current;
-}
+/** Pure, shared with the artifact poster; re-exported here beside the markers it removes. */
+export { stripMarkers } from '../../core/report/gate-artifact.js';
 
 /**
  * Whether a comment body is a sticky comment with this marker. Our bodies start with the marker
@@ -285,6 +278,7 @@ export async function upsertStickyComment(options: StickyCommentOptions): Promis
     }
     let ours = marked.filter((c) => c.user && sameLogin(c.user.login, login));
     if (ours.length === 0) {
+      await options.beforeWrite?.();
       const created = await call('Creating the comment', async () => {
         const response = await client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
           owner: target.owner,
@@ -343,6 +337,7 @@ export async function upsertStickyComment(options: StickyCommentOptions): Promis
       // Same stamp, different body: order by the body itself so both runs agree on one winner.
       const newer = order > 0 || (order === 0 && fullBody > body);
       if (!newer) return 'kept-newer';
+      await options.beforeWrite?.();
       const updated = await call('Updating the comment', async () => {
         try {
           const response = await client.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {

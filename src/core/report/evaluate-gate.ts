@@ -15,6 +15,11 @@ export interface BaselineDescription {
   resolved?: string;
   /** Why there is no baseline, or how auto chose. */
   note?: string;
+  /**
+   * Set when `auto` could not use its first choice and moved on (a first model, no production
+   * alias yet): the report's first line says so, and the step warns.
+   */
+  fallback?: string;
   lineage?: Lineage;
   params?: Record<string, string>;
 }
@@ -137,7 +142,11 @@ function plural(count: number, one: string, many = `${one}s`): string {
 }
 
 /** The headline: one line a reviewer reads first. */
-export function verdictLine(input: Pick<GateReportInput, 'evaluation' | 'failOnRegression' | 'model'>): string {
+export function verdictLine(
+  input: Pick<GateReportInput, 'evaluation' | 'failOnRegression' | 'model'> & {
+    baseline?: Pick<BaselineDescription, 'fallback'>;
+  },
+): string {
   const { counts } = input.evaluation;
   const gated = counts.pass + counts.warn + counts.fail;
   const model = input.model ? ` for ${code(input.model)}` : '';
@@ -148,6 +157,8 @@ export function verdictLine(input: Pick<GateReportInput, 'evaluation' | 'failOnR
     if (!input.failOnRegression) line += ' (reported only: fail-on-regression is false)';
   } else if (counts.warn > 0) line = `⚠️ All gates passed${model}, ${plural(counts.warn, 'warning')}`;
   else line = `✅ All ${plural(gated, 'gate')} passed${model}`;
+  // A fallback changes what the verdict means, so it is part of the line read first.
+  if (input.baseline?.fallback) line += ` · ⚠️ baseline auto fell back: ${escapeCell(input.baseline.fallback)}`;
   return `### ${line}`;
 }
 
@@ -349,11 +360,19 @@ export function renderGateReport(input: GateReportInput): string {
   return text.slice(0, cut > 0 ? cut : limit - note.length) + note;
 }
 
+/**
+ * Why a run left the sticky comment alone: a newer commit is the pull request's head, and the
+ * run for it owns the comment. One sentence, for the log and (quoted) the step summary.
+ */
+export function supersededCommentLine(pullRequest: number, head: string, tested: string): string {
+  return `Not updating the comment on pull request #${pullRequest}: its head is now ${head.slice(0, 12)}, but this run tested ${tested.slice(0, 12)}; the run for the new head owns the comment.`;
+}
+
 /** The `results` output: everything the report shows, as JSON for later steps. */
 export interface GateResultsJson {
   passed: boolean;
   model?: string;
-  baseline: { requested: string; resolved: string | null; note?: string };
+  baseline: { requested: string; resolved: string | null; note?: string; fallback?: string };
   counts: Record<Verdict, number>;
   metrics: Array<Omit<MetricResult, 'location'>>;
 }
@@ -367,6 +386,7 @@ export function gateResultsJson(input: Pick<GateReportInput, 'evaluation' | 'bas
       requested: input.baseline.requested,
       resolved: input.baseline.resolved ?? null,
       ...(input.baseline.note ? { note: input.baseline.note } : {}),
+      ...(input.baseline.fallback ? { fallback: input.baseline.fallback } : {}),
     },
     counts: input.evaluation.counts,
     metrics: input.evaluation.results.map((result) => {

@@ -4,6 +4,7 @@ export {
   gateResultsJson,
   historyPoints,
   renderGateReport,
+  supersededCommentLine,
   verdictLine,
   type BaselineDescription,
   type GateReportInput,

@@ -1,84 +1,23 @@
 /**
- * Where the report goes besides the summary: the sticky pull-request comment, the outbox in
- * local mode, and (for fork pull requests, whose token cannot write) a workflow artifact that
- * action-templates/pr-comment.yml posts from a workflow_run workflow.
+ * Where evaluate-gate's report goes besides the summary: the sticky pull-request comment, the
+ * outbox in local mode, and (for fork pull requests, whose token cannot write) a workflow artifact
+ * that action-templates/pr-comment.yml posts from a workflow_run workflow.
  */
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { join } from 'node:path';
-import { safeFileName, writeOutboxMessage } from '../../adapters/outbox.js';
-import { writeFileAtomic } from '../../adapters/fs/user-files.js';
-import { uploadArtifactSafely } from '../../adapters/artifacts.js';
-import type { RunEnvironment } from '../../adapters/environment.js';
-import { createGitHubClient } from '../../adapters/github/client.js';
+import { writeOutboxMessage } from '../outbox.js';
+import type { RunEnvironment } from '../environment.js';
+import { uploadReportArtifact } from '../report-artifact.js';
+import { createGitHubClient, type GitHubClient } from './client.js';
 import {
   CommentAccessError,
   CommentPermissionError,
   stickyMarker,
   upsertStickyComment,
   type CommentStamp,
-} from '../../adapters/github/comments.js';
+} from './comments.js';
+import type { PullRequestInfo } from './event.js';
 import { EnvironmentError } from '../../core/errors.js';
+import { supersededCommentLine } from '../../core/report/evaluate-gate.js';
 import type { Logger } from '../../core/logger.js';
-
-/** The pull request an event is about. */
-export interface PullRequestInfo {
-  number: number;
-  baseSha?: string;
-  headSha?: string;
-  /** owner/repo of the head and base; they differ for a pull request from a fork. */
-  headRepository?: string;
-  baseRepository?: string;
-}
-
-/** The events whose payload carries `pull_request` and that a sticky comment belongs to. */
-export const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
-
-function field(value: unknown, ...path: string[]): unknown {
-  let node = value;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
-}
-
-function stringField(value: unknown, ...path: string[]): string | undefined {
-  const found = field(value, ...path);
-  return typeof found === 'string' && found !== '' ? found : undefined;
-}
-
-/** Reads the pull request from a pull_request or pull_request_target payload. */
-export function pullRequestFromEvent(
-  eventName: string | undefined,
-  payload: Record<string, unknown> | undefined,
-): PullRequestInfo | undefined {
-  if (!eventName || !PULL_REQUEST_EVENTS.includes(eventName) || !payload) return undefined;
-  const number = field(payload, 'pull_request', 'number') ?? payload.number;
-  if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 1) return undefined;
-  const info: PullRequestInfo = { number };
-  const baseSha = stringField(payload, 'pull_request', 'base', 'sha');
-  const headSha = stringField(payload, 'pull_request', 'head', 'sha');
-  const headRepository = stringField(payload, 'pull_request', 'head', 'repo', 'full_name');
-  const baseRepository = stringField(payload, 'pull_request', 'base', 'repo', 'full_name');
-  if (baseSha) info.baseSha = baseSha;
-  if (headSha) info.headSha = headSha;
-  if (headRepository) info.headRepository = headRepository;
-  if (baseRepository) info.baseRepository = baseRepository;
-  return info;
-}
-
-/** The artifact that carries the report to action-templates/pr-comment.yml. */
-export function reportArtifactName(commentKey: string): string {
-  return `mlops-evaluate-gate-${safeFileName(commentKey)}`;
-}
-
-/** pr.json inside the artifact. Only `number` is trusted by the poster, and only after checks. */
-export interface ArtifactPullRequest {
-  number: number;
-  headSha?: string;
-  commentKey: string;
-  workflow: string;
-}
 
 export interface DeliverOptions {
   env: RunEnvironment;
@@ -98,9 +37,42 @@ export interface DeliverOptions {
 }
 
 export interface Delivery {
-  where: 'comment' | 'outbox' | 'artifact' | 'none';
+  /** `superseded`: the pull request's head moved past this run's commit, so its run owns the comment. */
+  where: 'comment' | 'outbox' | 'artifact' | 'none' | 'superseded';
   url?: string;
   path?: string;
+  /** A sentence for the step summary (why the comment was left alone). */
+  note?: string;
+}
+
+/** Thrown by the head check before a write: `head` is the pull request's head now. */
+class SupersededError extends Error {
+  constructor(readonly head: string) {
+    super(`the pull request's head is now ${head}`);
+  }
+}
+
+/**
+ * The pull request's head sha now (GET pulls/{n}), or undefined when GitHub does not say: then
+ * the write goes ahead, and the stamps still order the runs.
+ */
+async function currentHead(
+  client: GitHubClient,
+  repository: { owner: string; repo: string },
+  number: number,
+  log: Logger,
+): Promise<string | undefined> {
+  try {
+    const response = await client.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+      ...repository,
+      pull_number: number,
+    });
+    const sha = (response.data as { head?: { sha?: unknown } }).head?.sha;
+    return typeof sha === 'string' && sha !== '' ? sha : undefined;
+  } catch (error) {
+    log.debug(`Could not read pull request #${number}'s head (${(error as Error).message}); writing the comment.`);
+    return undefined;
+  }
 }
 
 /** A logger that keeps warnings (as debug lines) for the caller to fold into its own message. */
@@ -114,23 +86,20 @@ function quiet(log: Logger, kept: string[] = []): Logger {
   };
 }
 
-async function uploadReportArtifact(options: DeliverOptions, log: Logger): Promise<string | undefined> {
+function artifactOf(options: DeliverOptions, log: Logger): Promise<string | undefined> {
   const pr = options.pullRequest!;
-  await mkdir(options.env.tempDir, { recursive: true });
-  const folder = await mkdtemp(join(options.env.tempDir, 'mlops-evaluate-gate-'));
-  const reportFile = join(folder, 'report.md');
-  const prFile = join(folder, 'pr.json');
-  const record: ArtifactPullRequest = {
-    number: pr.number,
-    ...(pr.headSha ? { headSha: pr.headSha } : {}),
-    commentKey: options.commentKey,
-    workflow: options.workflow,
-  };
-  await writeFileAtomic(reportFile, options.report);
-  await writeFileAtomic(prFile, JSON.stringify(record, null, 2) + '\n');
-  const name = reportArtifactName(options.commentKey);
-  const uploaded = await uploadArtifactSafely(name, [reportFile, prFile], folder, log, options.processEnv);
-  return uploaded ? name : undefined;
+  return uploadReportArtifact({
+    tempDir: options.env.tempDir,
+    report: options.report,
+    pullRequest: {
+      number: pr.number,
+      ...(pr.headSha ? { headSha: pr.headSha } : {}),
+      commentKey: options.commentKey,
+      workflow: options.workflow,
+    },
+    log,
+    ...(options.processEnv ? { processEnv: options.processEnv } : {}),
+  });
 }
 
 /**
@@ -164,16 +133,27 @@ export async function deliverReport(options: DeliverOptions): Promise<Delivery> 
   }
   if (!env.repository) throw new EnvironmentError('GITHUB_REPOSITORY is not set: cannot find the pull request.');
   const client = await createGitHubClient({ token: options.token, apiUrl: env.apiUrl, log, retries: 6 });
+  const repository = env.repository;
+  const tested = pullRequest.headSha;
+  // Stamps order the runs of one commit; across commits, only the head's run may write. Checked
+  // right before each write, so an older run that was slow (or re-run) never lands over a newer one.
+  const beforeWrite = tested
+    ? async () => {
+        const head = await currentHead(client, repository, pullRequest.number, log);
+        if (head && head.toLowerCase() !== tested.toLowerCase()) throw new SupersededError(head);
+      }
+    : undefined;
   try {
     const result = await upsertStickyComment({
       client,
-      owner: env.repository.owner,
-      repo: env.repository.repo,
+      owner: repository.owner,
+      repo: repository.repo,
       issueNumber: pullRequest.number,
       marker,
       body: options.report,
       stamp: options.stamp,
       log,
+      ...(beforeWrite ? { beforeWrite } : {}),
     });
     const verb = {
       created: 'Created',
@@ -183,9 +163,14 @@ export async function deliverReport(options: DeliverOptions): Promise<Delivery> 
     }[result.action];
     log.info(`${verb} the comment ${result.url}${result.deleted ? ` (removed ${result.deleted} duplicate(s))` : ''}.`);
     // The artifact lets action-templates/pr-comment.yml work for every pull request; here it is optional.
-    await uploadReportArtifact(options, quiet(log));
+    await artifactOf(options, quiet(log));
     return { where: 'comment', url: result.url };
   } catch (error) {
+    if (error instanceof SupersededError) {
+      const note = supersededCommentLine(pullRequest.number, error.head, tested!);
+      log.info(note);
+      return { where: 'superseded', note };
+    }
     if (!(error instanceof EnvironmentError)) throw error;
     const readOnlyByDesign = error instanceof CommentPermissionError && forkTokenIsReadOnly(env.eventName, pullRequest);
     if (error instanceof CommentAccessError && !readOnlyByDesign) {
@@ -209,7 +194,7 @@ export async function deliverReport(options: DeliverOptions): Promise<Delivery> 
         `: ${error.message.replace(/\.+$/, '')}`;
     // One warning in all: the artifact's fate is part of it.
     const problems: string[] = [];
-    const artifact = await uploadReportArtifact(options, quiet(log, problems));
+    const artifact = await artifactOf(options, quiet(log, problems));
     log.warning(
       `Cannot comment on pull request #${pullRequest.number}${why}. The report is in the step summary` +
         (artifact ? ` and in the artifact "${artifact}"` : ` (${problems.join(' ') || 'no artifact was uploaded'})`) +

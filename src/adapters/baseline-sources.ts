@@ -1,11 +1,13 @@
-/** The real baseline sources: files, git (without checking anything out) and the registry branch. */
+/**
+ * The real baseline sources of evaluate-gate: files, git (without checking anything out) and the
+ * registry branch, behind core/metrics/baseline.ts's BaselineSources.
+ */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { git } from '../../adapters/git/exec.js';
-import type { Logger } from '../../core/logger.js';
-import type { RegistryReader } from '../../core/registry/contract.js';
-import type { BaselineSources } from './baseline.js';
-import { loadRegistryReader } from './registry.js';
+import { git } from './git/exec.js';
+import { isUserError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { BaselineRegistry, BaselineSources } from '../core/metrics/baseline.js';
 
 export interface SourceOptions {
   workingDirectory: string;
@@ -28,7 +30,7 @@ async function refExists(ref: string, cwd: string): Promise<boolean> {
 /** Creates the sources. The registry is opened once, on first use. */
 export function realBaselineSources(options: SourceOptions): BaselineSources {
   const { workingDirectory: cwd, log } = options;
-  let registry: Promise<RegistryReader | { unavailable: string }> | undefined;
+  let registry: Promise<BaselineRegistry | { unavailable: string }> | undefined;
   return {
     async readFile(path) {
       try {
@@ -74,6 +76,43 @@ export function realBaselineSources(options: SourceOptions): BaselineSources {
       return registry;
     },
   };
+}
+
+/**
+ * The registry reader, or why it cannot be had. Opened through the registry adapter, loaded on
+ * first use so that runs which never touch the registry do not parse it. A user-facing failure
+ * (no repository, no such remote, a bad branch name) is returned for the caller to judge; a bug
+ * in the registry code is rethrown.
+ */
+async function loadRegistryReader(options: {
+  cwd: string;
+  branch: string;
+  remote: string;
+  log: Logger;
+  token?: string;
+  serverUrl?: string;
+}): Promise<BaselineRegistry | { unavailable: string }> {
+  const { openRegistryReader } = await import('./registry/index.js');
+  try {
+    const reader = await openRegistryReader(options);
+    return {
+      label: reader.label,
+      resolve: (model, selector) => reader.resolve(model, selector),
+      versions: (model) => reader.versions(model),
+      async models() {
+        const summaries = await reader.models();
+        return Object.fromEntries(
+          Object.entries(summaries).map(([name, summary]) => [
+            name,
+            { latestVersion: summary.latestVersion, aliases: Object.keys(summary.aliases) },
+          ]),
+        );
+      },
+    };
+  } catch (error) {
+    if (isUserError(error)) return { unavailable: error.message };
+    throw error;
+  }
 }
 
 /** The checked-out commit, for the candidate's lineage outside Actions; undefined outside a repository. */
