@@ -279,3 +279,16 @@ metrics:
     expect(exceeds(1e6 + 1, 1e6)).toBe(true);
   });
 });
+
+describe('gates files that would exhaust the parser', () => {
+  it('refuses a YAML alias bomb with the line of the alias', () => {
+    const bomb = [
+      'x: &x ["a", "a", "a", "a", "a", "a", "a", "a", "a", "a"]',
+      ...['y', 'z', 'w', 'v'].map(
+        (name, index) => `${name}: &${name} [${Array(10).fill(`*${'xyzw'[index]}`).join(', ')}]`,
+      ),
+      'metrics: {acc: {min: 0.5}}',
+    ].join('\n');
+    expect(parseError(bomb).located).toMatch(/^gates\.yml:4:\d+: the YAML aliases expand too much \(alias \*z /);
+  });
+});
