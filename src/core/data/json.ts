@@ -10,6 +10,7 @@
  */
 import { ConfigurationError } from '../errors.js';
 import type { Cell } from './dataset.js';
+import { DEFAULT_MAX_FIELD_LENGTH } from './delimited.js';
 import { decodeUtf8, InvalidUtf8Error } from './utf8.js';
 
 /** Options of the JSON readers. */
@@ -20,6 +21,11 @@ export interface JsonOptions {
   batchSize?: number;
   /** Longest record accepted, in characters (default 64 Mi). */
   maxRecordLength?: number;
+  /**
+   * JSON Lines: longest string value accepted, in characters (default 16 Mi, the CSV field
+   * limit). Checked as the line grows, so a runaway line stops early.
+   */
+  maxFieldLength?: number;
 }
 
 /** A JSON record: one object of the array or one line. */
@@ -93,8 +99,54 @@ async function* decodeWithLocation(
 }
 
 /**
+ * Follows the strings of one long JSON Lines line as it grows, to refuse a string longer than the
+ * field limit as soon as it passes it (as the CSV reader refuses a long field). Only lines longer
+ * than the limit are followed, so ordinary lines cost nothing extra.
+ */
+class LongLineStrings {
+  private inString = false;
+  private escaped = false;
+  private stringStart = 0;
+  /** Characters of the line fed so far. */
+  private fed = 0;
+
+  constructor(
+    private readonly maxFieldLength: number,
+    private readonly fail: (column: number) => never,
+  ) {}
+
+  feed(text: string): void {
+    const length = text.length;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    for (let index = 0; index < length; index++) {
+      const code = text.charCodeAt(index);
+      if (!inString) {
+        if (code === 34) {
+          inString = true;
+          this.stringStart = this.fed + index;
+        }
+      } else if (escaped) escaped = false;
+      else if (code === 92) escaped = true;
+      else if (code === 34) {
+        inString = false;
+        // The string's characters lie between its quotes.
+        if (this.fed + index - this.stringStart - 1 > this.maxFieldLength) this.fail(this.stringStart + 1);
+      }
+    }
+    this.inString = inString;
+    this.escaped = escaped;
+    this.fed += length;
+    if (inString && this.fed - this.stringStart - 1 > this.maxFieldLength) this.fail(this.stringStart + 1);
+  }
+}
+
+/**
  * Reads JSON Lines: one JSON object per line (LF or CRLF); blank lines are skipped. Each line that
  * is not valid JSON, or not an object, is an error naming the file, line and (when known) column.
+ * A line spanning many chunks is kept as a list of pieces and only the new chunk is searched for
+ * the line break, so reading is linear in the line's length; a line over `maxRecordLength`, or a
+ * string over `maxFieldLength`, is refused as soon as the reader gets there.
  */
 export async function* parseJsonLines(
   chunks: AsyncIterable<Uint8Array>,
@@ -103,8 +155,12 @@ export async function* parseJsonLines(
   const { file } = options;
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
   const maxLength = options.maxRecordLength ?? DEFAULT_MAX_RECORD_LENGTH;
+  const maxFieldLength = options.maxFieldLength ?? DEFAULT_MAX_FIELD_LENGTH;
   let line = 1;
-  let carry = '';
+  /** The current line's text from earlier chunks, and its length. */
+  let pieces: string[] = [];
+  let pendingLength = 0;
+  let longLine: LongLineStrings | undefined;
   let seenAny = false;
   let records: JsonRecord[] = [];
   let lines: number[] = [];
@@ -131,17 +187,46 @@ export async function* parseJsonLines(
     lines.push(lineNumber);
   };
 
-  const texts = decodeWithLocation(chunks, file, () => ({ line, column: carry.length + 1 }));
+  /** Adds `text` to the current line, following its strings once the line is long. */
+  const grow = (text: string): void => {
+    if (longLine) longLine.feed(text);
+    else if (pendingLength + text.length > maxFieldLength) {
+      const lineNumber = line;
+      longLine = new LongLineStrings(maxFieldLength, (column) => {
+        throw new ConfigurationError(
+          `string longer than ${maxFieldLength} characters (it starts here): is this a JSON Lines file?`,
+          { file, line: lineNumber, column },
+        );
+      });
+      for (const piece of pieces) longLine.feed(piece);
+      longLine.feed(text);
+    }
+    pendingLength += text.length;
+  };
+
+  const texts = decodeWithLocation(chunks, file, () => ({ line, column: pendingLength + 1 }));
   for await (const chunk of texts) {
-    const text = carry === '' ? chunk : carry + chunk;
     let start = 0;
-    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
-      take(text.slice(start, newline), line);
+    for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', start)) {
+      const piece = chunk.slice(start, newline);
+      if (pieces.length === 0) take(piece, line);
+      else {
+        grow(piece);
+        pieces.push(piece);
+        take(pieces.join(''), line);
+        pieces = [];
+      }
+      pendingLength = 0;
+      longLine = undefined;
       line++;
       start = newline + 1;
     }
-    carry = start === 0 ? text : text.slice(start);
-    if (carry.length > maxLength) {
+    if (start < chunk.length) {
+      const rest = start === 0 ? chunk : chunk.slice(start);
+      grow(rest);
+      pieces.push(rest);
+    }
+    if (pendingLength > maxLength) {
       throw new ConfigurationError(`line longer than ${maxLength} characters: is this a JSON Lines file?`, {
         file,
         line,
@@ -153,7 +238,7 @@ export async function* parseJsonLines(
       lines = [];
     }
   }
-  if (carry !== '') take(carry, line);
+  if (pieces.length > 0) take(pieces.join(''), line);
   if (records.length > 0) yield { records, lines };
   if (!seenAny) throw new ConfigurationError('the file is empty (no JSON records)', { file });
 }
