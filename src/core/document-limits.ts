@@ -31,8 +31,9 @@ export function keyPathText(path: readonly (string | number)[]): string {
     .join('');
 }
 
-function tooDeep(file: string, path: KeyPath, position: { line: number; column: number } | undefined) {
-  const location: SourceLocation = { file, ...(position ?? {}), ...(path.length ? { key: keyPathText(path) } : {}) };
+/** The error for an object or array nested too deep: `where` gets the key path to it. */
+export function tooDeepError(where: SourceLocation, path: readonly (string | number)[]): ConfigurationError {
+  const location: SourceLocation = { ...where, ...(path.length ? { key: keyPathText(path) } : {}) };
   return new ConfigurationError(
     `nested more than ${MAX_NESTING_DEPTH} levels deep; mlops reads documents up to ${MAX_NESTING_DEPTH} levels of objects and lists.`,
     location,
@@ -115,7 +116,7 @@ function decodeKey(text: string, [start, end]: [number, number]): string {
  */
 export function checkJsonTextNesting(text: string, file: string): void {
   const deep = findDeepJsonNesting(text);
-  if (deep) throw tooDeep(file, deep.path, lineAndColumn(text, deep.offset));
+  if (deep) throw tooDeepError({ file, ...lineAndColumn(text, deep.offset) }, deep.path);
 }
 
 /**
@@ -124,15 +125,25 @@ export function checkJsonTextNesting(text: string, file: string): void {
  * collection inside another one).
  */
 export function checkValueNesting(value: unknown, file: string): void {
+  const path = findDeepValue(value);
+  if (path) throw tooDeepError({ file }, path);
+}
+
+/**
+ * The key path to the first object or array nested deeper than `limit` in a parsed value
+ * (`value` itself is level 1), found without recursion; undefined when there is none.
+ */
+export function findDeepValue(value: unknown, limit = MAX_NESTING_DEPTH): KeyPath | undefined {
   const stack: Array<{ value: unknown; path: KeyPath }> = [{ value, path: [] }];
   while (stack.length > 0) {
     const { value: node, path } = stack.pop()!;
     if (typeof node !== 'object' || node === null) continue;
-    // `path` holds one key per container above the children of `node`.
-    if (path.length >= MAX_NESTING_DEPTH) throw tooDeep(file, path, undefined);
+    // `path` holds one key per container above `node`.
+    if (path.length >= limit) return path;
     if (Array.isArray(node)) node.forEach((child, index) => stack.push({ value: child, path: [...path, index] }));
     else for (const [key, child] of Object.entries(node)) stack.push({ value: child, path: [...path, key] });
   }
+  return undefined;
 }
 
 function nodePosition(node: unknown, lines: LineCounter): { line: number; column: number } | undefined {
@@ -155,7 +166,7 @@ export function checkYamlDocument(document: Document.Parsed, lines: LineCounter,
   while (stack.length > 0) {
     const { node, path, depth } = stack.pop()!;
     if (!isCollection(node)) continue;
-    if (depth >= MAX_NESTING_DEPTH) throw tooDeep(file, path, nodePosition(node, lines));
+    if (depth >= MAX_NESTING_DEPTH) throw tooDeepError({ file, ...nodePosition(node, lines) }, path);
     if (isSeq(node)) {
       node.items.forEach((item, index) => stack.push({ node: item, path: [...path, index], depth: depth + 1 }));
     } else if (isMap(node)) {

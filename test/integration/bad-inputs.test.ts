@@ -104,6 +104,23 @@ describe('documents nested 100,000 deep (items 14 and 15)', () => {
     },
     TIMEOUT,
   );
+
+  it(
+    'a JSON Lines value nested 100,000 deep: the line and key path, not a JSON.stringify stack overflow',
+    async () => {
+      const deepLine = `{"x": 2, "y": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+      const unique = JSON.stringify({
+        name: 's',
+        expectations: [{ type: 'expect_column_values_to_be_unique', kwargs: { column: 'y' } }],
+      });
+      const cwd = project({ 'data.jsonl': `{"x": 1, "y": []}\n${deepLine}\n`, 'suite.json': unique });
+      expect(await failsWithOneLine(cwd, 'validate-data', '--data', 'data.jsonl', '--suite', 'suite.json')).toMatch(
+        /^mlops: error: data\.jsonl:2, key "y(\[0\]){63}": nested more than 64 levels deep/,
+      );
+      expect(existsSync(join(cwd, 'mlops-reports'))).toBe(false);
+    },
+    TIMEOUT,
+  );
 });
 
 describe('misleading messages (item 15)', () => {

@@ -244,6 +244,33 @@ describe('parseJsonLines on very long lines', () => {
   });
 });
 
+describe('deeply nested values', () => {
+  const arrays = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+  const objects = (levels: number) => `${'{"k": '.repeat(levels)}1${'}'.repeat(levels)}`;
+  const tooDeep = 'nested more than 64 levels deep; mlops reads documents up to 64 levels of objects and lists.';
+
+  it('refuses a record nested over 64 levels with its line and key path (JSON Lines)', async () => {
+    // V8's JSON.parse reads 100,000 levels; JSON.stringify (comparing and printing cells) overflows.
+    expect(await readError(parseJsonLines, `{"x": 1}\n{"x": 2, "y": ${arrays(100_000)}}\n`)).toBe(
+      `data/x.json:2, key "y${'[0]'.repeat(63)}": ${tooDeep}`,
+    );
+    expect(await readError(parseJsonLines, `{"x": 1}\n{"x": 2, "y": ${objects(100_000)}}\n`)).toBe(
+      `data/x.json:2, key "y${'.k'.repeat(63)}": ${tooDeep}`,
+    );
+    const { records } = await read(parseJsonLines, `{"x": 1, "y": ${arrays(63)}}\n`);
+    expect(records).toHaveLength(1);
+  });
+
+  it('refuses an array element nested over 64 levels with its line and key path', async () => {
+    expect(await readError(parseJsonArray, `[{"x": 1},\n {"x": 2, "y": ${arrays(100_000)}}]`)).toBe(
+      `data/x.json:2:2, key "y${'[0]'.repeat(63)}": ${tooDeep}`,
+    );
+    expect(await readError(parseJsonArray, `[{"x": 1},\n {"x": 2, "y": ${objects(100_000)}}]`)).toMatch(
+      new RegExp(`^data/x\\.json:2:\\d+, key "y(\\.k){63}": nested more than 64 levels deep`),
+    );
+  });
+});
+
 describe('records to rows', () => {
   it('collects keys in first-seen order and fills missing keys with null', () => {
     const keys = new JsonKeyCollector();

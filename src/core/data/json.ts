@@ -8,7 +8,8 @@
  * Both yield batches of records (plain objects) with the line where each starts. Mapping records
  * to rows (`recordsToRows`) needs the columns, which the file side collects in a first pass.
  */
-import { ConfigurationError } from '../errors.js';
+import { findDeepValue, MAX_NESTING_DEPTH, tooDeepError } from '../document-limits.js';
+import { ConfigurationError, type SourceLocation } from '../errors.js';
 import type { Cell } from './dataset.js';
 import { DEFAULT_MAX_FIELD_LENGTH } from './delimited.js';
 import { decodeUtf8, InvalidUtf8Error } from './utf8.js';
@@ -70,6 +71,19 @@ function parseJsonText(text: string): { value: unknown } | { message: string; of
       .replace(/, ".*" is not valid JSON$/s, '')
       .replace(/ \(line \d+ column \d+\)$/, '');
     return { message, offset: position ? Number(position[1]) : undefined };
+  }
+}
+
+/**
+ * Refuses a record whose values nest deeper than MAX_NESTING_DEPTH (the record is level 1): cells
+ * are compared, counted and printed by code that recurses (JSON.stringify), which would overflow.
+ */
+function checkRecordDepth(record: JsonRecord, where: SourceLocation): void {
+  for (const key in record) {
+    const value = record[key];
+    if (typeof value !== 'object' || value === null) continue;
+    const path = findDeepValue(value, MAX_NESTING_DEPTH - 1);
+    if (path) throw tooDeepError(where, [key, ...path]);
   }
 }
 
@@ -183,6 +197,7 @@ export async function* parseJsonLines(
         line: lineNumber,
       });
     }
+    checkRecordDepth(parsed.value, { file, line: lineNumber });
     records.push(parsed.value);
     lines.push(lineNumber);
   };
@@ -506,6 +521,7 @@ class JsonArrayScanner {
         column: this.valueColumn,
       });
     }
+    checkRecordDepth(parsed.value, { file: this.file, line: this.valueLine, column: this.valueColumn });
     this.records.push(parsed.value);
     this.lines.push(this.valueLine);
   }
