@@ -178,6 +178,12 @@ export function checkYamlDocument(document: Document.Parsed, lines: LineCounter,
     }
   }
   const bomb = findAliasBomb(document);
+  if (bomb?.unresolved) {
+    throw new ConfigurationError(
+      `the YAML alias *${bomb.alias} has no anchor &${bomb.alias} before it; define the anchor first or write the value out.`,
+      { file, ...(nodePosition(bomb.node, lines) ?? {}) },
+    );
+  }
   if (bomb) {
     throw new ConfigurationError(
       `the YAML aliases expand too much (alias *${bomb.alias} is where the expansion passes ${MAX_YAML_ALIAS_COUNT}); refusing a possible "billion laughs" document: write the values out or use fewer nested aliases.`,
@@ -192,12 +198,13 @@ interface AnchorCount {
 }
 
 /**
- * Finds the alias at which the yaml library's `toJS` would throw "Excessive alias count", by
+ * Finds the alias at which the yaml library's `toJS` would throw "Excessive alias count" (or
+ * "Unresolved alias", for an alias before any anchor of its name), by
  * doing its arithmetic in its order (document order): each use of an anchor counts once, times
  * the largest expansion of an alias nested inside the anchored node. Knowing the alias gives the
  * error a line; the library's own error names none.
  */
-function findAliasBomb(document: Document.Parsed): { node: unknown; alias: string } | undefined {
+function findAliasBomb(document: Document.Parsed): { node: unknown; alias: string; unresolved?: true } | undefined {
   const latest = new Map<string, unknown>();
   const counts = new Map<unknown, AnchorCount>();
   const aliasCountOf = (node: unknown): number => {
@@ -209,12 +216,16 @@ function findAliasBomb(document: Document.Parsed): { node: unknown; alias: strin
     if (isPair(node)) return Math.max(aliasCountOf(node.key), aliasCountOf(node.value));
     return 1;
   };
-  let found: { node: unknown; alias: string } | undefined;
+  let found: { node: unknown; alias: string; unresolved?: true } | undefined;
   visit(document, {
     Node(_key, node) {
       if (isAlias(node)) {
         const target = latest.get(node.source);
-        if (target === undefined) return undefined;
+        if (target === undefined) {
+          // toJS would throw "Unresolved alias" without a line.
+          found = { node, alias: node.source, unresolved: true };
+          return visit.BREAK;
+        }
         // As in yaml's toJS, the anchored node itself counts as the first use.
         let anchor = counts.get(target);
         if (!anchor) counts.set(target, (anchor = { count: 1, aliasCount: 0 }));

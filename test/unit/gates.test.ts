@@ -281,7 +281,7 @@ metrics:
 });
 
 describe('gates files that would exhaust the parser', () => {
-  it('refuses a YAML alias bomb with the line of the alias', () => {
+  it('refuses a YAML alias bomb, and an alias with no anchor, with the line of the alias', () => {
     const bomb = [
       'x: &x ["a", "a", "a", "a", "a", "a", "a", "a", "a", "a"]',
       ...['y', 'z', 'w', 'v'].map(
@@ -289,6 +289,9 @@ describe('gates files that would exhaust the parser', () => {
       ),
       'metrics: {acc: {min: 0.5}}',
     ].join('\n');
+    expect(parseError('metrics:\n  acc: *nope\n').located).toBe(
+      'gates.yml:2:8: the YAML alias *nope has no anchor &nope before it; define the anchor first or write the value out.',
+    );
     expect(parseError(bomb).located).toMatch(/^gates\.yml:4:\d+: the YAML aliases expand too much \(alias \*z /);
   });
 });
