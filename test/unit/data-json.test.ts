@@ -241,6 +241,16 @@ describe('parseJsonLines on very long lines', () => {
     );
     const escaped = chunked(encode(`{"a": "${'\\"'.repeat(600)}"}\n`), 7);
     expect(await linesError(escaped, options)).toMatch(/^data\/x\.jsonl:1:7: string longer than 1000 characters/);
+    // Escaped backslashes and quotes split at every offset: the string ends where JSON says it does.
+    const escapes = '\\\\\\"'.repeat(250); // \\\" : 4 characters each, 1000 in all
+    for (const size of [1, 2, 3, 5, 7]) {
+      const line = (extra: string) => chunked(encode(`{"a": "${escapes}${extra}", "b": "${'z'.repeat(900)}"}\n`), size);
+      let read = 0;
+      for await (const batch of parseJsonLines(line(''), { file: 'data/x.jsonl', ...options }))
+        read += batch.records.length;
+      expect(read, `chunk size ${size}`).toBe(1);
+      expect(await linesError(line('a'), options), `chunk size ${size}`).toMatch(/^data\/x\.jsonl:1:7: string longer/);
+    }
   });
 });
 

@@ -119,6 +119,7 @@ async function* decodeWithLocation(
  */
 class LongLineStrings {
   private inString = false;
+  /** The string's last character so far is a backslash that escapes the next one. */
   private escaped = false;
   private stringStart = 0;
   /** Characters of the line fed so far. */
@@ -131,27 +132,39 @@ class LongLineStrings {
 
   feed(text: string): void {
     const length = text.length;
-    let inString = this.inString;
-    let escaped = this.escaped;
-    for (let index = 0; index < length; index++) {
-      const code = text.charCodeAt(index);
-      if (!inString) {
-        if (code === 34) {
-          inString = true;
-          this.stringStart = this.fed + index;
-        }
-      } else if (escaped) escaped = false;
-      else if (code === 92) escaped = true;
-      else if (code === 34) {
-        inString = false;
-        // The string's characters lie between its quotes.
-        if (this.fed + index - this.stringStart - 1 > this.maxFieldLength) this.fail(this.stringStart + 1);
+    let index = 0;
+    // Native searches for quotes: only quotes and the backslashes before them are visited here.
+    while (index < length) {
+      if (!this.inString) {
+        const quote = text.indexOf('"', index);
+        if (quote === -1) break;
+        this.inString = true;
+        this.stringStart = this.fed + quote;
+        index = quote + 1;
+        continue;
       }
+      if (this.escaped) {
+        this.escaped = false;
+        index++;
+        continue;
+      }
+      // The next quote closes the string unless an odd run of backslashes precedes it.
+      const quote = text.indexOf('"', index);
+      const runEnd = quote === -1 ? length : quote;
+      let slashes = 0;
+      for (let at = runEnd - 1; at >= index && text.charCodeAt(at) === 92; at--) slashes++;
+      if (quote === -1) {
+        this.escaped = slashes % 2 === 1;
+        break;
+      }
+      index = quote + 1;
+      if (slashes % 2 === 1) continue;
+      this.inString = false;
+      // The string's characters lie between its quotes.
+      if (this.fed + quote - this.stringStart - 1 > this.maxFieldLength) this.fail(this.stringStart + 1);
     }
-    this.inString = inString;
-    this.escaped = escaped;
     this.fed += length;
-    if (inString && this.fed - this.stringStart - 1 > this.maxFieldLength) this.fail(this.stringStart + 1);
+    if (this.inString && this.fed - this.stringStart - 1 > this.maxFieldLength) this.fail(this.stringStart + 1);
   }
 }
 
