@@ -180,6 +180,107 @@ describe('parseJsonLines', () => {
   });
 });
 
+/** `count` chunks of `size` bytes of `byte` (after `head`), counting how many the parser pulled. */
+function endless(head: string, byte: number, size: number, count: number) {
+  const pulled = { chunks: 0 };
+  const chunk = new Uint8Array(size).fill(byte);
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    yield encode(head);
+    for (; pulled.chunks < count; pulled.chunks++) yield chunk;
+  }
+  return { chunks: chunks(), pulled };
+}
+
+async function linesError(chunks: AsyncIterable<Uint8Array>, options: Partial<JsonOptions> = {}): Promise<string> {
+  try {
+    for await (const batch of parseJsonLines(chunks, { file: 'data/x.jsonl', ...options })) void batch;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).located;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('parseJsonLines on very long lines', () => {
+  it('reads an 8M-character line given in 256-byte chunks in linear time', async () => {
+    // 32,768 chunks: rescanning the growing line at each one (the old reader) is ~10^11 character
+    // steps, minutes; a linear scan is ~10^7, well under a second. The timeout only catches the former.
+    const text = 'x'.repeat(8 * 1024 * 1024);
+    const bytes = encode(`{"id": 1}\n{"text": "${text}"}\n{"id": 3}\n`);
+    const { records, lines } = await read(parseJsonLines, bytes, 256);
+    expect(records.map((record) => Object.keys(record as object))).toEqual([['id'], ['text'], ['id']]);
+    expect((records[1] as { text: string }).text.length).toBe(text.length);
+    expect(lines).toEqual([1, 2, 3]);
+  }, 60_000);
+
+  it('stops at the CSV field limit (16 Mi characters) in a string, as soon as it passes it', async () => {
+    const { chunks, pulled } = endless('{"id": 1}\n{"id": 2, "text": "', 0x61, 1 << 16, 1_000);
+    expect(await linesError(chunks)).toBe(
+      'data/x.jsonl:2:19: string longer than 16777216 characters (it starts here): is this a JSON Lines file?',
+    );
+    expect(pulled.chunks).toBeLessThanOrEqual(16 * 16 + 1);
+  });
+
+  it('stops at 64 Mi characters on a line of NUL bytes, without reading the rest', async () => {
+    const { chunks, pulled } = endless('{"id": 1}\n', 0, 1 << 16, 1_600); // 100 MiB of NUL bytes
+    expect(await linesError(chunks)).toBe(
+      'data/x.jsonl:2: line longer than 67108864 characters: is this a JSON Lines file?',
+    );
+    expect(pulled.chunks).toBeLessThanOrEqual(64 * 16 + 1);
+  }, 60_000);
+
+  it('counts a string split across many chunks, and accepts one at the limit', async () => {
+    const options = { maxFieldLength: 1000, maxRecordLength: 4000 };
+    const at = (length: number) => chunked(encode(`{"a": "${'y'.repeat(length)}", "b": 1}\n`), 7);
+    let records = 0;
+    for await (const batch of parseJsonLines(at(1000), { file: 'data/x.jsonl', ...options }))
+      records += batch.records.length;
+    expect(records).toBe(1);
+    expect(await linesError(at(1001), options)).toBe(
+      'data/x.jsonl:1:7: string longer than 1000 characters (it starts here): is this a JSON Lines file?',
+    );
+    const escaped = chunked(encode(`{"a": "${'\\"'.repeat(600)}"}\n`), 7);
+    expect(await linesError(escaped, options)).toMatch(/^data\/x\.jsonl:1:7: string longer than 1000 characters/);
+    // Escaped backslashes and quotes split at every offset: the string ends where JSON says it does.
+    const escapes = '\\\\\\"'.repeat(250); // \\\" : 4 characters each, 1000 in all
+    for (const size of [1, 2, 3, 5, 7]) {
+      const line = (extra: string) => chunked(encode(`{"a": "${escapes}${extra}", "b": "${'z'.repeat(900)}"}\n`), size);
+      let read = 0;
+      for await (const batch of parseJsonLines(line(''), { file: 'data/x.jsonl', ...options }))
+        read += batch.records.length;
+      expect(read, `chunk size ${size}`).toBe(1);
+      expect(await linesError(line('a'), options), `chunk size ${size}`).toMatch(/^data\/x\.jsonl:1:7: string longer/);
+    }
+  });
+});
+
+describe('deeply nested values', () => {
+  const arrays = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+  const objects = (levels: number) => `${'{"k": '.repeat(levels)}1${'}'.repeat(levels)}`;
+  const tooDeep = 'nested more than 64 levels deep; mlops reads documents up to 64 levels of objects and lists.';
+
+  it('refuses a record nested over 64 levels with its line and key path (JSON Lines)', async () => {
+    // V8's JSON.parse reads 100,000 levels; JSON.stringify (comparing and printing cells) overflows.
+    expect(await readError(parseJsonLines, `{"x": 1}\n{"x": 2, "y": ${arrays(100_000)}}\n`)).toBe(
+      `data/x.json:2, key "y${'[0]'.repeat(63)}": ${tooDeep}`,
+    );
+    expect(await readError(parseJsonLines, `{"x": 1}\n{"x": 2, "y": ${objects(100_000)}}\n`)).toBe(
+      `data/x.json:2, key "y${'.k'.repeat(63)}": ${tooDeep}`,
+    );
+    const { records } = await read(parseJsonLines, `{"x": 1, "y": ${arrays(63)}}\n`);
+    expect(records).toHaveLength(1);
+  });
+
+  it('refuses an array element nested over 64 levels with its line and key path', async () => {
+    expect(await readError(parseJsonArray, `[{"x": 1},\n {"x": 2, "y": ${arrays(100_000)}}]`)).toBe(
+      `data/x.json:2:2, key "y${'[0]'.repeat(63)}": ${tooDeep}`,
+    );
+    expect(await readError(parseJsonArray, `[{"x": 1},\n {"x": 2, "y": ${objects(100_000)}}]`)).toMatch(
+      new RegExp(`^data/x\\.json:2:\\d+, key "y(\\.k){63}": nested more than 64 levels deep`),
+    );
+  });
+});
+
 describe('records to rows', () => {
   it('collects keys in first-seen order and fills missing keys with null', () => {
     const keys = new JsonKeyCollector();

@@ -138,6 +138,27 @@ describe('readParquet', () => {
     expect(await read(damaged)).toMatch(/^x\.parquet: unreadable Parquet footer \(.+\)$/);
   });
 
+  it('says a 12-byte file or a footer longer than the file is truncated, not a decoder crash', async () => {
+    const read = (bytes: Uint8Array) =>
+      readParquet(memoryBytes(bytes), { file: 'x.parquet' }).then(
+        () => 'no error',
+        (error: unknown) => (error as ConfigurationError).located,
+      );
+    const withFooterLength = (length: number, body = 0) => {
+      const bytes = new Uint8Array(12 + body);
+      bytes.set(new TextEncoder().encode('PAR1'), 0);
+      new DataView(bytes.buffer).setUint32(4 + body, length, true);
+      bytes.set(new TextEncoder().encode('PAR1'), 8 + body);
+      return bytes;
+    };
+    expect(await read(withFooterLength(0))).toBe(
+      'x.parquet: not a Parquet file, or a truncated one (12 bytes: only the PAR1 magic numbers and an empty footer)',
+    );
+    expect(await read(withFooterLength(1000, 20))).toBe(
+      'x.parquet: truncated Parquet file (the footer says it is 1000 bytes long, but the file has only 20 bytes between its PAR1 magic numbers)',
+    );
+  });
+
   it('reads a file with columns but no rows as no rows', async () => {
     const { table, rows } = await readAll('bad/empty-rows.parquet');
     expect(table.columns).toHaveLength(9);

@@ -279,3 +279,19 @@ metrics:
     expect(exceeds(1e6 + 1, 1e6)).toBe(true);
   });
 });
+
+describe('gates files that would exhaust the parser', () => {
+  it('refuses a YAML alias bomb, and an alias with no anchor, with the line of the alias', () => {
+    const bomb = [
+      'x: &x ["a", "a", "a", "a", "a", "a", "a", "a", "a", "a"]',
+      ...['y', 'z', 'w', 'v'].map(
+        (name, index) => `${name}: &${name} [${Array(10).fill(`*${'xyzw'[index]}`).join(', ')}]`,
+      ),
+      'metrics: {acc: {min: 0.5}}',
+    ].join('\n');
+    expect(parseError('metrics:\n  acc: *nope\n').located).toBe(
+      'gates.yml:2:8: the YAML alias *nope has no anchor &nope before it; define the anchor first or write the value out.',
+    );
+    expect(parseError(bomb).located).toMatch(/^gates\.yml:4:\d+: the YAML aliases expand too much \(alias \*z /);
+  });
+});

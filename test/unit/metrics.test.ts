@@ -267,3 +267,24 @@ describe('number formatting', () => {
     expect(formatPercent(-12.5)).toBe('-12.50%');
   });
 });
+
+describe('metrics documents that would exhaust the parser', () => {
+  it('refuses a YAML alias bomb naming the file and line', () => {
+    const bomb = ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]']
+      .concat(
+        ['c', 'd', 'e', 'f'].map(
+          (name, index) => `${name}: &${name} [${Array(9).fill(`*${'bcde'[index]}`).join(', ')}]`,
+        ),
+      )
+      .join('\n');
+    const error = located(() => parseMetricsDocument(bomb, 'metrics.yml'));
+    expect(error.located).toMatch(/^metrics\.yml:5:8: the YAML aliases expand too much \(alias \*d /);
+  });
+
+  it('refuses 100,000-deep JSON with the key path instead of overflowing the stack', () => {
+    const deep = `{"acc": 0.9, "per_class": ${'{"k": '.repeat(100_000)}1${'}'.repeat(100_000)}}`;
+    const error = located(() => parseMetricsDocument(deep, 'metrics.json'));
+    expect(error.location).toMatchObject({ file: 'metrics.json', line: 1, key: `per_class${'.k'.repeat(63)}` });
+    expect(error.message).toMatch(/^nested more than 64 levels deep/);
+  });
+});

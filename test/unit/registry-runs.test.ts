@@ -29,6 +29,22 @@ describe('run records', () => {
     expect(() => parseRunRecord('{', 'run.json')).toThrow(/invalid JSON in the run record/);
   });
 
+  it('refuses params nested 100,000 deep with the key path, before anything recurses over them', () => {
+    const params = `${'{"p": '.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    const text = `{"id": "r1", "startedAt": "2024-05-01T10:00:00Z", "metrics": {}, "params": ${params}}`;
+    expect(() => parseRunRecord(text, 'run.json')).toThrow(
+      new ConfigurationError(
+        'nested more than 64 levels deep; mlops reads documents up to 64 levels of objects and lists.',
+        {
+          file: 'run.json',
+          line: 1,
+          column: text.indexOf('{"p"') + 63 * 6 + 1, // the 65th object of params
+          key: `params${'.p'.repeat(63)}`,
+        },
+      ),
+    );
+  });
+
   it('flattens nested metrics', () => {
     expect(flattenNumbers({ a: 1, b: { c: 2, d: { e: 3 } }, skip: 'x' })).toEqual({ a: 1, 'b.c': 2, 'b.d.e': 3 });
   });

@@ -312,3 +312,34 @@ describe('mistakes name the file, line, index and key', () => {
     expect(upsideDown.location?.key).toBe('expectations[0].kwargs.quantile_ranges.value_ranges[0]');
   });
 });
+
+/** A YAML "billion laughs": each anchor holds nine aliases of the previous one (9^7 strings). */
+const ALIAS_BOMB = [
+  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  ...['b', 'c', 'd', 'e', 'f', 'g'].map(
+    (name, index) => `${name}: &${name} [${Array(9).fill(`*${'abcdefg'[index]}`).join(',')}]`,
+  ),
+].join('\n');
+
+describe('suites that would exhaust the parser', () => {
+  it('refuses a YAML alias bomb with the line of the alias where it explodes', () => {
+    const error = failure(ALIAS_BOMB, 'bomb.yml');
+    expect(error.located).toMatch(/^bomb\.yml:5:8: the YAML aliases expand too much \(alias \*d /);
+  });
+
+  it('refuses a 100,000-deep JSON suite, naming the line, column and key path', () => {
+    const deep = `{"name": "s", "expectations": [], "meta": ${'{"a": '.repeat(100_000)}1${'}'.repeat(100_000)}}`;
+    const error = failure(deep, 'deep.json');
+    // meta plus 63 levels of "a" are allowed; the 65th object opens at column 42 + 63 * 6.
+    expect(error.located).toBe(
+      `deep.json:1:${42 + 63 * 6 + 1}, key "meta${'.a'.repeat(63)}": nested more than 64 levels deep; mlops reads documents up to 64 levels of objects and lists.`,
+    );
+  });
+
+  it('refuses deep YAML flow nesting, and reads 64 levels', () => {
+    const deep = (levels: number) =>
+      `name: s\nexpectations: []\nmeta: {x: ${'['.repeat(levels - 1)}1${']'.repeat(levels - 1)}}\n`;
+    expect(failure(deep(100_000)).located).toMatch(/^suite\.yml:3:\d+, key "meta\.x(\[0\]){62}": nested more than 64/);
+    expect(parseSuite(deep(63), 'suite.yml').meta).toHaveProperty('x');
+  });
+});

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { decodeUtf8File } from '../../core/data/utf8.js';
 import { ConfigurationError, InputError } from '../../core/errors.js';
 
 /**
@@ -17,14 +18,16 @@ export function displayPath(file: string, base: string): string {
  * a folder is the user's mistake about `label` (the input or flag), named as `shown`.
  */
 export async function readUserFile(file: string, label: string, shown: string = file): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    return await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError(`${label}: ${shown} does not exist.`);
     if (code === 'EISDIR') throw new InputError(`${label}: ${shown} is a directory, not a file.`);
     throw new ConfigurationError(`cannot read: ${(error as Error).message}`, { file: shown });
   }
+  return decodeUtf8File(bytes, shown);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readlink, realpath, rm, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -44,6 +44,28 @@ interface TreeEntry {
   executable: boolean;
 }
 
+/**
+ * The real path a symbolic link leads to. A loop and a dangling link are told apart from a link
+ * to outside the folder: each needs a different fix.
+ */
+async function followLink(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') {
+      throw new InputError(
+        `path: ${path} is a symbolic link that loops (following it leads back to itself); replace it with the file.`,
+      );
+    }
+    if (code === 'ENOENT') {
+      const target = await readlink(path).catch(() => '?');
+      throw new InputError(`path: ${path} is a broken symbolic link: its target "${target}" does not exist.`);
+    }
+    throw new InputError(`path: cannot follow the symbolic link ${path}: ${(error as Error).message}`);
+  }
+}
+
 /** Walks a directory: entries sorted by their archive path (byte order), links resolved inside it. */
 async function walk(root: string): Promise<TreeEntry[]> {
   const realRoot = await realpath(root);
@@ -56,9 +78,9 @@ async function walk(root: string): Promise<TreeEntry[]> {
       let info = await lstat(path);
       let source = path;
       if (info.isSymbolicLink()) {
-        const target = await realpath(path).catch(() => undefined);
-        const inside = target !== undefined && !relative(realRoot, target).startsWith('..');
-        if (!target || !inside) {
+        const target = await followLink(path);
+        const inside = !relative(realRoot, target).startsWith('..');
+        if (!inside) {
           throw new InputError(
             `path: ${path} is a symbolic link to outside the model directory; copy the file in instead.`,
           );

@@ -81,7 +81,8 @@ const enum State {
 }
 
 const DEFAULT_BATCH_SIZE = 2048;
-const DEFAULT_MAX_FIELD_LENGTH = 16 * 1024 * 1024;
+/** Longest field accepted by default, in characters; JSON Lines applies it to strings too. */
+export const DEFAULT_MAX_FIELD_LENGTH = 16 * 1024 * 1024;
 const SNIFF_CHARS = 64 * 1024;
 const SNIFF_LINES = 50;
 

@@ -8,8 +8,10 @@
  * Both yield batches of records (plain objects) with the line where each starts. Mapping records
  * to rows (`recordsToRows`) needs the columns, which the file side collects in a first pass.
  */
-import { ConfigurationError } from '../errors.js';
+import { findDeepValue, MAX_NESTING_DEPTH, tooDeepError } from '../document-limits.js';
+import { ConfigurationError, type SourceLocation } from '../errors.js';
 import type { Cell } from './dataset.js';
+import { DEFAULT_MAX_FIELD_LENGTH } from './delimited.js';
 import { decodeUtf8, InvalidUtf8Error } from './utf8.js';
 
 /** Options of the JSON readers. */
@@ -20,6 +22,11 @@ export interface JsonOptions {
   batchSize?: number;
   /** Longest record accepted, in characters (default 64 Mi). */
   maxRecordLength?: number;
+  /**
+   * JSON Lines: longest string value accepted, in characters (default 16 Mi, the CSV field
+   * limit). Checked as the line grows, so a runaway line stops early.
+   */
+  maxFieldLength?: number;
 }
 
 /** A JSON record: one object of the array or one line. */
@@ -67,6 +74,19 @@ function parseJsonText(text: string): { value: unknown } | { message: string; of
   }
 }
 
+/**
+ * Refuses a record whose values nest deeper than MAX_NESTING_DEPTH (the record is level 1): cells
+ * are compared, counted and printed by code that recurses (JSON.stringify), which would overflow.
+ */
+function checkRecordDepth(record: JsonRecord, where: SourceLocation): void {
+  for (const key in record) {
+    const value = record[key];
+    if (typeof value !== 'object' || value === null) continue;
+    const path = findDeepValue(value, MAX_NESTING_DEPTH - 1);
+    if (path) throw tooDeepError(where, [key, ...path]);
+  }
+}
+
 /** Line and column of `offset` within `text`, which starts at `line`:`column`. */
 function locate(text: string, offset: number, line: number, column: number): { line: number; column: number } {
   let lineStart = -1;
@@ -93,8 +113,67 @@ async function* decodeWithLocation(
 }
 
 /**
+ * Follows the strings of one long JSON Lines line as it grows, to refuse a string longer than the
+ * field limit as soon as it passes it (as the CSV reader refuses a long field). Only lines longer
+ * than the limit are followed, so ordinary lines cost nothing extra.
+ */
+class LongLineStrings {
+  private inString = false;
+  /** The string's last character so far is a backslash that escapes the next one. */
+  private escaped = false;
+  private stringStart = 0;
+  /** Characters of the line fed so far. */
+  private fed = 0;
+
+  constructor(
+    private readonly maxFieldLength: number,
+    private readonly fail: (column: number) => never,
+  ) {}
+
+  feed(text: string): void {
+    const length = text.length;
+    let index = 0;
+    // Native searches for quotes: only quotes and the backslashes before them are visited here.
+    while (index < length) {
+      if (!this.inString) {
+        const quote = text.indexOf('"', index);
+        if (quote === -1) break;
+        this.inString = true;
+        this.stringStart = this.fed + quote;
+        index = quote + 1;
+        continue;
+      }
+      if (this.escaped) {
+        this.escaped = false;
+        index++;
+        continue;
+      }
+      // The next quote closes the string unless an odd run of backslashes precedes it.
+      const quote = text.indexOf('"', index);
+      const runEnd = quote === -1 ? length : quote;
+      let slashes = 0;
+      for (let at = runEnd - 1; at >= index && text.charCodeAt(at) === 92; at--) slashes++;
+      if (quote === -1) {
+        this.escaped = slashes % 2 === 1;
+        break;
+      }
+      index = quote + 1;
+      if (slashes % 2 === 1) continue;
+      this.inString = false;
+      // The string's characters lie between its quotes.
+      if (this.fed + quote - this.stringStart - 1 > this.maxFieldLength) this.fail(this.stringStart + 1);
+    }
+    this.fed += length;
+    if (this.inString && this.fed - this.stringStart - 1 > this.maxFieldLength) this.fail(this.stringStart + 1);
+  }
+}
+
+/**
  * Reads JSON Lines: one JSON object per line (LF or CRLF); blank lines are skipped. Each line that
  * is not valid JSON, or not an object, is an error naming the file, line and (when known) column.
+ * A line spanning many chunks is kept as a list of pieces and only the new chunk is searched for
+ * the line break, so reading is linear in the line's length; a line over `maxRecordLength`, or a
+ * string over `maxFieldLength`, is refused as soon as the reader gets there.
  */
 export async function* parseJsonLines(
   chunks: AsyncIterable<Uint8Array>,
@@ -103,8 +182,12 @@ export async function* parseJsonLines(
   const { file } = options;
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
   const maxLength = options.maxRecordLength ?? DEFAULT_MAX_RECORD_LENGTH;
+  const maxFieldLength = options.maxFieldLength ?? DEFAULT_MAX_FIELD_LENGTH;
   let line = 1;
-  let carry = '';
+  /** The current line's text from earlier chunks, and its length. */
+  let pieces: string[] = [];
+  let pendingLength = 0;
+  let longLine: LongLineStrings | undefined;
   let seenAny = false;
   let records: JsonRecord[] = [];
   let lines: number[] = [];
@@ -127,21 +210,51 @@ export async function* parseJsonLines(
         line: lineNumber,
       });
     }
+    checkRecordDepth(parsed.value, { file, line: lineNumber });
     records.push(parsed.value);
     lines.push(lineNumber);
   };
 
-  const texts = decodeWithLocation(chunks, file, () => ({ line, column: carry.length + 1 }));
+  /** Adds `text` to the current line, following its strings once the line is long. */
+  const grow = (text: string): void => {
+    if (longLine) longLine.feed(text);
+    else if (pendingLength + text.length > maxFieldLength) {
+      const lineNumber = line;
+      longLine = new LongLineStrings(maxFieldLength, (column) => {
+        throw new ConfigurationError(
+          `string longer than ${maxFieldLength} characters (it starts here): is this a JSON Lines file?`,
+          { file, line: lineNumber, column },
+        );
+      });
+      for (const piece of pieces) longLine.feed(piece);
+      longLine.feed(text);
+    }
+    pendingLength += text.length;
+  };
+
+  const texts = decodeWithLocation(chunks, file, () => ({ line, column: pendingLength + 1 }));
   for await (const chunk of texts) {
-    const text = carry === '' ? chunk : carry + chunk;
     let start = 0;
-    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
-      take(text.slice(start, newline), line);
+    for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', start)) {
+      const piece = chunk.slice(start, newline);
+      if (pieces.length === 0) take(piece, line);
+      else {
+        grow(piece);
+        pieces.push(piece);
+        take(pieces.join(''), line);
+        pieces = [];
+      }
+      pendingLength = 0;
+      longLine = undefined;
       line++;
       start = newline + 1;
     }
-    carry = start === 0 ? text : text.slice(start);
-    if (carry.length > maxLength) {
+    if (start < chunk.length) {
+      const rest = start === 0 ? chunk : chunk.slice(start);
+      grow(rest);
+      pieces.push(rest);
+    }
+    if (pendingLength > maxLength) {
       throw new ConfigurationError(`line longer than ${maxLength} characters: is this a JSON Lines file?`, {
         file,
         line,
@@ -153,7 +266,7 @@ export async function* parseJsonLines(
       lines = [];
     }
   }
-  if (carry !== '') take(carry, line);
+  if (pieces.length > 0) take(pieces.join(''), line);
   if (records.length > 0) yield { records, lines };
   if (!seenAny) throw new ConfigurationError('the file is empty (no JSON records)', { file });
 }
@@ -421,6 +534,7 @@ class JsonArrayScanner {
         column: this.valueColumn,
       });
     }
+    checkRecordDepth(parsed.value, { file: this.file, line: this.valueLine, column: this.valueColumn });
     this.records.push(parsed.value);
     this.lines.push(this.valueLine);
   }

@@ -158,13 +158,36 @@ export async function readParquet(source: RandomAccessBytes, options: ParquetOpt
   if ((await readBytes(source, size - 4, size)).getUint32(0, true) !== MAGIC) {
     throw new ConfigurationError('truncated Parquet file (no PAR1 magic at the end: the footer is missing)', { file });
   }
+  // The footer's length sits just before the final magic; the decoder trusts it blindly.
+  const footerLength = (await readBytes(source, size - 8, size - 4)).getUint32(0, true);
+  if (footerLength === 0) {
+    throw new ConfigurationError(
+      size === 12
+        ? 'not a Parquet file, or a truncated one (12 bytes: only the PAR1 magic numbers and an empty footer)'
+        : 'truncated Parquet file (its footer is empty)',
+      { file },
+    );
+  }
+  if (footerLength > size - 12) {
+    throw new ConfigurationError(
+      `truncated Parquet file (the footer says it is ${footerLength} bytes long, but the file has only ${size - 12} bytes between its PAR1 magic numbers)`,
+      { file },
+    );
+  }
   let metadata: FileMetaData;
+  let schema: ReturnType<typeof parquetSchema>;
   try {
     metadata = await parquetMetadataAsync(source as AsyncBuffer, { parsers: PARSERS });
+    schema = parquetSchema(metadata);
   } catch (error) {
-    throw new ConfigurationError(`unreadable Parquet footer (${describe(error)})`, { file }, { cause: error });
+    // A TypeError is the decoder tripping over bytes that are not Thrift metadata: its text
+    // ("Cannot read properties of undefined") would only mislead.
+    const reason =
+      error instanceof TypeError
+        ? 'it does not decode as Parquet metadata: the file is corrupt or truncated'
+        : describe(error);
+    throw new ConfigurationError(`unreadable Parquet footer (${reason})`, { file }, { cause: error });
   }
-  const schema = parquetSchema(metadata);
   const columns = schema.children.map((child) => child.element.name);
   const fixes = schema.children.map((child) => (child.children.length === 0 ? columnFix(child.element) : undefined));
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);

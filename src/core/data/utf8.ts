@@ -3,6 +3,7 @@
  * the incomplete tail is carried to the next chunk. Invalid input is reported with the offset of
  * the first bad byte, which TextDecoder alone does not give.
  */
+import { ConfigurationError } from '../errors.js';
 
 /** Thrown by {@link decodeUtf8} after the valid text before the bad byte has been yielded. */
 export class InvalidUtf8Error extends Error {
@@ -131,4 +132,27 @@ function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   joined.set(a, 0);
   joined.set(b, a.length);
   return joined;
+}
+
+const wholeTextDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Decodes a whole small file (a suite, gates, metrics, a run record) as strict UTF-8; a
+ * byte-order mark is kept, for the parsers to drop. Invalid UTF-8 is a ConfigurationError naming
+ * the file, the line and column and the byte offset: decoding it with replacement characters
+ * would turn a broken file into a verdict on text nobody wrote.
+ */
+export function decodeUtf8File(bytes: Uint8Array, file: string): string {
+  try {
+    return wholeTextDecoder.decode(bytes);
+  } catch (cause) {
+    const found = findInvalidUtf8(bytes);
+    const offset = found < 0 ? bytes.length : found;
+    const before = wholeTextDecoder.decode(bytes.subarray(0, offset));
+    const lineStart = before.lastIndexOf('\n') + 1;
+    let line = 1;
+    for (let index = before.indexOf('\n'); index !== -1; index = before.indexOf('\n', index + 1)) line++;
+    const error = new InvalidUtf8Error(offset, bytes[offset], utf16Hint(bytes, offset));
+    throw new ConfigurationError(error.message, { file, line, column: before.length - lineStart + 1 }, { cause });
+  }
 }

@@ -1,4 +1,5 @@
 import { LineCounter, parseDocument, isMap, isScalar, type Node } from 'yaml';
+import { checkJsonTextNesting, checkYamlDocument, yamlToValue } from '../document-limits.js';
 import { ConfigurationError, type SourceLocation } from '../errors.js';
 
 /** Where a candidate or baseline came from, as far as the report can tell. */
@@ -55,6 +56,8 @@ export function parseStructuredText(text: string, file: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const looksJson = /\.json$/i.test(file) || /^\s*[[{]/.test(body);
   if (looksJson) {
+    // Before JSON.parse and the yaml parser, which both recurse once per level.
+    checkJsonTextNesting(body, file);
     try {
       return JSON.parse(body) as unknown;
     } catch (error) {
@@ -64,12 +67,14 @@ export function parseStructuredText(text: string, file: string): unknown {
   }
   const lineCounter = new LineCounter();
   const document = parseDocument(body, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // Before the parse errors: a parser that gave up on deep nesting reports a stack overflow.
+  checkYamlDocument(document, lineCounter, file);
   const problem = document.errors[0];
   if (problem) {
     const { line, col } = lineCounter.linePos(problem.pos[0]);
     throw new ConfigurationError(`invalid YAML: ${problem.message.split('\n')[0]}`, { file, line, column: col });
   }
-  return document.toJS({ maxAliasCount: 1000 }) as unknown;
+  return yamlToValue(document, file);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { checkJsonTextNesting } from '../document-limits.js';
 import { ConfigurationError } from '../errors.js';
 import type { WorkflowRunInfo } from './documents.js';
 import { schemaProblem } from './schemas.js';
@@ -43,11 +44,17 @@ export interface TrackedRun {
   run: RunRecord;
 }
 
-/** Parses and validates a run record file; errors name the file and the key. */
+/**
+ * Parses and validates a run record file; errors name the file and the key. Params nested deeper
+ * than MAX_NESTING_DEPTH (64) are refused before parsing: the record is stored, hashed and
+ * flattened by code that recurses once per level.
+ */
 export function parseRunRecord(text: string, file: string): RunRecord {
   let value: unknown;
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  checkJsonTextNesting(body, file);
   try {
-    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    value = JSON.parse(body);
   } catch (error) {
     throw new ConfigurationError(`invalid JSON in the run record: ${(error as Error).message}`, { file });
   }

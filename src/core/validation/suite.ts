@@ -8,6 +8,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import suiteSchema from '../../../schemas/expectation-suite.schema.json' with { type: 'json' };
+import { checkJsonTextNesting, checkYamlDocument, yamlToValue } from '../document-limits.js';
 import { ConfigurationError, type SourceLocation } from '../errors.js';
 import { nearest } from '../suggest.js';
 import { compilePythonRegex, PythonRegexError } from './pyregex.js';
@@ -112,6 +113,8 @@ function parseText(text: string, file: string): { value: unknown; locator: Locat
   const lines = new LineCounter();
   const isJson = /\.json$/i.test(file) || (!/\.ya?ml$/i.test(file) && /^\s*[{[]/.test(text));
   if (isJson) {
+    // Before JSON.parse and the yaml parser, which both recurse once per level.
+    checkJsonTextNesting(text, file);
     try {
       JSON.parse(text);
     } catch (error) {
@@ -138,6 +141,8 @@ function parseText(text: string, file: string): { value: unknown; locator: Locat
     }
   }
   const document = parseDocument(text, { lineCounter: lines, uniqueKeys: !isJson, prettyErrors: true });
+  // Before the parse errors: a parser that gave up on deep nesting reports a stack overflow.
+  checkYamlDocument(document, lines, file);
   const problem = document.errors[0];
   if (problem) {
     const position = problem.linePos?.[0];
@@ -147,7 +152,7 @@ function parseText(text: string, file: string): { value: unknown; locator: Locat
       ...(position ? { line: position.line, column: position.col } : {}),
     });
   }
-  return { value: document.toJS({ maxAliasCount: 1000 }) as unknown, locator: new Locator(document.contents, lines) };
+  return { value: yamlToValue(document, file), locator: new Locator(document.contents, lines) };
 }
 
 function locationAt(file: string, locator: Locator, path: Path, key = false): SourceLocation {
