@@ -1,6 +1,6 @@
 import { relative, resolve, sep } from 'node:path';
 import { readEventPayload } from '../../adapters/environment.js';
-import type { ActionOutcome } from '../../adapters/runner/definition.js';
+import { inputLabel, type ActionOutcome } from '../../adapters/runner/definition.js';
 import type { EvaluateGateContext } from './main.js';
 import { evaluateGates, parseGates, type GatesConfig } from '../../core/gates/index.js';
 import { parseBaselineSpec } from '../../core/metrics/baseline-spec.js';
@@ -10,7 +10,7 @@ import { loadHistory, resolveBaseline } from './baseline.js';
 import { deliverReport, pullRequestFromEvent } from './comment.js';
 import { commentFromArtifact } from './from-artifact.js';
 import { headCommit, realBaselineSources } from './sources.js';
-import { displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
+import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
 
 /**
  * The gates input is a file path or the YAML itself: text with a line break or starting with `{`
@@ -30,11 +30,13 @@ export async function runEvaluateGate({
   io,
   log,
   env,
+  mode,
 }: EvaluateGateContext): Promise<ActionOutcome<'evaluate-gate'>> {
   const workingDirectory = inputs['working-directory'] ?? env.workspace;
   const workspace = env.workspace;
   const commentKey = inputs['comment-key'] ?? 'default';
   const reportPath = inputs.report ?? resolve(workingDirectory, 'mlops-reports/evaluate-gate.md');
+  await checkOutputPaths([{ path: reportPath, label: inputLabel(mode, 'report') }], workingDirectory);
   const token = inputs['github-token'];
   const payload = await readEventPayload(env);
 

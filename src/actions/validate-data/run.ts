@@ -1,6 +1,6 @@
 import { openDataset, textFilePredicate } from '../../adapters/fs/dataset.js';
-import { displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
-import type { ActionOutcome } from '../../adapters/runner/definition.js';
+import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
+import { inputLabel, type ActionOutcome } from '../../adapters/runner/definition.js';
 import {
   buildReport,
   failureAnnotations,
@@ -19,8 +19,11 @@ export async function runValidateData({
   inputs,
   io,
   log,
+  mode,
 }: ValidateDataContext): Promise<ActionOutcome<'validate-data'>> {
   const cwd = inputs['working-directory'];
+  // Before the data is read: a report path that cannot be written is a bad input, found at once.
+  await checkOutputPaths([{ path: inputs.report, label: inputLabel(mode, 'report') }], cwd);
   const suiteShown = displayPath(inputs.suite, cwd);
   const suite = parseSuite(await readUserFile(inputs.suite, 'suite', suiteShown), suiteShown);
 
