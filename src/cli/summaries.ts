@@ -94,12 +94,18 @@ async function readJsonFile(path: string): Promise<unknown> {
   }
 }
 
+/** A share in percent with at most two decimals, and never "0%" for a few bad rows among many. */
+function percent(value: number): string {
+  if (value > 0 && value < 0.01) return '<0.01%';
+  return `${Number(value.toFixed(2))}%`;
+}
+
 /** What one failing expectation found, in a few words. */
 function validateFinding(result: NonNullable<ValidateReport['results']>[number]): string {
   const r = result.result ?? {};
   if (result.exception_info?.exception_message) return cell(result.exception_info.exception_message);
   if (typeof r.unexpected_count === 'number') {
-    const pct = typeof r.unexpected_percent === 'number' ? ` (${formatValue(r.unexpected_percent)}%)` : '';
+    const pct = typeof r.unexpected_percent === 'number' ? ` (${percent(r.unexpected_percent)})` : '';
     const examples = (r.partial_unexpected_list ?? []).slice(0, 3).map((v) => cell(v, 20));
     return `${r.unexpected_count} unexpected${pct}${examples.length ? `, e.g. ${examples.join(', ')}` : ''}`;
   }
