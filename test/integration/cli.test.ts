@@ -277,6 +277,10 @@ describe('bad output paths and working directories: one line, exit 2, nothing wr
           'mlops: error: --profile-out: cannot write a-file/profile.json: a-file is a file, not a directory.\n',
         ],
         [
+          ['profile', '--data', 'data.csv', '--suite-out', 'same.json', '--profile-out', 'same.json'],
+          'mlops: error: --profile-out: same.json is also the path of --suite-out.\n',
+        ],
+        [
           ['validate-data', '--data', 'data.csv', '--suite', 'suite.yml', '--report', 'out-dir'],
           'mlops: error: --report: out-dir is a directory, not a file.\n',
         ],
@@ -306,6 +310,7 @@ describe('bad output paths and working directories: one line, exit 2, nothing wr
       }
       // The suite of the second case was not written before its profile path failed.
       expect(existsSync(join(work, 'fresh.yml'))).toBe(false);
+      expect(existsSync(join(work, 'same.json'))).toBe(false);
     },
     TIMEOUT,
   );
