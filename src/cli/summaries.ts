@@ -3,8 +3,8 @@
  * short summary a person reads (the verdict, a small table of what failed, where the report is)
  * rendered from the outcome's outputs and the report they point to, never the raw report.
  */
-import { readFile } from 'node:fs/promises';
 import { actionMeta, type ActionName } from '../generated/action-meta.js';
+import { readJsonIfPresent } from '../adapters/fs/user-files.js';
 import type { ActionOutcome, OutputValue } from '../adapters/runner/definition.js';
 import { formatValue, textTable } from '../core/registry/format.js';
 
@@ -86,14 +86,6 @@ interface ValidateReport {
   }>;
 }
 
-async function readJsonFile(path: string): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 /** A share in percent with at most two decimals, and never "0%" for a few bad rows among many. */
 function percent(value: number): string {
   if (value > 0 && value < 0.01) return '<0.01%';
@@ -123,7 +115,7 @@ async function validateSummary(outputs: Record<string, OutputValue>): Promise<st
   ];
   let table = '';
   if (failed > 0 && typeof outputs.report === 'string') {
-    const report = (await readJsonFile(outputs.report)) as ValidateReport | undefined;
+    const report = (await readJsonIfPresent(outputs.report)) as ValidateReport | undefined;
     const failing = (report?.results ?? []).filter((r) => r.success === false);
     const { rows: shown, more } = capped(
       failing.map((r) => {

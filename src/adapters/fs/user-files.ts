@@ -27,6 +27,18 @@ export async function readUserFile(file: string, label: string, shown: string = 
   }
 }
 
+/**
+ * A JSON file a step wrote earlier (a report), or undefined when it is missing or not JSON: for
+ * summaries that are nice to have, never for input whose absence is an error.
+ */
+export async function readJsonIfPresent(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A file a step is about to write, and how to name it in an error. */
 export interface OutputPath {
   path: string;

@@ -1,6 +1,5 @@
 /** What the registry and runs subcommands share: where the registry is, positionals, JSON output. */
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { directory } from '../../adapters/runner/inputs.js';
 import { InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { CommandArgs, CommandContext } from '../commands.js';
@@ -28,13 +27,9 @@ export const LOCATION_FLAGS: FlagTable = {
  */
 export function workingDirectoryFrom(args: CommandArgs, context: CommandContext): string {
   const given = args.options.get('working-directory');
-  const absolute = resolve(context.cwd, given ?? '.');
-  if (given === undefined) return absolute;
-  const stats = statSync(absolute, { throwIfNoEntry: false });
-  if (!stats)
-    throw new InputError(`--working-directory: directory "${given}" does not exist (resolved to ${absolute}).`);
-  if (!stats.isDirectory()) throw new InputError(`--working-directory: "${given}" is not a directory.`);
-  return absolute;
+  if (given === undefined) return context.cwd;
+  // The same check, and the same words, as the actions' working-directory input.
+  return directory().parse(given, { label: '--working-directory', workingDirectory: context.cwd, mask: () => {} });
 }
 
 /** The repository location from the common flags. */
