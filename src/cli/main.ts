@@ -132,10 +132,14 @@ async function runExtraCommand(command: CliCommand, args: string[], call: Invoca
     const [first, ...others] = args;
     if (first === undefined || first.startsWith('-') || first === 'help') {
       // No subcommand: only global flags may be given (`mlops registry --help`).
-      const globals = mergeGlobals(
-        call.globals,
-        parseFlags(args.slice(first === 'help' ? 1 : 0), {}, { command: name, positionals: false }).globals,
-      );
+      let before: GlobalFlags;
+      try {
+        before = parseFlags(args.slice(first === 'help' ? 1 : 0), {}, { command: name, positionals: false }).globals;
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        throw new InputError(`${error.message} The subcommand comes first: ${name} <subcommand> [options].`);
+      }
+      const globals = mergeGlobals(call.globals, before);
       call.globals = globals;
       if (globals.version) {
         streams.stdout(`${packageJson.version}\n`);

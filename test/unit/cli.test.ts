@@ -619,6 +619,9 @@ describe('--version and extra commands', () => {
     const sub = await cli(['tool', 'list', '--help']);
     expect(sub.stdout).toContain('Usage: mlops tool list [options]\n');
     expect(sub.stdout).toMatch(/^ {2}--limit <n> +At most n\.$/m);
+    expect((await cli(['tool', '--limit', '3', 'list'])).stderr).toBe(
+      'mlops: error: Unknown option --limit for mlops tool. The subcommand comes first: mlops tool <subcommand> [options].\n',
+    );
     const bare = await cli(['tool']);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain('mlops: error: Missing subcommand for mlops tool: one of list, show.\n');
