@@ -47,8 +47,9 @@ export function renderOutboxMessage(message: OutboxMessage): string {
 
 /**
  * Writes the message under `<workingDirectory>/.mlops/outbox/` (replacing an earlier one with the
- * same kind, source, key and number) and, unless `print` is false, prints it to stdout.
- * Returns the absolute path.
+ * same kind, source, key and number) and prints it through `stdout` when one is given (and
+ * `print` is not false). It never writes to process.stdout itself: the CLI's stdout is its
+ * summary or its one JSON object, and the caller logs where the file is. Returns the absolute path.
  */
 export async function writeOutboxMessage(
   workingDirectory: string,
@@ -58,9 +59,10 @@ export async function writeOutboxMessage(
   const path = outboxPath(workingDirectory, message);
   const text = renderOutboxMessage(message);
   await writeFileAtomic(path, text);
-  if (options.print !== false) {
-    const write = options.stdout ?? ((chunk: string) => process.stdout.write(chunk));
-    write(`--- ${message.kind} (${message.source}, written to ${path}) ---\n${text}--- end of ${message.kind} ---\n`);
+  if (options.print !== false && options.stdout) {
+    options.stdout(
+      `--- ${message.kind} (${message.source}, written to ${path}) ---\n${text}--- end of ${message.kind} ---\n`,
+    );
   }
   return path;
 }

@@ -1,5 +1,6 @@
 import type { ActionName } from '../generated/action-meta.js';
 import type { ActionDefinition } from '../adapters/runner/definition.js';
+import type { FlagTable, ParsedFlags } from './flags.js';
 import type { CliStreams } from './io.js';
 
 /**
@@ -17,18 +18,60 @@ export const actionLoaders: { [A in ActionName]: () => Promise<ActionDefinition<
 
 /** What a non-action command (profile, registry, runs) gets. */
 export interface CommandContext {
+  /** Redacting streams: every masked secret is `***` in whatever is written. */
   streams: CliStreams;
   env: NodeJS.ProcessEnv;
   cwd: string;
   debug: boolean;
   json: boolean;
+  /** Hides a secret (a token given as a flag) in everything printed from now on. */
+  mask(secret: string): void;
 }
 
-/** A command that is not an action: its own arguments, its own help. Returns the exit code. */
+/** A command's arguments, parsed against its flag table. */
+export interface CommandArgs {
+  positionals: string[];
+  /** String flags given once. */
+  options: Map<string, string>;
+  /** String flags that may repeat (`multiple`), in the order given. */
+  lists: Map<string, string[]>;
+  /** Boolean flags set to true. */
+  flags: Set<string>;
+}
+
+/** Sorts parseFlags' values into the maps a command reads. */
+export function commandArgs(parsed: ParsedFlags): CommandArgs {
+  const args: CommandArgs = { positionals: parsed.positionals, options: new Map(), lists: new Map(), flags: new Set() };
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (Array.isArray(value)) args.lists.set(name, value);
+    else if (typeof value === 'boolean') {
+      if (value) args.flags.add(name);
+    } else args.options.set(name, value);
+  }
+  return args;
+}
+
+/** One runnable command or subcommand: its flags (the one place they are declared) and its logic. */
+export interface CommandSpec {
+  /** What follows the command's name in its usage line: `<model> <alias> <vN>`. */
+  usage: string;
+  summary: string;
+  flags: FlagTable;
+  /** Whether it takes positional arguments (each run checks how many). */
+  positionals: boolean;
+  run(args: CommandArgs, context: CommandContext): Promise<number>;
+}
+
+/** A command that is not an action: one CommandSpec (profile) or subcommands (registry, runs). */
 export interface CliCommand {
   name: string;
   summary: string;
-  run(args: string[], context: CommandContext): Promise<number>;
+  /** Paragraphs of help after the usage. */
+  description?: string;
+  /** Help lines at the end: exit status, where to read more. */
+  epilogue?: string;
+  main?: CommandSpec;
+  subcommands?: Record<string, CommandSpec>;
 }
 
 /** The non-action commands, each loaded on demand. */

@@ -1,5 +1,7 @@
 import { actionMeta, type ActionName } from '../generated/action-meta.js';
 import { isGitHubTokenDefault } from '../adapters/runner/inputs.js';
+import type { CliCommand, CommandSpec } from './commands.js';
+import { GLOBAL_FLAGS, type FlagTable } from './flags.js';
 
 const WIDTH = 100;
 
@@ -54,12 +56,7 @@ export function renderTopHelp(version: string, extra: CommandSummary[]): string 
     ...(extra.length ? ['', 'Other commands:', table(extra.map((c): [string, string] => [c.name, c.summary]))] : []),
     '',
     'Global options:',
-    table([
-      ['--debug', 'Show debug lines and stack traces.'],
-      ['--json', 'Print outputs as one JSON object instead of name=value lines.'],
-      ['-h, --help', 'Show help.'],
-      ['--version', 'Print the version.'],
-    ]),
+    table([...globalRows()]),
     '',
     'Exit status: 0 pass, 1 a verdict failed, 2 the command could not do its job.',
     '',
@@ -88,7 +85,7 @@ export function renderActionHelp(action: ActionName, kinds: Record<string, strin
   return [
     `mlops ${action}: ${meta.description}`,
     '',
-    `Usage: mlops ${action} ${usage}${optional.length ? ' [options]' : ''}`,
+    usageLine(`mlops ${action}`, usage, optional.length > 0),
     ...(required.length
       ? ['', 'Required:', table(required.map(([n, s]): [string, string] => [flag(n), describe(s)]))]
       : []),
@@ -102,6 +99,96 @@ export function renderActionHelp(action: ActionName, kinds: Record<string, strin
     ),
     '',
     `In a workflow: uses: org/mlops/actions/${action}@v1 with the same names under with:.`,
+    '',
+  ].join('\n');
+}
+
+/** `Usage: mlops x <a> [options]`, with single spaces whatever part is empty. */
+export function usageLine(command: string, usage: string, options: boolean): string {
+  return ['Usage:', command, usage, options ? '[options]' : ''].filter(Boolean).join(' ');
+}
+
+/** How a flag is shown in a help table: `--data <file>`, `-h, --help`, `--force`. */
+function flagLabel(name: string, spec: FlagTable[string]): string {
+  const long = spec.type === 'boolean' ? `--${name}` : `--${name} <${spec.value ?? 'value'}>`;
+  return spec.short ? `-${spec.short}, ${long}` : long;
+}
+
+function flagRows(table: FlagTable): Array<[string, string]> {
+  return Object.entries(table).map(([name, spec]): [string, string] => [flagLabel(name, spec), spec.description]);
+}
+
+function globalRows(): Array<[string, string]> {
+  return flagRows(GLOBAL_FLAGS);
+}
+
+/** The help of a single command (profile), generated from its flag table. */
+function renderMainHelp(command: CliCommand, spec: CommandSpec): string {
+  return [
+    `mlops ${command.name}: ${command.summary}`,
+    '',
+    usageLine(`mlops ${command.name}`, spec.usage, Object.keys(spec.flags).length > 0),
+    ...(command.description ? ['', command.description.trimEnd()] : []),
+    '',
+    'Options:',
+    table(flagRows(spec.flags)),
+    '',
+    'Global options:',
+    table(globalRows()),
+    ...(command.epilogue ? ['', command.epilogue.trimEnd()] : []),
+    '',
+  ].join('\n');
+}
+
+/**
+ * `mlops <command> --help` for a non-action command: one command's usage and flags, or the list
+ * of subcommands with the flags they share and those only some take. All generated from the
+ * commands' flag tables.
+ */
+export function renderCommandHelp(command: CliCommand): string {
+  if (command.main) return renderMainHelp(command, command.main);
+  const subcommands = Object.entries(command.subcommands ?? {});
+  const shared = Object.entries(subcommands[0]?.[1].flags ?? {}).filter(([name, spec]) =>
+    subcommands.every(([, sub]) => sub.flags[name] === spec),
+  );
+  const own = subcommands.flatMap(([sub, spec]) =>
+    Object.entries(spec.flags)
+      .filter(([name]) => !shared.some(([s]) => s === name))
+      .map(([name, flag]): [string, string] => [flagLabel(name, flag), `(${sub}) ${flag.description}`]),
+  );
+  return [
+    `mlops ${command.name}: ${command.summary}`,
+    '',
+    'Usage:',
+    table(
+      subcommands.map(([sub, spec]): [string, string] => [
+        [`mlops ${command.name} ${sub}`, spec.usage].filter(Boolean).join(' '),
+        spec.summary,
+      ]),
+    ),
+    ...(command.description ? ['', command.description.trimEnd()] : []),
+    ...(shared.length ? ['', 'Options of every subcommand:', table(flagRows(Object.fromEntries(shared)))] : []),
+    ...(own.length ? ['', 'Options of some subcommands:', table(own)] : []),
+    '',
+    'Global options:',
+    table(globalRows()),
+    ...(command.epilogue ? ['', command.epilogue.trimEnd()] : []),
+    '',
+  ].join('\n');
+}
+
+/** `mlops <command> <subcommand> --help`: that subcommand's usage and every flag it takes. */
+export function renderSubcommandHelp(command: CliCommand, name: string, spec: CommandSpec): string {
+  return [
+    `mlops ${command.name} ${name}: ${spec.summary}`,
+    '',
+    usageLine(`mlops ${command.name} ${name}`, spec.usage, Object.keys(spec.flags).length > 0),
+    ...(Object.keys(spec.flags).length ? ['', 'Options:', table(flagRows(spec.flags))] : []),
+    '',
+    'Global options:',
+    table(globalRows()),
+    '',
+    `See mlops ${command.name} --help for the other subcommands.`,
     '',
   ].join('\n');
 }

@@ -1,93 +1,52 @@
 import { actionMeta, type ActionName } from '../generated/action-meta.js';
 import { InputError, isUserError } from '../core/errors.js';
-import { nearest } from '../core/suggest.js';
 import { readEnvironment } from '../adapters/environment.js';
-import { formatOutput, inputLabel, missingInputMessage, type ActionDefinition } from '../adapters/runner/definition.js';
+import { inputLabel, missingInputMessage, type ActionDefinition } from '../adapters/runner/definition.js';
 import { isGitHubTokenDefault, readInputs, type InputSpecs } from '../adapters/runner/inputs.js';
-import { actionLoaders, extraCommands, type CommandContext } from './commands.js';
-import { renderActionHelp, renderTopHelp } from './help.js';
-import { cliIO, processStreams, type CliStreams } from './io.js';
+import { actionLoaders, commandArgs, extraCommands, type CliCommand, type CommandContext } from './commands.js';
+import { didYouMean, parseFlags, parseLeadingGlobals, type FlagTable, type GlobalFlags } from './flags.js';
+import { renderActionHelp, renderCommandHelp, renderSubcommandHelp, renderTopHelp } from './help.js';
+import { cliIO, processStreams, redactingStreams, type CliStreams } from './io.js';
+import { actionJson, renderActionSummary } from './summaries.js';
 import packageJson from '../../package.json' with { type: 'json' };
 
-/** Global flags, valid before or after the command. */
-interface GlobalFlags {
-  help: boolean;
-  debug: boolean;
-  json: boolean;
-  version: boolean;
-}
+/** Input kinds whose flag may be repeated: the values are collected one per line. */
+const LIST_KINDS = ['list', 'paths'];
 
-function takeGlobalFlags(args: string[]): { flags: GlobalFlags; rest: string[] } {
-  const flags: GlobalFlags = { help: false, debug: false, json: false, version: false };
-  const rest: string[] = [];
-  for (const arg of args) {
-    if (arg === '--help' || arg === '-h') flags.help = true;
-    else if (arg === '--debug') flags.debug = true;
-    else if (arg === '--json') flags.json = true;
-    else if (arg === '--version') flags.version = true;
-    else rest.push(arg);
-  }
-  return { flags, rest };
-}
-
-/** The one candidate the word abbreviates (`validate` → validate-data), else the nearest by edit distance. */
-function suggest(word: string, candidates: string[]): string {
-  const extending = candidates.filter((candidate) => candidate.startsWith(word));
-  if (extending.length === 1) return ` Did you mean ${extending[0]}?`;
-  const best = nearest(word, candidates, Math.max(2, Math.floor(word.length / 3)));
-  return best ? ` Did you mean ${best}?` : '';
+/**
+ * An action's flag table, generated from its action.yml inputs and its parsers' kinds: boolean
+ * inputs are boolean flags, list inputs repeatable ones.
+ */
+export function actionFlagTable(action: ActionName, kinds: Record<string, string>): FlagTable {
+  const inputs = actionMeta[action].inputs as Record<string, { description: string }>;
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, spec]) => [
+      name,
+      {
+        type: kinds[name] === 'boolean' ? 'boolean' : 'string',
+        multiple: LIST_KINDS.includes(kinds[name] ?? ''),
+        value: kinds[name] ?? 'value',
+        description: spec.description,
+      },
+    ]),
+  );
 }
 
 /**
- * Parses `--name value`, `--name=value`, bare `--flag` / `--no-flag` for boolean inputs.
- * A repeated flag for a list input collects its values, one per line.
+ * Parses an action command's flags into raw input texts, as a workflow would give them:
+ * booleans as `true`/`false`, a repeated list flag one value per line.
  */
 export function parseActionFlags(
   action: ActionName,
   args: string[],
   kinds: Record<string, string>,
-): Map<string, string> {
-  const known = Object.keys(actionMeta[action].inputs);
-  const values = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('--')) {
-      throw new InputError(`Unexpected argument "${arg}" for mlops ${action}: inputs are given as --<name> <value>.`);
-    }
-    const eq = arg.indexOf('=');
-    let name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
-    if (!known.includes(name) && name.startsWith('no-') && kinds[name.slice(3)] === 'boolean' && value === undefined) {
-      name = name.slice(3);
-      value = 'false';
-    }
-    if (!known.includes(name)) {
-      throw new InputError(
-        `Unknown option --${name} for mlops ${action}.${suggest(
-          `--${name}`,
-          known.map((k) => `--${k}`),
-        )}`,
-      );
-    }
-    if (value === undefined) {
-      const next = args[i + 1];
-      if (kinds[name] === 'boolean' && (next === undefined || next.startsWith('--') || !/^(true|false)$/i.test(next))) {
-        value = 'true';
-      } else if (next === undefined || next.startsWith('--')) {
-        // `--data --suite s.yml` is a forgotten value, not a file named "--suite"; such a value
-        // can still be given as --data=--suite.
-        throw new InputError(`Option --${name} needs a value.`);
-      } else {
-        value = next;
-        i++;
-      }
-    }
-    const previous = values.get(name);
-    const multiple = kinds[name] === 'list' || kinds[name] === 'paths';
-    if (previous !== undefined && !multiple) throw new InputError(`Option --${name} is given more than once.`);
-    values.set(name, previous !== undefined ? `${previous}\n${value}` : value);
+): { inputs: Map<string, string>; globals: GlobalFlags } {
+  const parsed = parseFlags(args, actionFlagTable(action, kinds), { command: `mlops ${action}`, positionals: false });
+  const inputs = new Map<string, string>();
+  for (const [name, value] of Object.entries(parsed.values)) {
+    inputs.set(name, Array.isArray(value) ? value.join('\n') : String(value));
   }
-  return values;
+  return { inputs, globals: parsed.globals };
 }
 
 /**
@@ -105,24 +64,42 @@ function kindsOf(specs: InputSpecs<ActionName>): Record<string, string> {
   return Object.fromEntries(Object.entries(specs).map(([name, parser]) => [name, parser.kind]));
 }
 
-async function runActionCommand(
-  action: ActionName,
-  args: string[],
-  flags: GlobalFlags,
-  streams: CliStreams,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-): Promise<number> {
+/** What every command shares: the streams (redacting), the environment and the global flags. */
+interface Invocation {
+  streams: CliStreams;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  globals: GlobalFlags;
+  mask(secret: string): void;
+}
+
+/** Global flags before the command and after it are one set. */
+function mergeGlobals(before: GlobalFlags, after: GlobalFlags): GlobalFlags {
+  return {
+    help: before.help || after.help,
+    json: before.json || after.json,
+    debug: before.debug || after.debug,
+    version: before.version || after.version,
+  };
+}
+
+async function runActionCommand(action: ActionName, args: string[], call: Invocation): Promise<number> {
+  const { streams, env, cwd } = call;
   const definition = (await actionLoaders[action]()) as unknown as ActionDefinition<ActionName>;
   const kinds = kindsOf(definition.inputs);
+  const { inputs: given, globals: after } = parseActionFlags(action, args, kinds);
+  const flags = (call.globals = mergeGlobals(call.globals, after));
+  if (flags.version) {
+    streams.stdout(`${packageJson.version}\n`);
+    return 0;
+  }
   if (flags.help) {
     streams.stdout(renderActionHelp(action, kinds));
     return 0;
   }
   const environment = readEnvironment(env, cwd, { debug: flags.debug });
-  const io = cliIO(streams, environment.debug, env.GITHUB_STEP_SUMMARY || undefined);
+  const io = cliIO(streams, environment.debug, env.GITHUB_STEP_SUMMARY || undefined, call.mask);
   const meta = actionMeta[action].inputs as Record<string, { default?: string }>;
-  const given = parseActionFlags(action, args, kinds);
   const inputs = readInputs(
     action,
     definition.inputs,
@@ -136,25 +113,80 @@ async function runActionCommand(
     { workspace: cwd, mask: io.mask },
   );
   const outcome = await definition.run({ inputs, io, log: io.logger, env: environment, mode: 'cli' });
-  // In action.yml order, whatever order the entry point built them in.
-  const produced = outcome.outputs as Record<string, string | number | boolean | undefined>;
-  const outputs = Object.fromEntries(
-    Object.keys(actionMeta[action].outputs)
-      .filter((name) => produced[name] !== undefined)
-      .map((name) => [name, formatOutput(produced[name]!)]),
-  );
-  if (flags.json) {
-    streams.stdout(JSON.stringify(outputs, null, 2) + '\n');
-  } else {
-    for (const [name, value] of Object.entries(outputs)) {
-      streams.stdout(`${name}=${value.includes('\n') ? JSON.stringify(value) : value}\n`);
-    }
-  }
+  if (flags.json) streams.stdout(JSON.stringify(actionJson(action, outcome), null, 2) + '\n');
+  else streams.stdout(await renderActionSummary(action, outcome));
   if (!outcome.passed) {
     io.logger.error(outcome.failure ?? `${action} failed.`, outcome.failureLocation);
     return 1;
   }
   return 0;
+}
+
+async function runExtraCommand(command: CliCommand, args: string[], call: Invocation): Promise<number> {
+  const { streams } = call;
+  let spec = command.main;
+  let name = `mlops ${command.name}`;
+  let rest = args;
+  let subcommand: string | undefined;
+  if (command.subcommands) {
+    const [first, ...others] = args;
+    if (first === undefined || first.startsWith('-') || first === 'help') {
+      // No subcommand: only global flags may be given (`mlops registry --help`).
+      let before: GlobalFlags;
+      try {
+        before = parseFlags(args.slice(first === 'help' ? 1 : 0), {}, { command: name, positionals: false }).globals;
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        throw new InputError(`${error.message} The subcommand comes first: ${name} <subcommand> [options].`);
+      }
+      const globals = mergeGlobals(call.globals, before);
+      call.globals = globals;
+      if (globals.version) {
+        streams.stdout(`${packageJson.version}\n`);
+        return 0;
+      }
+      if (globals.help || first === 'help') {
+        streams.stdout(renderCommandHelp(command));
+        return 0;
+      }
+      streams.stderr(renderCommandHelp(command));
+      throw new InputError(`Missing subcommand for ${name}: one of ${Object.keys(command.subcommands).join(', ')}.`);
+    }
+    spec = command.subcommands[first];
+    if (!spec) {
+      throw new InputError(
+        `Unknown ${command.name} command "${first}".${didYouMean(first, Object.keys(command.subcommands))} See mlops ${command.name} --help.`,
+      );
+    }
+    subcommand = first;
+    name = `${name} ${first}`;
+    rest = others;
+  }
+  if (!spec) throw new Error(`mlops ${command.name} declares neither main nor subcommands.`);
+  const parsed = parseFlags(rest, spec.flags, { command: name, positionals: spec.positionals });
+  const globals = (call.globals = mergeGlobals(call.globals, parsed.globals));
+  if (globals.version) {
+    streams.stdout(`${packageJson.version}\n`);
+    return 0;
+  }
+  if (globals.help) {
+    streams.stdout(subcommand ? renderSubcommandHelp(command, subcommand, spec) : renderCommandHelp(command));
+    return 0;
+  }
+  const context: CommandContext = {
+    streams,
+    env: call.env,
+    cwd: call.cwd,
+    debug: globals.debug || call.env.RUNNER_DEBUG === '1',
+    json: globals.json,
+    mask: call.mask,
+  };
+  return spec.run(commandArgs(parsed), context);
+}
+
+/** The error as one JSON object, so that `--json` output parses even when the command failed. */
+function errorJson(message: string): string {
+  return JSON.stringify({ ok: false, error: message, exitCode: 2 }, null, 2) + '\n';
 }
 
 /**
@@ -165,46 +197,60 @@ export async function runCli(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
-  streams: CliStreams = processStreams,
+  rawStreams: CliStreams = processStreams(),
 ): Promise<number> {
-  const { flags, rest } = takeGlobalFlags(argv);
-  const [command, ...args] = rest;
+  // Every token the command may hold is hidden in everything it prints, on both streams: the
+  // shell's tokens from the start, a --github-token as soon as it is read.
+  const secrets = [env.GITHUB_TOKEN, env.GH_TOKEN].filter((token): token is string => !!token);
+  const streams = redactingStreams(rawStreams, secrets);
+  const commandIndex = argv.findIndex((arg) => !arg.startsWith('-'));
+  const command = commandIndex === -1 ? undefined : argv[commandIndex];
+  const args = commandIndex === -1 ? [] : argv.slice(commandIndex + 1);
+  const call: Invocation = {
+    streams,
+    env,
+    cwd,
+    globals: { help: false, json: false, debug: false, version: false },
+    mask: (secret) => {
+      if (secret && !secrets.includes(secret)) secrets.push(secret);
+    },
+  };
   try {
-    if (flags.version) {
+    call.globals = parseLeadingGlobals(commandIndex === -1 ? argv : argv.slice(0, commandIndex));
+    if (call.globals.version) {
       streams.stdout(`${packageJson.version}\n`);
       return 0;
     }
     if (command === 'help' && args[0] !== undefined) {
-      return await runCli([args[0], '--help'], env, cwd, streams);
+      return await runCli([args[0], '--help'], env, cwd, rawStreams);
     }
     if (command === undefined || command === 'help') {
       const help = renderTopHelp(packageJson.version, extraCommands);
       // A bare `mlops` is a usage error: the help goes to stderr and the status is 2.
-      if (command === undefined && !flags.help) {
+      if (command === undefined && !call.globals.help) {
         streams.stderr(help);
         return 2;
       }
       streams.stdout(help);
       return 0;
     }
-    if (command in actionMeta) {
-      return await runActionCommand(command as ActionName, args, flags, streams, env, cwd);
-    }
+    if (command in actionMeta) return await runActionCommand(command as ActionName, args, call);
     const extra = extraCommands.find((c) => c.name === command);
-    if (extra) {
-      const context: CommandContext = { streams, env, cwd, debug: flags.debug, json: flags.json };
-      return await (await extra.load()).run(flags.help ? ['--help', ...args] : args, context);
-    }
+    if (extra) return await runExtraCommand(await extra.load(), args, call);
     const names = [...Object.keys(actionMeta), ...extraCommands.map((c) => c.name)];
-    throw new InputError(`Unknown command "${command}".${suggest(command, names)} See mlops --help.`);
+    throw new InputError(`Unknown command "${command}".${didYouMean(command, names)} See mlops --help.`);
   } catch (error) {
+    // The flags may not have parsed: --json anywhere still asks for JSON.
+    const json = call.globals.json || argv.includes('--json');
     if (isUserError(error)) {
       streams.stderr(`mlops: error: ${error.located}\n`);
-      if ((flags.debug || env.RUNNER_DEBUG === '1') && error.stack) streams.stderr(error.stack + '\n');
+      if ((call.globals.debug || env.RUNNER_DEBUG === '1') && error.stack) streams.stderr(error.stack + '\n');
+      if (json) streams.stdout(errorJson(error.located));
       return 2;
     }
     const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
     streams.stderr(`mlops: internal error (please report it): ${stack}\n`);
+    if (json) streams.stdout(errorJson(`internal error: ${error instanceof Error ? error.message : String(error)}`));
     return 2;
   }
 }

@@ -531,7 +531,7 @@ describe('comment-from-artifact', () => {
 });
 
 describe('local mode', () => {
-  it('writes the comment to .mlops/outbox/ and prints it, with no GitHub at all', async () => {
+  it('writes the comment to .mlops/outbox/ and prints a short summary, with no GitHub at all', async () => {
     const dir = workspace('ws', { accuracy: 0.91, loss: 0.29 }, BASE);
     const result = await runCliBundle(
       ['evaluate-gate', '--metrics', 'metrics.json', '--gates', 'gates.yml', '--baseline', 'file:baseline.json'],
@@ -542,8 +542,11 @@ describe('local mode', () => {
     const text = readFileSync(outbox, 'utf8');
     expect(text).toContain('<!-- mlops:evaluate-gate workflow=local key=default -->');
     expect(text).toContain('### ✅ All 3 gates passed');
-    expect(result.stdout).toContain(text);
-    expect(result.stdout).toContain('passed=true');
+    // stdout is the human summary: the verdict and where the report is, not the comment's markdown.
+    expect(result.stdout).toContain('PASSED  evaluate-gate: 3 gates passed');
+    expect(result.stdout).toContain(`Report: ${join(dir, 'mlops-reports', 'evaluate-gate.md')}`);
+    expect(result.stdout).not.toContain('<!--');
+    expect(result.stderr).toContain(`Local mode: the comment is in ${outbox}.`);
   });
 
   it('exits 2 with one line naming the file and key for a non-numeric metric', async () => {
@@ -580,10 +583,11 @@ describe('inputs', () => {
       { cwd: dir },
     );
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('passed=false');
-    expect(result.stdout).toContain('### ❌ 2 of 2 gates failed (reported only: fail-on-regression is false)');
+    expect(result.stdout).toContain('FAILED (not enforced: fail-on-regression is false)  evaluate-gate: 2 of 2 gates');
     expect(result.stdout).toContain('120 is above the maximum 100');
-    expect(result.stdout).toContain('**No baseline**: baseline: none was asked for.');
+    const report = readFileSync(join(dir, 'mlops-reports', 'evaluate-gate.md'), 'utf8');
+    expect(report).toContain('### ❌ 2 of 2 gates failed (reported only: fail-on-regression is false)');
+    expect(report).toContain('**No baseline**: baseline: none was asked for.');
   });
 
   it('exits 2 naming the input for a missing metrics file, and the line for a bad gates file', async () => {

@@ -234,7 +234,7 @@ describe('registry: local mode (no remote)', () => {
       env: noIdentity,
     });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('version=1');
+    expect(result.stdout).toContain('Registered iris v1.');
     expect(gitIn(work, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
     expect(gitIn(work, 'status', '--porcelain')).toBe('A  notes.txt\n?? .mlops/'.trim());
     expect(gitIn(work, 'show', 'mlops-registry:models/iris/index.json')).toContain('"latestVersion": 1');

@@ -503,7 +503,7 @@ describe('the mlops CLI', () => {
       { cwd: workspace },
     );
     expect(pass.code, pass.stderr).toBe(0);
-    expect(pass.stdout).toContain('passed=true\n');
+    expect(pass.stdout).toContain('PASSED  validate-data: all');
     const fail = await runCliBundle(
       ['validate-data', '--data', 'penguins.csv', '--suite', 'failing.yml', '--max-annotations', '1'],
       { cwd: workspace },
@@ -573,7 +573,7 @@ describe('the mlops CLI', () => {
     const help = await runCliBundle(['profile', '--help'], { cwd: workspace });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(
-      /^mlops profile: profile a dataset and write a starter expectation suite\.\n\nUsage: mlops profile --data <path\|glob> --suite-out <file> \[options\]/,
+      /^mlops profile: Profile a dataset and write a starter expectation suite for validate-data\.\n\nUsage: mlops profile --data <path\|glob> --suite-out <file> \[options\]\n/,
     );
     const missing = await runCliBundle(['profile', '--data', 'penguins.csv'], { cwd: workspace });
     expect(missing.code).toBe(2);
@@ -581,7 +581,7 @@ describe('the mlops CLI', () => {
       'mlops: error: Missing required option --suite-out <file> (or --profile-out <file>) (see mlops profile --help).\n',
     );
     const unknown = await runCliBundle(['profile', '--dat', 'penguins.csv'], { cwd: workspace });
-    expect(unknown.stderr).toBe('mlops: error: Unknown option --dat for mlops profile (see mlops profile --help).\n');
+    expect(unknown.stderr).toBe('mlops: error: Unknown option --dat for mlops profile. Did you mean --data?\n');
     const top = await runCliBundle(['--help'], { cwd: workspace });
     expect(top.stdout).toMatch(/profile\s+Profile a dataset and write a starter expectation suite for validate-data\./);
   });

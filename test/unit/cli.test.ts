@@ -17,7 +17,7 @@ import {
   secret,
   text,
 } from '../../src/adapters/runner/inputs.js';
-import type { CliCommand } from '../../src/cli/commands.js';
+import type { CliCommand, CommandArgs, CommandContext } from '../../src/cli/commands.js';
 import type * as Commands from '../../src/cli/commands.js';
 import type { ActionName } from '../../src/generated/action-meta.js';
 import { actionMeta } from '../../src/generated/action-meta.js';
@@ -97,7 +97,7 @@ const fakeValidate: ActionDefinition<'validate-data', typeof validateInputs> = {
     const failing = first.endsWith('fail.csv');
     return {
       passed: !failing,
-      outputs: { passed: !failing, rows: 3, report: `/tmp/report.json`, evaluated: undefined, failed: failing ? 1 : 0 },
+      outputs: { passed: !failing, rows: 3, report: `/tmp/report.json`, evaluated: 2, failed: failing ? 1 : 0 },
       ...(failing ? { failure: '1 of 2 expectations failed.', failureLocation: { file: 'fail.csv', row: 2 } } : {}),
     };
   },
@@ -105,6 +105,7 @@ const fakeValidate: ActionDefinition<'validate-data', typeof validateInputs> = {
 
 /** A fake drift-check to exercise boolean and list flags. */
 let driftInputs: Record<string, unknown> | undefined;
+let driftOutputs: Record<string, unknown> | undefined;
 const fakeDrift = {
   name: 'drift-check' as const,
   inputs: {
@@ -125,7 +126,7 @@ const fakeDrift = {
   },
   async run(context: { inputs: Record<string, unknown> }) {
     driftInputs = context.inputs;
-    return { passed: true, outputs: { drift: false, 'drifted-columns': 'a\nb' } };
+    return { passed: true, outputs: driftOutputs ?? { drift: false, 'drifted-columns': 'a\nb' } };
   },
 };
 
@@ -134,6 +135,7 @@ beforeEach(() => {
   registry.fakes['drift-check'] = fakeDrift;
   lastContext = undefined;
   driftInputs = undefined;
+  driftOutputs = undefined;
 });
 afterEach(() => {
   registry.fakes = {};
@@ -147,7 +149,7 @@ function kindsOf(definition: { inputs: Record<string, { kind: string }> }): Reco
 
 describe('parseActionFlags', () => {
   const kinds = kindsOf(fakeDrift);
-  const parseDrift = (args: string[]) => Object.fromEntries(parseActionFlags('drift-check', args, kinds));
+  const parseDrift = (args: string[]) => Object.fromEntries(parseActionFlags('drift-check', args, kinds).inputs);
 
   it('accepts --name=value and --name value', () => {
     expect(parseDrift(['--reference=ref.csv', '--current', 'cur.csv'])).toEqual({
@@ -168,13 +170,17 @@ describe('parseActionFlags', () => {
     });
   });
 
-  it('takes an explicit true/false after a boolean flag, and leaves anything else alone', () => {
-    expect(parseDrift(['--open-issue', 'false', '--fail-on-drift', 'TRUE'])).toEqual({
+  it('takes an explicit true/false after a boolean flag, and names the allowed values for anything else', () => {
+    expect(parseDrift(['--open-issue', 'false', '--fail-on-drift', 'TRUE', '--close-resolved=False'])).toEqual({
       'open-issue': 'false',
-      'fail-on-drift': 'TRUE',
+      'fail-on-drift': 'true',
+      'close-resolved': 'false',
     });
-    expect(() => parseDrift(['--open-issue', 'ref.csv'])).toThrow(
-      new InputError('Unexpected argument "ref.csv" for mlops drift-check: inputs are given as --<name> <value>.'),
+    expect(() => parseDrift(['--open-issue', 'maybe'])).toThrow(
+      new InputError('--open-issue must be true or false, got "maybe".'),
+    );
+    expect(() => parseDrift(['--open-issue=yes'])).toThrow(
+      new InputError('--open-issue must be true or false, got "yes".'),
     );
   });
 
@@ -245,35 +251,55 @@ describe('cliDefault', () => {
 });
 
 describe('runCli exit status', () => {
-  it('exits 0 on a pass and prints outputs as name=value on stdout, undefined ones left out', async () => {
+  it('exits 0 on a pass and prints a short human summary on stdout', async () => {
     const result = await cli(['validate-data', '--data', 'ok.csv', '--suite', 's.yml']);
     expect(result.code).toBe(0);
-    // action.yml order (passed, report, rows, evaluated, failed), not the order the fake built them in.
-    expect(result.stdout).toBe('passed=true\nreport=/tmp/report.json\nrows=3\nfailed=0\n');
+    expect(result.stdout).toBe(
+      'PASSED  validate-data: all 2 expectations passed (3 rows).\nReport: /tmp/report.json\n',
+    );
     expect(lastContext?.mode).toBe('cli');
   });
 
-  it('prints outputs as one JSON object with --json, before or after the command', async () => {
+  it('prints outputs as one JSON object of typed values with --json, before or after the command', async () => {
     for (const argv of [
       ['--json', 'validate-data', '--data', 'ok.csv', '--suite', 's.yml'],
       ['validate-data', '--data', 'ok.csv', '--suite', 's.yml', '--json'],
     ]) {
       const result = await cli(argv);
       expect(result.code).toBe(0);
-      expect(JSON.parse(result.stdout)).toEqual({ passed: 'true', rows: '3', report: '/tmp/report.json', failed: '0' });
+      const printed = JSON.parse(result.stdout) as Record<string, unknown>;
+      expect(printed).toEqual({ passed: true, rows: 3, report: '/tmp/report.json', evaluated: 2, failed: 0 });
+      // action.yml order (passed, report, rows, evaluated, failed), not the order the fake built them in.
+      expect(Object.keys(printed)).toEqual(['passed', 'report', 'rows', 'evaluated', 'failed']);
     }
   });
 
-  it('quotes a multi-line output value so that each output stays on one line', async () => {
+  it('parses an output that holds JSON under --json and leaves out outputs the run did not produce', async () => {
+    driftOutputs = { drift: true, share: 0.5, 'drifted-columns': '["a","b"]' };
+    const result = await cli(['drift-check', '--reference', 'r.csv', '--current', 'c.csv', '--json']);
+    expect(JSON.parse(result.stdout)).toEqual({ drift: true, share: 0.5, 'drifted-columns': ['a', 'b'] });
+  });
+
+  it('prints a multi-line output value of an action without a summary on one line', async () => {
     const result = await cli(['drift-check', '--reference', 'r.csv', '--current', 'c.csv']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe('drift=false\ndrifted-columns="a\\nb"\n');
+    expect(result.stdout).toBe('drift=false\ndrifted-columns=a, b\n');
+  });
+
+  it('prints one JSON object on stdout under --json when the command fails', async () => {
+    const result = await cli(['validate-data', '--data', 'ok.csv', '--json']);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      ok: false,
+      error: 'Missing required option --suite (see mlops validate-data --help).',
+      exitCode: 2,
+    });
   });
 
   it('exits 1 on a failed verdict, with the failure and its location on stderr', async () => {
     const result = await cli(['validate-data', '--data', 'fail.csv', '--suite', 's.yml']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('passed=false\n');
+    expect(result.stdout).toContain('FAILED  validate-data: 1 of 2 expectations failed (3 rows).\n');
     expect(result.stderr).toContain('error: fail.csv, row 2: 1 of 2 expectations failed.\n');
   });
 
@@ -528,26 +554,140 @@ describe('--version and extra commands', () => {
     expect(await cli(['--version'])).toEqual({ code: 0, stdout: `${packageJson.version}\n`, stderr: '' });
   });
 
-  it('runs an extra command with its arguments, --help passed on', async () => {
-    const calls: string[][] = [];
-    const command: CliCommand = {
-      name: 'profile',
-      summary: 'Profile a dataset.',
-      async run(args, context) {
-        calls.push(args);
-        context.streams.stdout(`json=${context.json}\n`);
-        if (args.includes('--fail')) throw new InputError('profile needs a file.');
-        return 0;
+  /** A fake command with subcommands, to drive the shared parsing and help. */
+  function fakeTool(calls: Array<{ sub: string; args: CommandArgs; json: boolean }>): CliCommand {
+    const run = (sub: string) => async (args: CommandArgs, context: CommandContext) => {
+      calls.push({ sub, args, json: context.json });
+      if (args.positionals.includes('fail')) throw new InputError('tool needs a file.');
+      context.streams.stdout(`ran ${sub}\n`);
+      return 0;
+    };
+    return {
+      name: 'tool',
+      summary: 'A tool.',
+      subcommands: {
+        list: {
+          usage: '',
+          summary: 'Lists.',
+          flags: { limit: { type: 'string', value: 'n', description: 'At most n.' } },
+          positionals: true,
+          run: run('list'),
+        },
+        show: {
+          usage: '<id>',
+          summary: 'Shows one.',
+          flags: { fix: { type: 'boolean', description: 'Fix it.' } },
+          positionals: true,
+          run: run('show'),
+        },
       },
     };
-    registry.extra.push({ name: 'profile', summary: command.summary, load: async () => command });
-    expect(await cli(['profile', 'a.csv', '--json'])).toEqual({ code: 0, stdout: 'json=true\n', stderr: '' });
-    await cli(['profile', '--help']);
-    expect(calls).toEqual([['a.csv'], ['--help']]);
-    expect(await cli(['profile', '--fail'])).toEqual({
+  }
+
+  it('runs a subcommand with the flags of its table, globals before or after', async () => {
+    const calls: Array<{ sub: string; args: CommandArgs; json: boolean }> = [];
+    registry.extra.push({ name: 'tool', summary: 'A tool.', load: async () => fakeTool(calls) });
+    expect(await cli(['--json', 'tool', 'show', 'a1', '--fix'])).toEqual({ code: 0, stdout: 'ran show\n', stderr: '' });
+    expect(calls[0]!.args.positionals).toEqual(['a1']);
+    expect([...calls[0]!.args.flags]).toEqual(['fix']);
+    expect(calls[0]!.json).toBe(true);
+    await cli(['tool', 'list', '--limit=3', '--json']);
+    expect(calls[1]!.args.options.get('limit')).toBe('3');
+    expect(calls[1]!.json).toBe(true);
+    expect(await cli(['tool', 'list', '--limt', '3'])).toEqual({
       code: 2,
-      stdout: 'json=false\n',
-      stderr: 'mlops: error: profile needs a file.\n',
+      stdout: '',
+      stderr: 'mlops: error: Unknown option --limt for mlops tool list. Did you mean --limit?\n',
     });
+    expect((await cli(['tool', 'lst'])).stderr).toBe(
+      'mlops: error: Unknown tool command "lst". Did you mean list? See mlops tool --help.\n',
+    );
+    expect(await cli(['tool', 'show', 'fail'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'mlops: error: tool needs a file.\n',
+    });
+  });
+
+  it('generates the help of a command with subcommands and of each subcommand', async () => {
+    registry.extra.push({ name: 'tool', summary: 'A tool.', load: async () => fakeTool([]) });
+    const help = await cli(['tool', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}mlops tool show <id> +Shows one\.$/m);
+    expect(help.stdout).toMatch(/^ {2}--fix +\(show\) Fix it\.$/m);
+    expect((await cli(['help', 'tool'])).stdout).toBe(help.stdout);
+    const sub = await cli(['tool', 'list', '--help']);
+    expect(sub.stdout).toContain('Usage: mlops tool list [options]\n');
+    expect(sub.stdout).toMatch(/^ {2}--limit <n> +At most n\.$/m);
+    expect((await cli(['tool', '--limit', '3', 'list'])).stderr).toBe(
+      'mlops: error: Unknown option --limit for mlops tool. The subcommand comes first: mlops tool <subcommand> [options].\n',
+    );
+    const bare = await cli(['tool']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('mlops: error: Missing subcommand for mlops tool: one of list, show.\n');
+  });
+});
+
+describe('global flags and inputs of the same name', () => {
+  it('gives --version after deploy to its version input, and prints the tool version before it', async () => {
+    let version: unknown = 'unset';
+    registry.fakes.deploy = {
+      name: 'deploy',
+      inputs: {
+        ...Object.fromEntries(Object.keys(actionMeta.deploy.inputs).map((n) => [n, text()])),
+        'working-directory': directory(),
+      },
+      async run(context: { inputs: Record<string, unknown> }) {
+        version = context.inputs.version;
+        return { passed: true, outputs: { version: 2 } };
+      },
+    };
+    const result = await cli(['deploy', '--model', 'm', '--version', 'v2', '--json']);
+    expect(result.code).toBe(0);
+    expect(version).toBe('v2');
+    expect(JSON.parse(result.stdout)).toEqual({ version: 2 });
+    expect(await cli(['--version', 'deploy', '--model', 'm'])).toEqual({
+      code: 0,
+      stdout: `${packageJson.version}\n`,
+      stderr: '',
+    });
+  });
+
+  it('keeps --version global after a command that has no input of that name', async () => {
+    expect((await cli(['validate-data', '--version'])).stdout).toBe(`${packageJson.version}\n`);
+  });
+
+  it('accepts only global flags before the command', async () => {
+    expect((await cli(['--data', 'x', 'validate-data'])).stderr).toBe(
+      'mlops: error: Option --data goes after the command: mlops <command> --data ... (only --help, --json, --debug, --version may come before it).\n',
+    );
+  });
+});
+
+describe('redaction', () => {
+  it('hides a GITHUB_TOKEN or GH_TOKEN from the environment in stdout and in the last error line', async () => {
+    for (const variable of ['GITHUB_TOKEN', 'GH_TOKEN']) {
+      const result = await cli(
+        ['validate-data', '--data', 'ghs_envtoken9.csv', '--suite', 's.yml', '--format', 'ghs_envtoken9'],
+        {
+          [variable]: 'ghs_envtoken9',
+        },
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe('mlops: error: --format must be one of "auto", "csv", got "***".\n');
+    }
+    registry.fakes['drift-check'] = fakeDrift;
+    driftOutputs = { drift: false, report: '/tmp/ghs_envtoken9/report.json' };
+    const printed = await cli(['drift-check', '--reference', 'r', '--current', 'c', '--json'], {
+      GH_TOKEN: 'ghs_envtoken9',
+    });
+    expect(printed.stdout).toContain('/tmp/***/report.json');
+    expect(printed.stdout).not.toContain('ghs_envtoken9');
+  });
+
+  it('hides a --github-token in stdout too', async () => {
+    driftOutputs = { drift: false, report: '/tmp/flagtoken77/report.json' };
+    const printed = await cli(['drift-check', '--reference', 'r', '--current', 'c', '--github-token', 'flagtoken77']);
+    expect(printed.stdout).toBe('drift=false\nreport=/tmp/***/report.json\n');
   });
 });

@@ -5,7 +5,7 @@
 import { relative, resolve, sep } from 'node:path';
 import { headCommit, realBaselineSources } from '../../adapters/baseline-sources.js';
 import { workflowRunUrl } from '../../adapters/environment.js';
-import { displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
+import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
 import { commentFromArtifact } from '../../adapters/github/comment-from-artifact.js';
 import { pullRequestFromEvent, readEventContext } from '../../adapters/github/event.js';
 import { deliverReport } from '../../adapters/github/gate-comment.js';
@@ -41,6 +41,7 @@ export async function runEvaluateGate({
   const workspace = env.workspace;
   const commentKey = inputs['comment-key'] ?? 'default';
   const reportPath = inputs.report ?? resolve(workingDirectory, 'mlops-reports/evaluate-gate.md');
+  await checkOutputPaths([{ path: reportPath, label: inputLabel(mode, 'report') }], workingDirectory);
   const token = inputs['github-token'];
   const event = await readEventContext(env);
 

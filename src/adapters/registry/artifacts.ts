@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EnvironmentError } from '../../core/errors.js';
@@ -116,7 +116,13 @@ export function localArtifactStore(root: string, log: Logger): ArtifactStore {
       return { assetUrl: pathToFileURL(join(target, staged.name)).href };
     },
     async discard(staged) {
-      if (staged.handle.kind === 'local') await rm(staged.handle.folder, { recursive: true, force: true });
+      if (staged.handle.kind !== 'local') return;
+      await rm(staged.handle.folder, { recursive: true, force: true });
+      // A refused write (a model name that clashes in case) must not leave `.staging/` or the
+      // model's folder behind; rmdir only removes them when empty, so other writers are safe.
+      for (const folder of [dirname(staged.handle.folder), modelRoot(staged.model)]) {
+        await rmdir(folder).catch(() => undefined);
+      }
     },
     records() {
       // The record names the final folder, never a staging folder.

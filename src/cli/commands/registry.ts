@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { createGitHubClient } from '../../adapters/github/client.js';
 import { setReleasePrerelease } from '../../adapters/registry/artifacts.js';
 import { openRegistryReader, type GitRegistryReader } from '../../adapters/registry/index.js';
@@ -20,110 +19,9 @@ import {
 import { deprecateVersion, removeAlias, setAlias } from '../../core/registry/operations.js';
 import { isReleaseAlias } from '../../core/registry/release-notes.js';
 import { resolveVersion } from '../../core/registry/view.js';
-import type { CliCommand, CommandContext } from '../commands.js';
-import { cliLogger } from '../io.js';
-
-/** Arguments of a subcommand: positionals, `--name value` options and bare boolean flags. */
-export interface CommandArgs {
-  positionals: string[];
-  options: Map<string, string>;
-  flags: Set<string>;
-}
-
-/** Parses `--name value`, `--name=value` and boolean `--flag`; unknown options are an InputError. */
-export function parseCommandArgs(
-  args: string[],
-  spec: { values: readonly string[]; booleans: readonly string[] },
-  command: string,
-): CommandArgs {
-  const parsed: CommandArgs = { positionals: [], options: new Map(), flags: new Set() };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('--')) {
-      parsed.positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (spec.booleans.includes(name)) {
-      if (eq !== -1) throw new InputError(`Option --${name} of ${command} takes no value.`);
-      parsed.flags.add(name);
-      continue;
-    }
-    if (!spec.values.includes(name)) {
-      const known = [...spec.values, ...spec.booleans].map((o) => `--${o}`).join(', ');
-      throw new InputError(`Unknown option --${name} for ${command}${known ? ` (options: ${known})` : ''}.`);
-    }
-    const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new InputError(`Option --${name} of ${command} needs a value.`);
-    if (parsed.options.has(name)) throw new InputError(`Option --${name} of ${command} is given more than once.`);
-    parsed.options.set(name, value);
-  }
-  return parsed;
-}
-
-/** Options every registry and runs subcommand takes (the actions' input names). */
-export const LOCATION_OPTIONS = ['registry-branch', 'registry-remote', 'working-directory'] as const;
-
-export const LOCATION_HELP = `Where the registry is:
-  --registry-branch <name>      Registry branch (default: mlops-registry).
-  --registry-remote <name>      Remote that holds it (default: origin; with no such remote the
-                                local branch is used).
-  --working-directory <dir>     A directory inside the repository (default: the current one).
-  --json                        Print JSON instead of text.`;
-
-/** The repository location from the common options. */
-export function locationFrom(args: CommandArgs, context: CommandContext) {
-  return {
-    cwd: resolve(context.cwd, args.options.get('working-directory') ?? '.'),
-    branch: args.options.get('registry-branch') ?? 'mlops-registry',
-    remote: args.options.get('registry-remote') ?? 'origin',
-  };
-}
-
-/** Requires exactly `names.length` positionals, naming the missing one. */
-export function positionals(args: CommandArgs, names: string[], usage: string): string[] {
-  if (args.positionals.length < names.length) {
-    throw new InputError(`Missing ${names[args.positionals.length]}. Usage: ${usage}`);
-  }
-  if (args.positionals.length > names.length) {
-    throw new InputError(`Unexpected argument "${args.positionals[names.length]}". Usage: ${usage}`);
-  }
-  return args.positionals;
-}
-
-export function printJson(context: CommandContext, value: unknown): void {
-  context.streams.stdout(JSON.stringify(value, null, 2) + '\n');
-}
-
-const HELP = `mlops registry: the model registry on a git branch (no server).
-
-Usage:
-  mlops registry list                              Every model, its latest version and aliases.
-  mlops registry show <model>                      A model: its aliases and latest versions.
-  mlops registry show <model>@<alias>|@v<N>        One version: lineage, artifact, metrics, params.
-  mlops registry history <model> [--alias <a>] [--limit <n>]
-                                                   The model's event log (registrations, alias
-                                                   moves, deprecations, deployments), oldest first.
-  mlops registry set-alias <model> <alias> <vN>    Point an alias (staging, production, ...) at a
-                                                   version. In GitHub mode, pointing production or
-                                                   prod at a version makes its release a full release
-                                                   (token: --github-token or GITHUB_TOKEN).
-  mlops registry remove-alias <model> <alias>      Remove an alias.
-  mlops registry deprecate <model> <vN> [--reason <text>]
-                                                   Deprecate a version (@latest skips it; no alias may
-                                                   point at it).
-  mlops registry fsck [--fix]                      Check the event logs and rebuild the derived files
-                                                   (indexes, version records) from them; --fix writes
-                                                   the rebuilt files. Exit 1 when problems remain.
-
-Register versions with \`mlops register --model <name> --path <file-or-folder>\`.
-
-${LOCATION_HELP}
-  --github-token <token>        (set-alias) Token to update the GitHub release.
-
-Exit status: 0 done, 1 fsck found problems, 2 the command could not do its job.
-`;
+import type { CliCommand, CommandArgs, CommandContext, CommandSpec } from '../commands.js';
+import type { FlagTable } from '../flags.js';
+import { LOCATION_FLAGS, locationFrom, positionals, printJson, withLog } from './shared.js';
 
 function describeVersion(record: ModelVersionRecord): string[] {
   const rows: Array<[string, string]> = [
@@ -358,7 +256,7 @@ async function write(
   const model = checkModelName(values[0]!, operation);
   const location = locationFrom(args, context);
   const token = args.options.get('github-token');
-  if (token) (log as { secrets?: string[] }).secrets?.push(token);
+  if (token) context.mask(token);
   const repo = await RegistryRepository.open({ ...location, log, ...(token ? { token } : {}) });
   const actor = repo.actor();
   let alias: string | undefined;
@@ -496,55 +394,78 @@ async function fsck(args: CommandArgs, context: CommandContext, log: Logger): Pr
   return remaining.length === 0 ? 0 : 1;
 }
 
-/** A subcommand of `mlops registry` or `mlops runs`: its options and what it does. */
-export interface Subcommand {
-  values: readonly string[];
-  booleans: readonly string[];
-  run: (args: CommandArgs, context: CommandContext, log: Logger) => Promise<number>;
-}
+const LIMIT: FlagTable = { limit: { type: 'string', value: 'n', description: 'Show only the last n events.' } };
 
-/**
- * Runs `mlops <command> <subcommand> [options]`: prints `help` (exit 2 when no subcommand is
- * given), refuses unknown subcommands and options, and runs the subcommand with its own logger.
- */
-export async function runSubcommand(
-  command: string,
-  help: string,
-  subcommands: Record<string, Subcommand>,
-  args: string[],
-  context: CommandContext,
-): Promise<number> {
-  const [sub, ...rest] = args.filter((a) => a !== '--help');
-  if (args.includes('--help') || sub === undefined || sub === 'help') {
-    context.streams.stdout(help);
-    return sub === undefined && !args.includes('--help') ? 2 : 0;
-  }
-  const spec = subcommands[sub];
-  if (!spec)
-    throw new InputError(
-      `Unknown ${command} command "${sub}"; one of ${Object.keys(subcommands).join(', ')} (see mlops ${command} --help).`,
-    );
-  const parsed = parseCommandArgs(rest, spec, `mlops ${command} ${sub}`);
-  return spec.run(parsed, context, cliLogger(context.streams, context.debug));
-}
-
-const SUBCOMMANDS: Record<string, Subcommand> = {
-  list: { values: [...LOCATION_OPTIONS], booleans: [], run: list },
-  show: { values: [...LOCATION_OPTIONS], booleans: [], run: show },
-  history: { values: [...LOCATION_OPTIONS, 'alias', 'limit'], booleans: [], run: history },
-  'set-alias': {
-    values: [...LOCATION_OPTIONS, 'github-token'],
-    booleans: [],
-    run: (a, c, l) => write(a, c, l, 'set-alias'),
+const SUBCOMMANDS: Record<string, CommandSpec> = {
+  list: {
+    usage: '',
+    summary: 'Every model, its latest version and aliases.',
+    flags: LOCATION_FLAGS,
+    positionals: true,
+    run: withLog(list),
   },
-  'remove-alias': { values: [...LOCATION_OPTIONS], booleans: [], run: (a, c, l) => write(a, c, l, 'remove-alias') },
-  deprecate: { values: [...LOCATION_OPTIONS, 'reason'], booleans: [], run: (a, c, l) => write(a, c, l, 'deprecate') },
-  fsck: { values: [...LOCATION_OPTIONS], booleans: ['fix'], run: fsck },
+  show: {
+    usage: '<model>[@<alias>|@v<N>]',
+    summary: 'A model (its aliases and latest versions), or one version: lineage, artifact, metrics, params.',
+    flags: LOCATION_FLAGS,
+    positionals: true,
+    run: withLog(show),
+  },
+  history: {
+    usage: '<model>',
+    summary: "The model's event log (registrations, alias moves, deprecations, deployments), oldest first.",
+    flags: {
+      ...LOCATION_FLAGS,
+      alias: { type: 'string', value: 'alias', description: 'Only the moves of this alias.' },
+      ...LIMIT,
+    },
+    positionals: true,
+    run: withLog(history),
+  },
+  'set-alias': {
+    usage: '<model> <alias> <vN>',
+    summary:
+      'Point an alias (staging, production, ...) at a version. In GitHub mode, pointing production or prod at a version makes its release a full release.',
+    flags: {
+      ...LOCATION_FLAGS,
+      'github-token': {
+        type: 'string',
+        value: 'token',
+        description: 'Token to update the GitHub release (default: $GITHUB_TOKEN, else $GH_TOKEN).',
+      },
+    },
+    positionals: true,
+    run: withLog((a, c, l) => write(a, c, l, 'set-alias')),
+  },
+  'remove-alias': {
+    usage: '<model> <alias>',
+    summary: 'Remove an alias.',
+    flags: LOCATION_FLAGS,
+    positionals: true,
+    run: withLog((a, c, l) => write(a, c, l, 'remove-alias')),
+  },
+  deprecate: {
+    usage: '<model> <vN>',
+    summary: '@latest skips a deprecated version, and no alias may point at it.',
+    flags: { ...LOCATION_FLAGS, reason: { type: 'string', value: 'text', description: 'Why it is deprecated.' } },
+    positionals: true,
+    run: withLog((a, c, l) => write(a, c, l, 'deprecate')),
+  },
+  fsck: {
+    usage: '',
+    summary:
+      'Check the event logs and rebuild the derived files (indexes, version records) from them. Exit 1 when problems remain.',
+    flags: { ...LOCATION_FLAGS, fix: { type: 'boolean', description: 'Write the rebuilt derived files.' } },
+    positionals: true,
+    run: withLog(fsck),
+  },
 };
 
 /** `mlops registry <subcommand>`. */
 export const registryCommand: CliCommand = {
   name: 'registry',
-  summary: 'The model registry on a git branch: list, show, history, set-alias, deprecate, fsck.',
-  run: (args, context) => runSubcommand('registry', HELP, SUBCOMMANDS, args, context),
+  summary: 'The model registry on a git branch (no server).',
+  description: 'Register versions with `mlops register --model <name> --path <file-or-folder>`.',
+  epilogue: 'Exit status: 0 done, 1 fsck found problems, 2 the command could not do its job.',
+  subcommands: SUBCOMMANDS,
 };

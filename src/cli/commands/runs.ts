@@ -6,35 +6,8 @@ import type { Logger } from '../../core/logger.js';
 import { formatDelta, formatDuration, formatTime, formatValue, textTable } from '../../core/registry/format.js';
 import { checkRunId } from '../../core/registry/names.js';
 import { compareRuns, flattenNumbers, flattenParamValues, type RunRecord } from '../../core/registry/runs.js';
-import type { CliCommand, CommandContext } from '../commands.js';
-import {
-  LOCATION_HELP,
-  LOCATION_OPTIONS,
-  locationFrom,
-  positionals,
-  printJson,
-  runSubcommand,
-  type CommandArgs,
-  type Subcommand,
-} from './registry.js';
-
-const HELP = `mlops runs: experiment tracking on the registry branch.
-
-Train runs with \`track: true\` are stored as run records (runs/<id>.json) on the registry branch.
-
-Usage:
-  mlops runs record --run-record <file>    Store a run record (what train writes to
-                                           mlops-reports/run.json). Recording the same run
-                                           again changes nothing.
-  mlops runs list [--limit <n>]            Tracked runs, newest first.
-  mlops runs show <id>                     One run: command, timing, lineage, params, metrics.
-  mlops runs compare <id> <id> [<id>...]   Params and metrics side by side (with two runs, the
-                                           metric differences).
-
-${LOCATION_HELP}
-
-The run record format is schemas/registry/run-record.schema.json (docs/registry.md).
-`;
+import type { CliCommand, CommandArgs, CommandContext, CommandSpec } from '../commands.js';
+import { LOCATION_FLAGS, locationFrom, positionals, printJson, withLog } from './shared.js';
 
 async function reader(args: CommandArgs, context: CommandContext, log: Logger) {
   return openRegistryReader({ ...locationFrom(args, context), log });
@@ -180,16 +153,46 @@ async function compare(args: CommandArgs, context: CommandContext, log: Logger):
   return 0;
 }
 
-const SUBCOMMANDS: Record<string, Subcommand> = {
-  record: { values: [...LOCATION_OPTIONS, 'run-record'], booleans: [], run: record },
-  list: { values: [...LOCATION_OPTIONS, 'limit'], booleans: [], run: list },
-  show: { values: [...LOCATION_OPTIONS], booleans: [], run: show },
-  compare: { values: [...LOCATION_OPTIONS], booleans: [], run: compare },
+const SUBCOMMANDS: Record<string, CommandSpec> = {
+  record: {
+    usage: '--run-record <file>',
+    summary:
+      'Store a run record (what train writes to mlops-reports/run.json). Recording the same run again changes nothing.',
+    flags: {
+      ...LOCATION_FLAGS,
+      'run-record': { type: 'string', value: 'file', description: 'The run record to store.' },
+    },
+    positionals: true,
+    run: withLog(record),
+  },
+  list: {
+    usage: '',
+    summary: 'Tracked runs, newest first.',
+    flags: { ...LOCATION_FLAGS, limit: { type: 'string', value: 'n', description: 'Show only the n newest runs.' } },
+    positionals: true,
+    run: withLog(list),
+  },
+  show: {
+    usage: '<id>',
+    summary: 'One run: command, timing, lineage, params, metrics.',
+    flags: LOCATION_FLAGS,
+    positionals: true,
+    run: withLog(show),
+  },
+  compare: {
+    usage: '<id> <id> [<id>...]',
+    summary: 'Params and metrics side by side (with two runs, the metric differences).',
+    flags: LOCATION_FLAGS,
+    positionals: true,
+    run: withLog(compare),
+  },
 };
 
 /** `mlops runs <subcommand>`. */
 export const runsCommand: CliCommand = {
   name: 'runs',
-  summary: 'Experiment tracking: record, list, show and compare train runs stored on the registry branch.',
-  run: (args, context) => runSubcommand('runs', HELP, SUBCOMMANDS, args, context),
+  summary: 'Experiment tracking on the registry branch.',
+  description:
+    'Train runs with `track: true` are stored as run records (runs/<id>.json) on the registry branch. The run record format is schemas/registry/run-record.schema.json (docs/registry.md).',
+  subcommands: SUBCOMMANDS,
 };
