@@ -40,7 +40,12 @@ export default function setup(project: TestProject): () => void {
   }
   const outdir = mkdtempSync(join(tmpdir(), 'mlops-test-dist-'));
   // The build writes the validators first, then bundles them with everything else.
-  runScript('build.mjs', '--outdir', outdir);
+  try {
+    runScript('build.mjs', '--outdir', outdir);
+  } catch (error) {
+    rmSync(outdir, { recursive: true, force: true });
+    throw error;
+  }
   // Workers are started after this, with this process's environment.
   process.env.MLOPS_DIST = outdir;
   project.provide('mlopsDist', { dir: outdir, builtFromSources: true });
