@@ -3,8 +3,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generates the schema validators and builds the bundles into a temporary MLOPS_DIST.
+    globalSetup: ['test/support/global-setup.ts'],
+    // Sized for a busy 2-core machine; tests that load it on purpose (many writers, killed
+    // processes) take longer limits from test/support/timeouts.ts.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default'],
   },

@@ -10,6 +10,8 @@ import { execFileSync } from 'node:child_process';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 execFileSync(process.execPath, [join(root, 'scripts', 'gen-action-meta.mjs')], { stdio: 'inherit' });
 execFileSync(process.execPath, [join(root, 'scripts', 'gen-expectation-kwargs.mjs')], { stdio: 'inherit' });
+// The precompiled schema validators are not committed: every build makes them from the schemas.
+execFileSync(process.execPath, [join(root, 'scripts', 'gen-validators.mjs')], { stdio: 'inherit' });
 
 const entryPoints = {};
 for (const name of readdirSync(join(root, 'src', 'actions')).sort()) {

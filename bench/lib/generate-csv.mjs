@@ -6,6 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../../test/support/random.mjs';
 
 /** The header of every generated file. */
 export const GENERATED_COLUMNS = [
@@ -20,18 +21,6 @@ export const GENERATED_COLUMNS = [
   'is_active',
   'comment',
 ];
-
-/** mulberry32: a small, fast, seedable PRNG (same sequence on every platform). */
-export function randomGenerator(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEGMENTS = ['consumer', 'smb', 'enterprise', 'public', 'education'];
 const COMMENTS = ['', 'renewal due', 'asked for "discount"', 'moved, new address', 'vip'];
@@ -78,7 +67,7 @@ export function generateRow(index, random) {
 
 /** Writes `rows` generated rows (plus the header) to `path`; resolves to the byte count. */
 export async function generateCsv(path, { rows = 1_000_000, seed = 42 } = {}) {
-  const random = randomGenerator(seed);
+  const random = seededRandom(seed);
   const out = createWriteStream(path);
   let bytes = 0;
   let buffer = GENERATED_COLUMNS.join(',') + '\n';

@@ -16,6 +16,7 @@ import {
 import { eventNameOf, loadEvent, type EventFixture } from '../support/events.js';
 import { runBundle, runCliBundle, type BundleResult } from '../support/runner.js';
 import { commitFiles, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
+import { STRESS_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const MARKER = '<!-- mlops:evaluate-gate workflow=ci key=default -->';
 
@@ -104,7 +105,7 @@ function expectOk(result: BundleResult, code = 0): void {
 
 const BASE = { accuracy: 0.9, loss: 0.3, slice: { a: 0.85 } };
 
-describe('sticky comment on pull_request', () => {
+describe('sticky comment on pull_request', { timeout: STRESS_TEST_TIMEOUT_MS }, () => {
   it('creates the comment on the first run, with outputs, summary and report file', async () => {
     const pr = gh.state.addPullRequest();
     const dir = workspace('ws', { accuracy: 0.91, loss: 0.29 }, BASE);

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TOKEN, startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
 import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
 import { runBundle, runCliBundle } from '../support/runner.js';
+import { KILL_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const tmp = makeTempDir('mlops-registry-gh-');
 let gh: GitHubDouble;
@@ -46,7 +47,7 @@ function published() {
   return gh.state.releases.filter((r) => !r.draft);
 }
 
-describe('register in GitHub mode', () => {
+describe('register in GitHub mode', { timeout: KILL_TEST_TIMEOUT_MS }, () => {
   it('uploads the model as a prerelease asset of <model>/v<N> with lineage in the body', async () => {
     writeFiles(work, { 'metrics.json': JSON.stringify({ accuracy: 0.93, loss: { val: 0.2 } }) });
     const result = await register({ metrics: 'metrics.json', description: 'first model' }, '9001');

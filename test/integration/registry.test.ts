@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
 import { runBundle, runCliBundle } from '../support/runner.js';
+import { KILL_TEST_TIMEOUT_MS, STRESS_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const tmp = makeTempDir('mlops-registry-it-');
 afterAll(() => tmp.cleanup());
@@ -41,7 +42,7 @@ interface Event {
   sha256: string;
 }
 
-describe('registry: concurrent writers', () => {
+describe('registry: concurrent writers', { timeout: STRESS_TEST_TIMEOUT_MS }, () => {
   let remote: string;
   beforeAll(() => {
     const parent = join(tmp.path, 'concurrent');
@@ -80,7 +81,7 @@ describe('registry: concurrent writers', () => {
   });
 });
 
-describe('registry: one writer', () => {
+describe('registry: one writer', { timeout: KILL_TEST_TIMEOUT_MS }, () => {
   let remote: string;
   let work: string;
   beforeAll(() => {

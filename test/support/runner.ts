@@ -10,11 +10,25 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TestRunner } from 'vitest';
 import { parse } from 'yaml';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 let isolatedDist: string | undefined;
+
+/** The limit for a child process outside any test (in a beforeAll hook): the hook timeout's, less a margin. */
+const DEFAULT_PROCESS_TIMEOUT_MS = 115_000;
+
+/**
+ * How long a bundle or CLI run may take unless the caller says: a little less than the running
+ * test's own limit, so that a test given a longer limit (test/support/timeouts.ts) gives its
+ * processes longer too, and a hung process fails with its output rather than a bare test timeout.
+ */
+export function processTimeoutMs(): number {
+  const testTimeout = TestRunner.getCurrentTest()?.timeout;
+  return testTimeout ? Math.max(testTimeout - 5_000, 1_000) : DEFAULT_PROCESS_TIMEOUT_MS;
+}
 
 /** dist/ (or $MLOPS_DIST) copied once per test process to a folder with no node_modules above it. */
 export function distDir(): string {
@@ -180,7 +194,7 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
     const { code, stdout, stderr } = await spawnNode([join(distDir(), action, 'index.js')], {
       cwd: workspace,
       env,
-      timeoutMs: options.timeoutMs ?? 120_000,
+      timeoutMs: options.timeoutMs ?? processTimeoutMs(),
     });
     const { annotations, masked } = parseAnnotations(stdout);
     return {
@@ -216,7 +230,7 @@ export function runCliBundle(
   return spawnNode([join(distDir(), 'cli', 'index.js'), ...args], {
     cwd: options.cwd,
     env,
-    timeoutMs: options.timeoutMs ?? 120_000,
+    timeoutMs: options.timeoutMs ?? processTimeoutMs(),
     input: options.input,
   });
 }

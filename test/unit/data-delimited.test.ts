@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Cell } from '../../src/core/data/dataset.js';
 import { dedupeHeader, parseDelimited, sniffDelimiter, type DelimitedOptions } from '../../src/core/data/delimited.js';
 import { ConfigurationError } from '../../src/core/errors.js';
+import { seededRandom } from '../support/random.mjs';
 
 /** Yields `bytes` in pieces of `size` bytes, as a stream would (split anywhere, even inside a character). */
 async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
@@ -347,22 +348,11 @@ describe('parseDelimited: streaming', () => {
 });
 
 describe('parseDelimited: round trip of random files', () => {
-  /** Deterministic PRNG (mulberry32) so that a failure reproduces. */
-  function random(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const pieces = ['a', 'bc', ' ', ',', ';', '"', '""', '\n', '\r\n', '\r', 'é', '日', '😀', 'x1', '0.5', '\t'];
 
   it('reads back what a quoting writer wrote, with correct line numbers, at any chunk size', async () => {
     for (let seed = 1; seed <= 40; seed++) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const width = 1 + Math.floor(next() * 4);
       const header = Array.from({ length: width }, (_, index) => `c${index}`);
       const rows: string[][] = [];

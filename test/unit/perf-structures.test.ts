@@ -5,6 +5,7 @@
  * read every cell exactly as `typeCell` does).
  */
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../support/random.mjs';
 import { isNaToken, PANDAS_NA_TOKENS } from '../../src/core/data/values.js';
 import {
   MemoryBudget,
@@ -24,18 +25,6 @@ function referenceMarkSeen(reference: Map<number, number>, key: number, position
   const state = reference.get(normalized);
   reference.set(normalized, state === undefined ? position : state >= 0 ? -2 : state - 1);
   return state;
-}
-
-/** A small seeded generator (mulberry32), so that failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('SeenNumbers (uniqueness bookkeeping for numeric keys)', () => {
@@ -60,7 +49,7 @@ describe('SeenNumbers (uniqueness bookkeeping for numeric keys)', () => {
   });
 
   it('mixes ascending runs, keys below the run, and repeats of both', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const keys: number[] = [];
     for (let index = 0; index < 20_000; index++) {
       const roll = next();
@@ -77,7 +66,7 @@ describe('SeenNumbers (uniqueness bookkeeping for numeric keys)', () => {
 
   it('works on descending and random keys (all in the hash table)', () => {
     check(Array.from({ length: 5000 }, (_, index) => 5000 - (index % 4000)));
-    const next = random(11);
+    const next = seededRandom(11);
     check(Array.from({ length: 5000 }, () => Math.floor(next() * 3000)));
   });
 });
@@ -111,7 +100,7 @@ describe('NumberTable', () => {
 
 describe('SortedValues read by rank across chunks', () => {
   it('finds every rank as one sorted array would, with ties across chunks', () => {
-    const next = random(3);
+    const next = seededRandom(3);
     // Few distinct values: long runs of ties that straddle the 64 Ki chunks.
     const values = Array.from({ length: 140_000 }, () => Math.floor(next() * 50) / 4 - 3);
     values.push(-0, 0, Infinity, -Infinity);
@@ -137,7 +126,7 @@ describe('SortedValues selection by sampling (no sort)', () => {
   const isSorted = (sorted: SortedValues) => (sorted as unknown as { sorted: boolean }).sorted;
 
   it('finds medians and quantiles of spread values without sorting the chunks', () => {
-    const next = random(5);
+    const next = seededRandom(5);
     const values = Array.from({ length: 300_001 }, () => next() * 2 - 1);
     const sorted = chunked(values);
     const whole = SortedValues.of(values);

@@ -1,5 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import gatesSchema from '../../../schemas/gates.schema.json' with { type: 'json' };
+import type { ErrorObject } from 'ajv';
+import { gates as validateGatesDocument } from '../../generated/validators/gates.js';
 import { ConfigurationError, type SourceLocation } from '../errors.js';
 import { locateKey, parseStructuredText } from '../metrics/parse.js';
 
@@ -29,14 +29,6 @@ export interface GatesConfig {
   /** The file, or `gates input` when the YAML was given inline. */
   source: string;
   gates: Gate[];
-}
-
-let validator: ValidateFunction | undefined;
-
-/** The compiled schema, built once per process. */
-function validate(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(gatesSchema);
-  return validator;
 }
 
 const RULE_NAMES = ['direction', 'min', 'max', 'max-regression', 'max-regression-pct', 'warn-only', 'description'];
@@ -94,7 +86,8 @@ export function parseGates(text: string, source: string): GatesConfig {
   if (document === null || document === undefined) {
     throw new ConfigurationError('the gates file is empty; expected {metrics: {<name>: {...}}}.', { file: source });
   }
-  const check = validate();
+  // schemas/gates.schema.json, precompiled by schemas/generate-gates-validator.mjs: no ajv compile per run.
+  const check = validateGatesDocument;
   if (!check(document)) {
     // An unknown key (a typo) explains more than the "required" error it causes.
     const errors = check.errors ?? [];

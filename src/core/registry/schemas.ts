@@ -8,7 +8,7 @@ import keysSchema from '../../../schemas/registry/keys.schema.json' with { type:
 import eventSchema from '../../../schemas/registry/event.schema.json' with { type: 'json' };
 import runRecordSchema from '../../../schemas/registry/run-record.schema.json' with { type: 'json' };
 import runSchema from '../../../schemas/registry/run.schema.json' with { type: 'json' };
-import * as generated from './validators.generated.js';
+import * as generated from '../../generated/validators/registry.js';
 
 /** The stored document kinds, each with its schema in schemas/registry/. */
 export type DocumentKind = 'registry' | 'index' | 'model-index' | 'versions' | 'keys' | 'event' | 'run-record' | 'run';

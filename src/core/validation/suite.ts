@@ -13,7 +13,7 @@ import { ConfigurationError, type SourceLocation } from '../errors.js';
 import { nearest } from '../suggest.js';
 import { compilePythonRegex, PythonRegexError } from './pyregex.js';
 import { compileStrftimeFormat, StrftimeFormatError } from './strptime.js';
-import * as generated from './suite-validator.generated.js';
+import * as generated from '../../generated/validators/suite.js';
 
 /** The expectation names mlops supports, in the schema's order. */
 export const SUPPORTED_EXPECTATIONS: readonly string[] = suiteSchema.definitions.expectation.properties.type.enum;

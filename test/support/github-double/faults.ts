@@ -3,6 +3,7 @@
  * load balancer, primary and secondary rate limits, a 404 for a vanished resource), counted or
  * random with a seeded generator so a failing run can be replayed.
  */
+import { seededRandom } from '../random.mjs';
 
 export interface FaultRule {
   /** HTTP status to answer (default 502 for plain faults, 403 for rate limits). */
@@ -26,18 +27,6 @@ export interface FaultRule {
 export interface ActiveFault extends FaultRule {
   /** How many requests this rule has failed so far. */
   hits: number;
-}
-
-/** mulberry32: small, fast and reproducible, enough for "fail 30 % of requests". */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class Faults {

@@ -1,0 +1,56 @@
+/**
+ * vitest's global setup: runs once, before any test file is loaded.
+ *
+ * - The precompiled schema validators (src/generated/validators/, ignored by git) are generated
+ *   from the schemas, since unit tests import the modules that use them.
+ * - Integration tests run bundles built from the current sources: the build goes to a temporary
+ *   folder that MLOPS_DIST points the workers at, so a stale dist/ is never what `npm test`
+ *   checks. An MLOPS_DIST already set (a private build, or CI checking the committed dist/) is
+ *   used as it is, and nothing is built.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The bundles integration tests run, and whether this run built them from the sources. */
+    mlopsDist: { dir: string; builtFromSources: boolean };
+  }
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Runs a repository script with this Node.js; its output goes to the test log. */
+function runScript(script: string, ...args: string[]): void {
+  execFileSync(process.execPath, [join(repoRoot, 'scripts', script), ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+export default function setup(project: TestProject): () => void {
+  if (process.env.MLOPS_DIST) {
+    runScript('gen-validators.mjs');
+    project.provide('mlopsDist', { dir: process.env.MLOPS_DIST, builtFromSources: false });
+    return () => {};
+  }
+  const outdir = mkdtempSync(join(tmpdir(), 'mlops-test-dist-'));
+  // The build writes the validators first, then bundles them with everything else.
+  try {
+    runScript('build.mjs', '--outdir', outdir);
+  } catch (error) {
+    rmSync(outdir, { recursive: true, force: true });
+    throw error;
+  }
+  // Workers are started after this, with this process's environment.
+  process.env.MLOPS_DIST = outdir;
+  project.provide('mlopsDist', { dir: outdir, builtFromSources: true });
+  return () => {
+    delete process.env.MLOPS_DIST;
+    rmSync(outdir, { recursive: true, force: true });
+  };
+}
