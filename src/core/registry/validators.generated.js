@@ -2046,38 +2046,435 @@ const schema33 = {
     },
   },
 };
-const schema41 = {
+const schema43 = {
   type: 'object',
   description: 'Flattened metrics: `a.b` names to finite numbers.',
   additionalProperties: { type: 'number' },
 };
-const schema42 = { type: 'object' };
+const schema44 = { type: 'object' };
 const schema39 = {
   type: 'object',
   required: ['name', 'kind', 'size', 'location'],
   additionalProperties: false,
   properties: {
-    name: { type: 'string', minLength: 1 },
+    name: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^(?!\\.\\.?$)[^/\\\\\\u0000]+$',
+      description: "One file name: no '/', '\\', NUL; not '.' or '..'.",
+    },
     kind: { enum: ['file', 'directory'] },
     size: { type: 'integer', minimum: 0 },
-    location: { type: 'string', minLength: 1 },
+    location: {
+      type: 'string',
+      maxLength: 2048,
+      description:
+        "Local mode: .mlops/artifacts/<model>/v<N>/<name> (fsck checks model, version, name); GitHub mode: the asset's REST URL.",
+      pattern:
+        '^(?:\\.mlops/artifacts/[A-Za-z0-9](?:[A-Za-z0-9_-]|\\.(?!\\.))*/v[1-9][0-9]*/(?!\\.\\.?$)[^/\\\\\\u0000]+|https?://[^/?#\\s@]+(/[^\\s]*)?)$',
+    },
     release: { $ref: '#/definitions/release' },
   },
 };
+const pattern7 = new RegExp('^(?!\\.\\.?$)[^/\\\\\\u0000]+$', 'u');
+const pattern8 = new RegExp(
+  '^(?:\\.mlops/artifacts/[A-Za-z0-9](?:[A-Za-z0-9_-]|\\.(?!\\.))*/v[1-9][0-9]*/(?!\\.\\.?$)[^/\\\\\\u0000]+|https?://[^/?#\\s@]+(/[^\\s]*)?)$',
+  'u',
+);
 const schema40 = {
   type: 'object',
   required: ['id', 'tag', 'url', 'assetId', 'assetName', 'assetApiUrl', 'downloadUrl'],
   additionalProperties: false,
   properties: {
-    id: { type: 'integer' },
+    id: { type: 'integer', minimum: 1 },
     tag: { type: 'string', minLength: 1 },
-    url: { type: 'string', minLength: 1 },
-    assetId: { type: 'integer' },
+    url: { $ref: '#/definitions/httpUrl' },
+    assetId: { type: 'integer', minimum: 1 },
     assetName: { type: 'string', minLength: 1 },
-    assetApiUrl: { type: 'string', minLength: 1 },
-    downloadUrl: { type: 'string', minLength: 1 },
+    assetApiUrl: {
+      type: 'string',
+      maxLength: 2048,
+      pattern: '^https?://[^/?#\\s@]+(/[^?#\\s]*)?/repos/[^/?#\\s]+/[^/?#\\s]+/releases/assets/[1-9][0-9]*$',
+      description:
+        "The asset's REST URL, for people. mlops reaches GitHub only at the configured API URL, with the ids.",
+    },
+    downloadUrl: { $ref: '#/definitions/httpUrl' },
   },
 };
+const schema41 = {
+  type: 'string',
+  maxLength: 2048,
+  pattern: '^https?://[^/?#\\s@]+(/[^\\s]*)?$',
+  description: 'An http(s) URL without credentials; fsck checks its host against the configured server.',
+};
+const pattern9 = new RegExp('^https?://[^/?#\\s@]+(/[^\\s]*)?$', 'u');
+const pattern10 = new RegExp(
+  '^https?://[^/?#\\s@]+(/[^?#\\s]*)?/repos/[^/?#\\s]+/[^/?#\\s]+/releases/assets/[1-9][0-9]*$',
+  'u',
+);
+function validate16(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (data && typeof data == 'object' && !Array.isArray(data)) {
+      let missing0;
+      if (
+        (data.id === undefined && (missing0 = 'id')) ||
+        (data.tag === undefined && (missing0 = 'tag')) ||
+        (data.url === undefined && (missing0 = 'url')) ||
+        (data.assetId === undefined && (missing0 = 'assetId')) ||
+        (data.assetName === undefined && (missing0 = 'assetName')) ||
+        (data.assetApiUrl === undefined && (missing0 = 'assetApiUrl')) ||
+        (data.downloadUrl === undefined && (missing0 = 'downloadUrl'))
+      ) {
+        validate16.errors = [
+          {
+            instancePath,
+            schemaPath: '#/required',
+            keyword: 'required',
+            params: { missingProperty: missing0 },
+            message: "must have required property '" + missing0 + "'",
+          },
+        ];
+        return false;
+      } else {
+        const _errs1 = errors;
+        for (const key0 in data) {
+          if (!(
+            key0 === 'id' ||
+            key0 === 'tag' ||
+            key0 === 'url' ||
+            key0 === 'assetId' ||
+            key0 === 'assetName' ||
+            key0 === 'assetApiUrl' ||
+            key0 === 'downloadUrl'
+          )) {
+            validate16.errors = [
+              {
+                instancePath,
+                schemaPath: '#/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key0 },
+                message: 'must NOT have additional properties',
+              },
+            ];
+            return false;
+            break;
+          }
+        }
+        if (_errs1 === errors) {
+          if (data.id !== undefined) {
+            let data0 = data.id;
+            const _errs2 = errors;
+            if (!(typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+              validate16.errors = [
+                {
+                  instancePath: instancePath + '/id',
+                  schemaPath: '#/properties/id/type',
+                  keyword: 'type',
+                  params: { type: 'integer' },
+                  message: 'must be integer',
+                },
+              ];
+              return false;
+            }
+            if (errors === _errs2) {
+              if (typeof data0 == 'number' && isFinite(data0)) {
+                if (data0 < 1 || isNaN(data0)) {
+                  validate16.errors = [
+                    {
+                      instancePath: instancePath + '/id',
+                      schemaPath: '#/properties/id/minimum',
+                      keyword: 'minimum',
+                      params: { comparison: '>=', limit: 1 },
+                      message: 'must be >= 1',
+                    },
+                  ];
+                  return false;
+                }
+              }
+            }
+            var valid0 = _errs2 === errors;
+          } else {
+            var valid0 = true;
+          }
+          if (valid0) {
+            if (data.tag !== undefined) {
+              let data1 = data.tag;
+              const _errs4 = errors;
+              if (errors === _errs4) {
+                if (typeof data1 === 'string') {
+                  if (func2(data1) < 1) {
+                    validate16.errors = [
+                      {
+                        instancePath: instancePath + '/tag',
+                        schemaPath: '#/properties/tag/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                      },
+                    ];
+                    return false;
+                  }
+                } else {
+                  validate16.errors = [
+                    {
+                      instancePath: instancePath + '/tag',
+                      schemaPath: '#/properties/tag/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                    },
+                  ];
+                  return false;
+                }
+              }
+              var valid0 = _errs4 === errors;
+            } else {
+              var valid0 = true;
+            }
+            if (valid0) {
+              if (data.url !== undefined) {
+                let data2 = data.url;
+                const _errs6 = errors;
+                const _errs7 = errors;
+                if (errors === _errs7) {
+                  if (typeof data2 === 'string') {
+                    if (func2(data2) > 2048) {
+                      validate16.errors = [
+                        {
+                          instancePath: instancePath + '/url',
+                          schemaPath: '#/definitions/httpUrl/maxLength',
+                          keyword: 'maxLength',
+                          params: { limit: 2048 },
+                          message: 'must NOT have more than 2048 characters',
+                        },
+                      ];
+                      return false;
+                    } else {
+                      if (!pattern9.test(data2)) {
+                        validate16.errors = [
+                          {
+                            instancePath: instancePath + '/url',
+                            schemaPath: '#/definitions/httpUrl/pattern',
+                            keyword: 'pattern',
+                            params: { pattern: '^https?://[^/?#\\s@]+(/[^\\s]*)?$' },
+                            message: 'must match pattern "' + '^https?://[^/?#\\s@]+(/[^\\s]*)?$' + '"',
+                          },
+                        ];
+                        return false;
+                      }
+                    }
+                  } else {
+                    validate16.errors = [
+                      {
+                        instancePath: instancePath + '/url',
+                        schemaPath: '#/definitions/httpUrl/type',
+                        keyword: 'type',
+                        params: { type: 'string' },
+                        message: 'must be string',
+                      },
+                    ];
+                    return false;
+                  }
+                }
+                var valid0 = _errs6 === errors;
+              } else {
+                var valid0 = true;
+              }
+              if (valid0) {
+                if (data.assetId !== undefined) {
+                  let data3 = data.assetId;
+                  const _errs9 = errors;
+                  if (!(typeof data3 == 'number' && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
+                    validate16.errors = [
+                      {
+                        instancePath: instancePath + '/assetId',
+                        schemaPath: '#/properties/assetId/type',
+                        keyword: 'type',
+                        params: { type: 'integer' },
+                        message: 'must be integer',
+                      },
+                    ];
+                    return false;
+                  }
+                  if (errors === _errs9) {
+                    if (typeof data3 == 'number' && isFinite(data3)) {
+                      if (data3 < 1 || isNaN(data3)) {
+                        validate16.errors = [
+                          {
+                            instancePath: instancePath + '/assetId',
+                            schemaPath: '#/properties/assetId/minimum',
+                            keyword: 'minimum',
+                            params: { comparison: '>=', limit: 1 },
+                            message: 'must be >= 1',
+                          },
+                        ];
+                        return false;
+                      }
+                    }
+                  }
+                  var valid0 = _errs9 === errors;
+                } else {
+                  var valid0 = true;
+                }
+                if (valid0) {
+                  if (data.assetName !== undefined) {
+                    let data4 = data.assetName;
+                    const _errs11 = errors;
+                    if (errors === _errs11) {
+                      if (typeof data4 === 'string') {
+                        if (func2(data4) < 1) {
+                          validate16.errors = [
+                            {
+                              instancePath: instancePath + '/assetName',
+                              schemaPath: '#/properties/assetName/minLength',
+                              keyword: 'minLength',
+                              params: { limit: 1 },
+                              message: 'must NOT have fewer than 1 characters',
+                            },
+                          ];
+                          return false;
+                        }
+                      } else {
+                        validate16.errors = [
+                          {
+                            instancePath: instancePath + '/assetName',
+                            schemaPath: '#/properties/assetName/type',
+                            keyword: 'type',
+                            params: { type: 'string' },
+                            message: 'must be string',
+                          },
+                        ];
+                        return false;
+                      }
+                    }
+                    var valid0 = _errs11 === errors;
+                  } else {
+                    var valid0 = true;
+                  }
+                  if (valid0) {
+                    if (data.assetApiUrl !== undefined) {
+                      let data5 = data.assetApiUrl;
+                      const _errs13 = errors;
+                      if (errors === _errs13) {
+                        if (typeof data5 === 'string') {
+                          if (func2(data5) > 2048) {
+                            validate16.errors = [
+                              {
+                                instancePath: instancePath + '/assetApiUrl',
+                                schemaPath: '#/properties/assetApiUrl/maxLength',
+                                keyword: 'maxLength',
+                                params: { limit: 2048 },
+                                message: 'must NOT have more than 2048 characters',
+                              },
+                            ];
+                            return false;
+                          } else {
+                            if (!pattern10.test(data5)) {
+                              validate16.errors = [
+                                {
+                                  instancePath: instancePath + '/assetApiUrl',
+                                  schemaPath: '#/properties/assetApiUrl/pattern',
+                                  keyword: 'pattern',
+                                  params: {
+                                    pattern:
+                                      '^https?://[^/?#\\s@]+(/[^?#\\s]*)?/repos/[^/?#\\s]+/[^/?#\\s]+/releases/assets/[1-9][0-9]*$',
+                                  },
+                                  message:
+                                    'must match pattern "' +
+                                    '^https?://[^/?#\\s@]+(/[^?#\\s]*)?/repos/[^/?#\\s]+/[^/?#\\s]+/releases/assets/[1-9][0-9]*$' +
+                                    '"',
+                                },
+                              ];
+                              return false;
+                            }
+                          }
+                        } else {
+                          validate16.errors = [
+                            {
+                              instancePath: instancePath + '/assetApiUrl',
+                              schemaPath: '#/properties/assetApiUrl/type',
+                              keyword: 'type',
+                              params: { type: 'string' },
+                              message: 'must be string',
+                            },
+                          ];
+                          return false;
+                        }
+                      }
+                      var valid0 = _errs13 === errors;
+                    } else {
+                      var valid0 = true;
+                    }
+                    if (valid0) {
+                      if (data.downloadUrl !== undefined) {
+                        let data6 = data.downloadUrl;
+                        const _errs15 = errors;
+                        const _errs16 = errors;
+                        if (errors === _errs16) {
+                          if (typeof data6 === 'string') {
+                            if (func2(data6) > 2048) {
+                              validate16.errors = [
+                                {
+                                  instancePath: instancePath + '/downloadUrl',
+                                  schemaPath: '#/definitions/httpUrl/maxLength',
+                                  keyword: 'maxLength',
+                                  params: { limit: 2048 },
+                                  message: 'must NOT have more than 2048 characters',
+                                },
+                              ];
+                              return false;
+                            } else {
+                              if (!pattern9.test(data6)) {
+                                validate16.errors = [
+                                  {
+                                    instancePath: instancePath + '/downloadUrl',
+                                    schemaPath: '#/definitions/httpUrl/pattern',
+                                    keyword: 'pattern',
+                                    params: { pattern: '^https?://[^/?#\\s@]+(/[^\\s]*)?$' },
+                                    message: 'must match pattern "' + '^https?://[^/?#\\s@]+(/[^\\s]*)?$' + '"',
+                                  },
+                                ];
+                                return false;
+                              }
+                            }
+                          } else {
+                            validate16.errors = [
+                              {
+                                instancePath: instancePath + '/downloadUrl',
+                                schemaPath: '#/definitions/httpUrl/type',
+                                keyword: 'type',
+                                params: { type: 'string' },
+                                message: 'must be string',
+                              },
+                            ];
+                            return false;
+                          }
+                        }
+                        var valid0 = _errs15 === errors;
+                      } else {
+                        var valid0 = true;
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    } else {
+      validate16.errors = [
+        { instancePath, schemaPath: '#/type', keyword: 'type', params: { type: 'object' }, message: 'must be object' },
+      ];
+      return false;
+    }
+  }
+  validate16.errors = vErrors;
+  return errors === 0;
+}
 function validate15(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -2123,17 +2520,43 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
             const _errs2 = errors;
             if (errors === _errs2) {
               if (typeof data0 === 'string') {
-                if (func2(data0) < 1) {
+                if (func2(data0) > 255) {
                   validate15.errors = [
                     {
                       instancePath: instancePath + '/name',
-                      schemaPath: '#/properties/name/minLength',
-                      keyword: 'minLength',
-                      params: { limit: 1 },
-                      message: 'must NOT have fewer than 1 characters',
+                      schemaPath: '#/properties/name/maxLength',
+                      keyword: 'maxLength',
+                      params: { limit: 255 },
+                      message: 'must NOT have more than 255 characters',
                     },
                   ];
                   return false;
+                } else {
+                  if (func2(data0) < 1) {
+                    validate15.errors = [
+                      {
+                        instancePath: instancePath + '/name',
+                        schemaPath: '#/properties/name/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                      },
+                    ];
+                    return false;
+                  } else {
+                    if (!pattern7.test(data0)) {
+                      validate15.errors = [
+                        {
+                          instancePath: instancePath + '/name',
+                          schemaPath: '#/properties/name/pattern',
+                          keyword: 'pattern',
+                          params: { pattern: '^(?!\\.\\.?$)[^/\\\\\\u0000]+$' },
+                          message: 'must match pattern "' + '^(?!\\.\\.?$)[^/\\\\\\u0000]+$' + '"',
+                        },
+                      ];
+                      return false;
+                    }
+                  }
                 }
               } else {
                 validate15.errors = [
@@ -2214,17 +2637,36 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
                   const _errs7 = errors;
                   if (errors === _errs7) {
                     if (typeof data3 === 'string') {
-                      if (func2(data3) < 1) {
+                      if (func2(data3) > 2048) {
                         validate15.errors = [
                           {
                             instancePath: instancePath + '/location',
-                            schemaPath: '#/properties/location/minLength',
-                            keyword: 'minLength',
-                            params: { limit: 1 },
-                            message: 'must NOT have fewer than 1 characters',
+                            schemaPath: '#/properties/location/maxLength',
+                            keyword: 'maxLength',
+                            params: { limit: 2048 },
+                            message: 'must NOT have more than 2048 characters',
                           },
                         ];
                         return false;
+                      } else {
+                        if (!pattern8.test(data3)) {
+                          validate15.errors = [
+                            {
+                              instancePath: instancePath + '/location',
+                              schemaPath: '#/properties/location/pattern',
+                              keyword: 'pattern',
+                              params: {
+                                pattern:
+                                  '^(?:\\.mlops/artifacts/[A-Za-z0-9](?:[A-Za-z0-9_-]|\\.(?!\\.))*/v[1-9][0-9]*/(?!\\.\\.?$)[^/\\\\\\u0000]+|https?://[^/?#\\s@]+(/[^\\s]*)?)$',
+                              },
+                              message:
+                                'must match pattern "' +
+                                '^(?:\\.mlops/artifacts/[A-Za-z0-9](?:[A-Za-z0-9_-]|\\.(?!\\.))*/v[1-9][0-9]*/(?!\\.\\.?$)[^/\\\\\\u0000]+|https?://[^/?#\\s@]+(/[^\\s]*)?)$' +
+                                '"',
+                            },
+                          ];
+                          return false;
+                        }
                       }
                     } else {
                       validate15.errors = [
@@ -2245,297 +2687,17 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
                 }
                 if (valid0) {
                   if (data.release !== undefined) {
-                    let data4 = data.release;
                     const _errs9 = errors;
-                    const _errs10 = errors;
-                    if (errors === _errs10) {
-                      if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
-                        let missing1;
-                        if (
-                          (data4.id === undefined && (missing1 = 'id')) ||
-                          (data4.tag === undefined && (missing1 = 'tag')) ||
-                          (data4.url === undefined && (missing1 = 'url')) ||
-                          (data4.assetId === undefined && (missing1 = 'assetId')) ||
-                          (data4.assetName === undefined && (missing1 = 'assetName')) ||
-                          (data4.assetApiUrl === undefined && (missing1 = 'assetApiUrl')) ||
-                          (data4.downloadUrl === undefined && (missing1 = 'downloadUrl'))
-                        ) {
-                          validate15.errors = [
-                            {
-                              instancePath: instancePath + '/release',
-                              schemaPath: '#/definitions/release/required',
-                              keyword: 'required',
-                              params: { missingProperty: missing1 },
-                              message: "must have required property '" + missing1 + "'",
-                            },
-                          ];
-                          return false;
-                        } else {
-                          const _errs12 = errors;
-                          for (const key1 in data4) {
-                            if (!(
-                              key1 === 'id' ||
-                              key1 === 'tag' ||
-                              key1 === 'url' ||
-                              key1 === 'assetId' ||
-                              key1 === 'assetName' ||
-                              key1 === 'assetApiUrl' ||
-                              key1 === 'downloadUrl'
-                            )) {
-                              validate15.errors = [
-                                {
-                                  instancePath: instancePath + '/release',
-                                  schemaPath: '#/definitions/release/additionalProperties',
-                                  keyword: 'additionalProperties',
-                                  params: { additionalProperty: key1 },
-                                  message: 'must NOT have additional properties',
-                                },
-                              ];
-                              return false;
-                              break;
-                            }
-                          }
-                          if (_errs12 === errors) {
-                            if (data4.id !== undefined) {
-                              let data5 = data4.id;
-                              const _errs13 = errors;
-                              if (!(typeof data5 == 'number' && !(data5 % 1) && !isNaN(data5) && isFinite(data5))) {
-                                validate15.errors = [
-                                  {
-                                    instancePath: instancePath + '/release/id',
-                                    schemaPath: '#/definitions/release/properties/id/type',
-                                    keyword: 'type',
-                                    params: { type: 'integer' },
-                                    message: 'must be integer',
-                                  },
-                                ];
-                                return false;
-                              }
-                              var valid2 = _errs13 === errors;
-                            } else {
-                              var valid2 = true;
-                            }
-                            if (valid2) {
-                              if (data4.tag !== undefined) {
-                                let data6 = data4.tag;
-                                const _errs15 = errors;
-                                if (errors === _errs15) {
-                                  if (typeof data6 === 'string') {
-                                    if (func2(data6) < 1) {
-                                      validate15.errors = [
-                                        {
-                                          instancePath: instancePath + '/release/tag',
-                                          schemaPath: '#/definitions/release/properties/tag/minLength',
-                                          keyword: 'minLength',
-                                          params: { limit: 1 },
-                                          message: 'must NOT have fewer than 1 characters',
-                                        },
-                                      ];
-                                      return false;
-                                    }
-                                  } else {
-                                    validate15.errors = [
-                                      {
-                                        instancePath: instancePath + '/release/tag',
-                                        schemaPath: '#/definitions/release/properties/tag/type',
-                                        keyword: 'type',
-                                        params: { type: 'string' },
-                                        message: 'must be string',
-                                      },
-                                    ];
-                                    return false;
-                                  }
-                                }
-                                var valid2 = _errs15 === errors;
-                              } else {
-                                var valid2 = true;
-                              }
-                              if (valid2) {
-                                if (data4.url !== undefined) {
-                                  let data7 = data4.url;
-                                  const _errs17 = errors;
-                                  if (errors === _errs17) {
-                                    if (typeof data7 === 'string') {
-                                      if (func2(data7) < 1) {
-                                        validate15.errors = [
-                                          {
-                                            instancePath: instancePath + '/release/url',
-                                            schemaPath: '#/definitions/release/properties/url/minLength',
-                                            keyword: 'minLength',
-                                            params: { limit: 1 },
-                                            message: 'must NOT have fewer than 1 characters',
-                                          },
-                                        ];
-                                        return false;
-                                      }
-                                    } else {
-                                      validate15.errors = [
-                                        {
-                                          instancePath: instancePath + '/release/url',
-                                          schemaPath: '#/definitions/release/properties/url/type',
-                                          keyword: 'type',
-                                          params: { type: 'string' },
-                                          message: 'must be string',
-                                        },
-                                      ];
-                                      return false;
-                                    }
-                                  }
-                                  var valid2 = _errs17 === errors;
-                                } else {
-                                  var valid2 = true;
-                                }
-                                if (valid2) {
-                                  if (data4.assetId !== undefined) {
-                                    let data8 = data4.assetId;
-                                    const _errs19 = errors;
-                                    if (!(
-                                      typeof data8 == 'number' &&
-                                      !(data8 % 1) &&
-                                      !isNaN(data8) &&
-                                      isFinite(data8)
-                                    )) {
-                                      validate15.errors = [
-                                        {
-                                          instancePath: instancePath + '/release/assetId',
-                                          schemaPath: '#/definitions/release/properties/assetId/type',
-                                          keyword: 'type',
-                                          params: { type: 'integer' },
-                                          message: 'must be integer',
-                                        },
-                                      ];
-                                      return false;
-                                    }
-                                    var valid2 = _errs19 === errors;
-                                  } else {
-                                    var valid2 = true;
-                                  }
-                                  if (valid2) {
-                                    if (data4.assetName !== undefined) {
-                                      let data9 = data4.assetName;
-                                      const _errs21 = errors;
-                                      if (errors === _errs21) {
-                                        if (typeof data9 === 'string') {
-                                          if (func2(data9) < 1) {
-                                            validate15.errors = [
-                                              {
-                                                instancePath: instancePath + '/release/assetName',
-                                                schemaPath: '#/definitions/release/properties/assetName/minLength',
-                                                keyword: 'minLength',
-                                                params: { limit: 1 },
-                                                message: 'must NOT have fewer than 1 characters',
-                                              },
-                                            ];
-                                            return false;
-                                          }
-                                        } else {
-                                          validate15.errors = [
-                                            {
-                                              instancePath: instancePath + '/release/assetName',
-                                              schemaPath: '#/definitions/release/properties/assetName/type',
-                                              keyword: 'type',
-                                              params: { type: 'string' },
-                                              message: 'must be string',
-                                            },
-                                          ];
-                                          return false;
-                                        }
-                                      }
-                                      var valid2 = _errs21 === errors;
-                                    } else {
-                                      var valid2 = true;
-                                    }
-                                    if (valid2) {
-                                      if (data4.assetApiUrl !== undefined) {
-                                        let data10 = data4.assetApiUrl;
-                                        const _errs23 = errors;
-                                        if (errors === _errs23) {
-                                          if (typeof data10 === 'string') {
-                                            if (func2(data10) < 1) {
-                                              validate15.errors = [
-                                                {
-                                                  instancePath: instancePath + '/release/assetApiUrl',
-                                                  schemaPath: '#/definitions/release/properties/assetApiUrl/minLength',
-                                                  keyword: 'minLength',
-                                                  params: { limit: 1 },
-                                                  message: 'must NOT have fewer than 1 characters',
-                                                },
-                                              ];
-                                              return false;
-                                            }
-                                          } else {
-                                            validate15.errors = [
-                                              {
-                                                instancePath: instancePath + '/release/assetApiUrl',
-                                                schemaPath: '#/definitions/release/properties/assetApiUrl/type',
-                                                keyword: 'type',
-                                                params: { type: 'string' },
-                                                message: 'must be string',
-                                              },
-                                            ];
-                                            return false;
-                                          }
-                                        }
-                                        var valid2 = _errs23 === errors;
-                                      } else {
-                                        var valid2 = true;
-                                      }
-                                      if (valid2) {
-                                        if (data4.downloadUrl !== undefined) {
-                                          let data11 = data4.downloadUrl;
-                                          const _errs25 = errors;
-                                          if (errors === _errs25) {
-                                            if (typeof data11 === 'string') {
-                                              if (func2(data11) < 1) {
-                                                validate15.errors = [
-                                                  {
-                                                    instancePath: instancePath + '/release/downloadUrl',
-                                                    schemaPath:
-                                                      '#/definitions/release/properties/downloadUrl/minLength',
-                                                    keyword: 'minLength',
-                                                    params: { limit: 1 },
-                                                    message: 'must NOT have fewer than 1 characters',
-                                                  },
-                                                ];
-                                                return false;
-                                              }
-                                            } else {
-                                              validate15.errors = [
-                                                {
-                                                  instancePath: instancePath + '/release/downloadUrl',
-                                                  schemaPath: '#/definitions/release/properties/downloadUrl/type',
-                                                  keyword: 'type',
-                                                  params: { type: 'string' },
-                                                  message: 'must be string',
-                                                },
-                                              ];
-                                              return false;
-                                            }
-                                          }
-                                          var valid2 = _errs25 === errors;
-                                        } else {
-                                          var valid2 = true;
-                                        }
-                                      }
-                                    }
-                                  }
-                                }
-                              }
-                            }
-                          }
-                        }
-                      } else {
-                        validate15.errors = [
-                          {
-                            instancePath: instancePath + '/release',
-                            schemaPath: '#/definitions/release/type',
-                            keyword: 'type',
-                            params: { type: 'object' },
-                            message: 'must be object',
-                          },
-                        ];
-                        return false;
-                      }
+                    if (
+                      !validate16(data.release, {
+                        instancePath: instancePath + '/release',
+                        parentData: data,
+                        parentDataProperty: 'release',
+                        rootData,
+                      })
+                    ) {
+                      vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+                      errors = vErrors.length;
                     }
                     var valid0 = _errs9 === errors;
                   } else {
@@ -2557,7 +2719,7 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
   validate15.errors = vErrors;
   return errors === 0;
 }
-const schema43 = {
+const schema45 = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -2569,7 +2731,7 @@ const schema43 = {
     dataSha256: { $ref: '#/definitions/sha256' },
   },
 };
-const schema44 = {
+const schema46 = {
   type: 'object',
   required: ['id'],
   additionalProperties: false,
@@ -2582,10 +2744,10 @@ const schema44 = {
     repository: { type: 'string' },
   },
 };
-const schema45 = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' };
-const pattern7 = new RegExp('^[0-9a-f]{7,64}$', 'u');
-const pattern8 = new RegExp('^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$', 'u');
-function validate17(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+const schema47 = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' };
+const pattern12 = new RegExp('^[0-9a-f]{7,64}$', 'u');
+const pattern13 = new RegExp('^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$', 'u');
+function validate19(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (errors === 0) {
@@ -2600,7 +2762,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
           key0 === 'trainRunName' ||
           key0 === 'dataSha256'
         )) {
-          validate17.errors = [
+          validate19.errors = [
             {
               instancePath,
               schemaPath: '#/additionalProperties',
@@ -2619,8 +2781,8 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
           const _errs2 = errors;
           if (errors === _errs2) {
             if (typeof data0 === 'string') {
-              if (!pattern7.test(data0)) {
-                validate17.errors = [
+              if (!pattern12.test(data0)) {
+                validate19.errors = [
                   {
                     instancePath: instancePath + '/commit',
                     schemaPath: '#/properties/commit/pattern',
@@ -2632,7 +2794,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                 return false;
               }
             } else {
-              validate17.errors = [
+              validate19.errors = [
                 {
                   instancePath: instancePath + '/commit',
                   schemaPath: '#/properties/commit/type',
@@ -2652,7 +2814,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
           if (data.ref !== undefined) {
             const _errs4 = errors;
             if (typeof data.ref !== 'string') {
-              validate17.errors = [
+              validate19.errors = [
                 {
                   instancePath: instancePath + '/ref',
                   schemaPath: '#/properties/ref/type',
@@ -2676,7 +2838,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                 if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
                   let missing0;
                   if (data2.id === undefined && (missing0 = 'id')) {
-                    validate17.errors = [
+                    validate19.errors = [
                       {
                         instancePath: instancePath + '/workflowRun',
                         schemaPath: '#/definitions/workflowRun/required',
@@ -2697,7 +2859,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                         key1 === 'job' ||
                         key1 === 'repository'
                       )) {
-                        validate17.errors = [
+                        validate19.errors = [
                           {
                             instancePath: instancePath + '/workflowRun',
                             schemaPath: '#/definitions/workflowRun/additionalProperties',
@@ -2717,7 +2879,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                         if (errors === _errs10) {
                           if (typeof data3 === 'string') {
                             if (func2(data3) < 1) {
-                              validate17.errors = [
+                              validate19.errors = [
                                 {
                                   instancePath: instancePath + '/workflowRun/id',
                                   schemaPath: '#/definitions/workflowRun/properties/id/minLength',
@@ -2729,7 +2891,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                               return false;
                             }
                           } else {
-                            validate17.errors = [
+                            validate19.errors = [
                               {
                                 instancePath: instancePath + '/workflowRun/id',
                                 schemaPath: '#/definitions/workflowRun/properties/id/type',
@@ -2749,7 +2911,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                         if (data2.attempt !== undefined) {
                           const _errs12 = errors;
                           if (typeof data2.attempt !== 'string') {
-                            validate17.errors = [
+                            validate19.errors = [
                               {
                                 instancePath: instancePath + '/workflowRun/attempt',
                                 schemaPath: '#/definitions/workflowRun/properties/attempt/type',
@@ -2768,7 +2930,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                           if (data2.url !== undefined) {
                             const _errs14 = errors;
                             if (typeof data2.url !== 'string') {
-                              validate17.errors = [
+                              validate19.errors = [
                                 {
                                   instancePath: instancePath + '/workflowRun/url',
                                   schemaPath: '#/definitions/workflowRun/properties/url/type',
@@ -2787,7 +2949,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                             if (data2.workflow !== undefined) {
                               const _errs16 = errors;
                               if (typeof data2.workflow !== 'string') {
-                                validate17.errors = [
+                                validate19.errors = [
                                   {
                                     instancePath: instancePath + '/workflowRun/workflow',
                                     schemaPath: '#/definitions/workflowRun/properties/workflow/type',
@@ -2806,7 +2968,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                               if (data2.job !== undefined) {
                                 const _errs18 = errors;
                                 if (typeof data2.job !== 'string') {
-                                  validate17.errors = [
+                                  validate19.errors = [
                                     {
                                       instancePath: instancePath + '/workflowRun/job',
                                       schemaPath: '#/definitions/workflowRun/properties/job/type',
@@ -2825,7 +2987,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                                 if (data2.repository !== undefined) {
                                   const _errs20 = errors;
                                   if (typeof data2.repository !== 'string') {
-                                    validate17.errors = [
+                                    validate19.errors = [
                                       {
                                         instancePath: instancePath + '/workflowRun/repository',
                                         schemaPath: '#/definitions/workflowRun/properties/repository/type',
@@ -2848,7 +3010,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   }
                 } else {
-                  validate17.errors = [
+                  validate19.errors = [
                     {
                       instancePath: instancePath + '/workflowRun',
                       schemaPath: '#/definitions/workflowRun/type',
@@ -2871,8 +3033,8 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                 const _errs23 = errors;
                 if (errors === _errs23) {
                   if (typeof data9 === 'string') {
-                    if (!pattern8.test(data9)) {
-                      validate17.errors = [
+                    if (!pattern13.test(data9)) {
+                      validate19.errors = [
                         {
                           instancePath: instancePath + '/trainRunId',
                           schemaPath: '#/definitions/runId/pattern',
@@ -2884,7 +3046,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                       return false;
                     }
                   } else {
-                    validate17.errors = [
+                    validate19.errors = [
                       {
                         instancePath: instancePath + '/trainRunId',
                         schemaPath: '#/definitions/runId/type',
@@ -2904,7 +3066,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                 if (data.trainRunName !== undefined) {
                   const _errs25 = errors;
                   if (typeof data.trainRunName !== 'string') {
-                    validate17.errors = [
+                    validate19.errors = [
                       {
                         instancePath: instancePath + '/trainRunName',
                         schemaPath: '#/properties/trainRunName/type',
@@ -2927,7 +3089,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                     if (errors === _errs28) {
                       if (typeof data11 === 'string') {
                         if (!pattern4.test(data11)) {
-                          validate17.errors = [
+                          validate19.errors = [
                             {
                               instancePath: instancePath + '/dataSha256',
                               schemaPath: '#/definitions/sha256/pattern',
@@ -2939,7 +3101,7 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
                           return false;
                         }
                       } else {
-                        validate17.errors = [
+                        validate19.errors = [
                           {
                             instancePath: instancePath + '/dataSha256',
                             schemaPath: '#/definitions/sha256/type',
@@ -2962,13 +3124,13 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
         }
       }
     } else {
-      validate17.errors = [
+      validate19.errors = [
         { instancePath, schemaPath: '#/type', keyword: 'type', params: { type: 'object' }, message: 'must be object' },
       ];
       return false;
     }
   }
-  validate17.errors = vErrors;
+  validate19.errors = vErrors;
   return errors === 0;
 }
 function validate14(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
@@ -3445,7 +3607,7 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
                                                 if (data5.lineage !== undefined) {
                                                   const _errs37 = errors;
                                                   if (
-                                                    !validate17(data5.lineage, {
+                                                    !validate19(data5.lineage, {
                                                       instancePath: instancePath + '/versions/' + i0 + '/lineage',
                                                       parentData: data5,
                                                       parentDataProperty: 'lineage',
@@ -3454,8 +3616,8 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
                                                   ) {
                                                     vErrors =
                                                       vErrors === null
-                                                        ? validate17.errors
-                                                        : vErrors.concat(validate17.errors);
+                                                        ? validate19.errors
+                                                        : vErrors.concat(validate19.errors);
                                                     errors = vErrors.length;
                                                   }
                                                   var valid4 = _errs37 === errors;
@@ -3891,8 +4053,8 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
   validate14.errors = vErrors;
   return errors === 0;
 }
-export const keys = validate19;
-const schema50 = {
+export const keys = validate21;
+const schema52 = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://mlops.dev/schemas/registry/keys.schema.json',
   title: 'mlops registry: models/<model>/keys/<xx>.json (idempotency keys; derived from the event log)',
@@ -3917,7 +4079,7 @@ const schema50 = {
     },
   },
 };
-function validate19(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+function validate21(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://mlops.dev/schemas/registry/keys.schema.json" */ let vErrors = null;
   let errors = 0;
   if (errors === 0) {
@@ -3929,7 +4091,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
         (data.model === undefined && (missing0 = 'model')) ||
         (data.keys === undefined && (missing0 = 'keys'))
       ) {
-        validate19.errors = [
+        validate21.errors = [
           {
             instancePath,
             schemaPath: '#/required',
@@ -3943,7 +4105,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
         const _errs1 = errors;
         for (const key0 in data) {
           if (!(key0 === 'kind' || key0 === 'format' || key0 === 'model' || key0 === 'keys')) {
-            validate19.errors = [
+            validate21.errors = [
               {
                 instancePath,
                 schemaPath: '#/additionalProperties',
@@ -3960,7 +4122,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
           if (data.kind !== undefined) {
             const _errs2 = errors;
             if ('mlops-idempotency-keys' !== data.kind) {
-              validate19.errors = [
+              validate21.errors = [
                 {
                   instancePath: instancePath + '/kind',
                   schemaPath: '#/properties/kind/const',
@@ -3980,7 +4142,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
               let data1 = data.format;
               const _errs3 = errors;
               if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-                validate19.errors = [
+                validate21.errors = [
                   {
                     instancePath: instancePath + '/format',
                     schemaPath: '#/properties/format/type',
@@ -3994,7 +4156,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
               if (errors === _errs3) {
                 if (typeof data1 == 'number' && isFinite(data1)) {
                   if (data1 < 1 || isNaN(data1)) {
-                    validate19.errors = [
+                    validate21.errors = [
                       {
                         instancePath: instancePath + '/format',
                         schemaPath: '#/properties/format/minimum',
@@ -4019,7 +4181,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
                 if (errors === _errs6) {
                   if (typeof data2 === 'string') {
                     if (func2(data2) > 100) {
-                      validate19.errors = [
+                      validate21.errors = [
                         {
                           instancePath: instancePath + '/model',
                           schemaPath: 'common.schema.json#/definitions/name/maxLength',
@@ -4031,7 +4193,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
                       return false;
                     } else {
                       if (func2(data2) < 1) {
-                        validate19.errors = [
+                        validate21.errors = [
                           {
                             instancePath: instancePath + '/model',
                             schemaPath: 'common.schema.json#/definitions/name/minLength',
@@ -4043,7 +4205,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
                         return false;
                       } else {
                         if (!pattern0.test(data2)) {
-                          validate19.errors = [
+                          validate21.errors = [
                             {
                               instancePath: instancePath + '/model',
                               schemaPath: 'common.schema.json#/definitions/name/pattern',
@@ -4057,7 +4219,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    validate19.errors = [
+                    validate21.errors = [
                       {
                         instancePath: instancePath + '/model',
                         schemaPath: 'common.schema.json#/definitions/name/type',
@@ -4089,7 +4251,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
                               (data4.version === undefined && (missing1 = 'version')) ||
                               (data4.eventId === undefined && (missing1 = 'eventId'))
                             ) {
-                              validate19.errors = [
+                              validate21.errors = [
                                 {
                                   instancePath: instancePath + '/keys/' + key1.replace(/~/g, '~0').replace(/\//g, '~1'),
                                   schemaPath: '#/properties/keys/additionalProperties/required',
@@ -4103,7 +4265,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
                               const _errs13 = errors;
                               for (const key2 in data4) {
                                 if (!(key2 === 'version' || key2 === 'eventId')) {
-                                  validate19.errors = [
+                                  validate21.errors = [
                                     {
                                       instancePath:
                                         instancePath + '/keys/' + key1.replace(/~/g, '~0').replace(/\//g, '~1'),
@@ -4123,7 +4285,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
                                   const _errs14 = errors;
                                   const _errs15 = errors;
                                   if (!(typeof data5 == 'number' && !(data5 % 1) && !isNaN(data5) && isFinite(data5))) {
-                                    validate19.errors = [
+                                    validate21.errors = [
                                       {
                                         instancePath:
                                           instancePath +
@@ -4141,7 +4303,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
                                   if (errors === _errs15) {
                                     if (typeof data5 == 'number' && isFinite(data5)) {
                                       if (data5 < 1 || isNaN(data5)) {
-                                        validate19.errors = [
+                                        validate21.errors = [
                                           {
                                             instancePath:
                                               instancePath +
@@ -4169,7 +4331,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
                                     if (errors === _errs17) {
                                       if (typeof data6 === 'string') {
                                         if (func2(data6) < 1) {
-                                          validate19.errors = [
+                                          validate21.errors = [
                                             {
                                               instancePath:
                                                 instancePath +
@@ -4186,7 +4348,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
                                           return false;
                                         }
                                       } else {
-                                        validate19.errors = [
+                                        validate21.errors = [
                                           {
                                             instancePath:
                                               instancePath +
@@ -4211,7 +4373,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
                               }
                             }
                           } else {
-                            validate19.errors = [
+                            validate21.errors = [
                               {
                                 instancePath: instancePath + '/keys/' + key1.replace(/~/g, '~0').replace(/\//g, '~1'),
                                 schemaPath: '#/properties/keys/additionalProperties/type',
@@ -4229,7 +4391,7 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
                         }
                       }
                     } else {
-                      validate19.errors = [
+                      validate21.errors = [
                         {
                           instancePath: instancePath + '/keys',
                           schemaPath: '#/properties/keys/type',
@@ -4251,17 +4413,17 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
         }
       }
     } else {
-      validate19.errors = [
+      validate21.errors = [
         { instancePath, schemaPath: '#/type', keyword: 'type', params: { type: 'object' }, message: 'must be object' },
       ];
       return false;
     }
   }
-  validate19.errors = vErrors;
+  validate21.errors = vErrors;
   return errors === 0;
 }
-export const event = validate20;
-const schema53 = {
+export const event = validate22;
+const schema55 = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://mlops.dev/schemas/registry/event.schema.json',
   title: 'mlops registry: one line of models/<model>/events/<chunk>.jsonl (the append-only event log)',
@@ -4381,7 +4543,7 @@ const schema53 = {
     },
   ],
 };
-function validate21(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+function validate23(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (errors === 0) {
@@ -4393,7 +4555,7 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
         (data.size === undefined && (missing0 = 'size')) ||
         (data.location === undefined && (missing0 = 'location'))
       ) {
-        validate21.errors = [
+        validate23.errors = [
           {
             instancePath,
             schemaPath: '#/required',
@@ -4407,7 +4569,7 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
         const _errs1 = errors;
         for (const key0 in data) {
           if (!(key0 === 'name' || key0 === 'kind' || key0 === 'size' || key0 === 'location' || key0 === 'release')) {
-            validate21.errors = [
+            validate23.errors = [
               {
                 instancePath,
                 schemaPath: '#/additionalProperties',
@@ -4426,20 +4588,46 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
             const _errs2 = errors;
             if (errors === _errs2) {
               if (typeof data0 === 'string') {
-                if (func2(data0) < 1) {
-                  validate21.errors = [
+                if (func2(data0) > 255) {
+                  validate23.errors = [
                     {
                       instancePath: instancePath + '/name',
-                      schemaPath: '#/properties/name/minLength',
-                      keyword: 'minLength',
-                      params: { limit: 1 },
-                      message: 'must NOT have fewer than 1 characters',
+                      schemaPath: '#/properties/name/maxLength',
+                      keyword: 'maxLength',
+                      params: { limit: 255 },
+                      message: 'must NOT have more than 255 characters',
                     },
                   ];
                   return false;
+                } else {
+                  if (func2(data0) < 1) {
+                    validate23.errors = [
+                      {
+                        instancePath: instancePath + '/name',
+                        schemaPath: '#/properties/name/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                      },
+                    ];
+                    return false;
+                  } else {
+                    if (!pattern7.test(data0)) {
+                      validate23.errors = [
+                        {
+                          instancePath: instancePath + '/name',
+                          schemaPath: '#/properties/name/pattern',
+                          keyword: 'pattern',
+                          params: { pattern: '^(?!\\.\\.?$)[^/\\\\\\u0000]+$' },
+                          message: 'must match pattern "' + '^(?!\\.\\.?$)[^/\\\\\\u0000]+$' + '"',
+                        },
+                      ];
+                      return false;
+                    }
+                  }
                 }
               } else {
-                validate21.errors = [
+                validate23.errors = [
                   {
                     instancePath: instancePath + '/name',
                     schemaPath: '#/properties/name/type',
@@ -4460,7 +4648,7 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
               let data1 = data.kind;
               const _errs4 = errors;
               if (!(data1 === 'file' || data1 === 'directory')) {
-                validate21.errors = [
+                validate23.errors = [
                   {
                     instancePath: instancePath + '/kind',
                     schemaPath: '#/properties/kind/enum',
@@ -4480,7 +4668,7 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
                 let data2 = data.size;
                 const _errs5 = errors;
                 if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-                  validate21.errors = [
+                  validate23.errors = [
                     {
                       instancePath: instancePath + '/size',
                       schemaPath: '#/properties/size/type',
@@ -4494,7 +4682,7 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
                 if (errors === _errs5) {
                   if (typeof data2 == 'number' && isFinite(data2)) {
                     if (data2 < 0 || isNaN(data2)) {
-                      validate21.errors = [
+                      validate23.errors = [
                         {
                           instancePath: instancePath + '/size',
                           schemaPath: '#/properties/size/minimum',
@@ -4517,20 +4705,39 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
                   const _errs7 = errors;
                   if (errors === _errs7) {
                     if (typeof data3 === 'string') {
-                      if (func2(data3) < 1) {
-                        validate21.errors = [
+                      if (func2(data3) > 2048) {
+                        validate23.errors = [
                           {
                             instancePath: instancePath + '/location',
-                            schemaPath: '#/properties/location/minLength',
-                            keyword: 'minLength',
-                            params: { limit: 1 },
-                            message: 'must NOT have fewer than 1 characters',
+                            schemaPath: '#/properties/location/maxLength',
+                            keyword: 'maxLength',
+                            params: { limit: 2048 },
+                            message: 'must NOT have more than 2048 characters',
                           },
                         ];
                         return false;
+                      } else {
+                        if (!pattern8.test(data3)) {
+                          validate23.errors = [
+                            {
+                              instancePath: instancePath + '/location',
+                              schemaPath: '#/properties/location/pattern',
+                              keyword: 'pattern',
+                              params: {
+                                pattern:
+                                  '^(?:\\.mlops/artifacts/[A-Za-z0-9](?:[A-Za-z0-9_-]|\\.(?!\\.))*/v[1-9][0-9]*/(?!\\.\\.?$)[^/\\\\\\u0000]+|https?://[^/?#\\s@]+(/[^\\s]*)?)$',
+                              },
+                              message:
+                                'must match pattern "' +
+                                '^(?:\\.mlops/artifacts/[A-Za-z0-9](?:[A-Za-z0-9_-]|\\.(?!\\.))*/v[1-9][0-9]*/(?!\\.\\.?$)[^/\\\\\\u0000]+|https?://[^/?#\\s@]+(/[^\\s]*)?)$' +
+                                '"',
+                            },
+                          ];
+                          return false;
+                        }
                       }
                     } else {
-                      validate21.errors = [
+                      validate23.errors = [
                         {
                           instancePath: instancePath + '/location',
                           schemaPath: '#/properties/location/type',
@@ -4548,297 +4755,17 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
                 }
                 if (valid0) {
                   if (data.release !== undefined) {
-                    let data4 = data.release;
                     const _errs9 = errors;
-                    const _errs10 = errors;
-                    if (errors === _errs10) {
-                      if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
-                        let missing1;
-                        if (
-                          (data4.id === undefined && (missing1 = 'id')) ||
-                          (data4.tag === undefined && (missing1 = 'tag')) ||
-                          (data4.url === undefined && (missing1 = 'url')) ||
-                          (data4.assetId === undefined && (missing1 = 'assetId')) ||
-                          (data4.assetName === undefined && (missing1 = 'assetName')) ||
-                          (data4.assetApiUrl === undefined && (missing1 = 'assetApiUrl')) ||
-                          (data4.downloadUrl === undefined && (missing1 = 'downloadUrl'))
-                        ) {
-                          validate21.errors = [
-                            {
-                              instancePath: instancePath + '/release',
-                              schemaPath: '#/definitions/release/required',
-                              keyword: 'required',
-                              params: { missingProperty: missing1 },
-                              message: "must have required property '" + missing1 + "'",
-                            },
-                          ];
-                          return false;
-                        } else {
-                          const _errs12 = errors;
-                          for (const key1 in data4) {
-                            if (!(
-                              key1 === 'id' ||
-                              key1 === 'tag' ||
-                              key1 === 'url' ||
-                              key1 === 'assetId' ||
-                              key1 === 'assetName' ||
-                              key1 === 'assetApiUrl' ||
-                              key1 === 'downloadUrl'
-                            )) {
-                              validate21.errors = [
-                                {
-                                  instancePath: instancePath + '/release',
-                                  schemaPath: '#/definitions/release/additionalProperties',
-                                  keyword: 'additionalProperties',
-                                  params: { additionalProperty: key1 },
-                                  message: 'must NOT have additional properties',
-                                },
-                              ];
-                              return false;
-                              break;
-                            }
-                          }
-                          if (_errs12 === errors) {
-                            if (data4.id !== undefined) {
-                              let data5 = data4.id;
-                              const _errs13 = errors;
-                              if (!(typeof data5 == 'number' && !(data5 % 1) && !isNaN(data5) && isFinite(data5))) {
-                                validate21.errors = [
-                                  {
-                                    instancePath: instancePath + '/release/id',
-                                    schemaPath: '#/definitions/release/properties/id/type',
-                                    keyword: 'type',
-                                    params: { type: 'integer' },
-                                    message: 'must be integer',
-                                  },
-                                ];
-                                return false;
-                              }
-                              var valid2 = _errs13 === errors;
-                            } else {
-                              var valid2 = true;
-                            }
-                            if (valid2) {
-                              if (data4.tag !== undefined) {
-                                let data6 = data4.tag;
-                                const _errs15 = errors;
-                                if (errors === _errs15) {
-                                  if (typeof data6 === 'string') {
-                                    if (func2(data6) < 1) {
-                                      validate21.errors = [
-                                        {
-                                          instancePath: instancePath + '/release/tag',
-                                          schemaPath: '#/definitions/release/properties/tag/minLength',
-                                          keyword: 'minLength',
-                                          params: { limit: 1 },
-                                          message: 'must NOT have fewer than 1 characters',
-                                        },
-                                      ];
-                                      return false;
-                                    }
-                                  } else {
-                                    validate21.errors = [
-                                      {
-                                        instancePath: instancePath + '/release/tag',
-                                        schemaPath: '#/definitions/release/properties/tag/type',
-                                        keyword: 'type',
-                                        params: { type: 'string' },
-                                        message: 'must be string',
-                                      },
-                                    ];
-                                    return false;
-                                  }
-                                }
-                                var valid2 = _errs15 === errors;
-                              } else {
-                                var valid2 = true;
-                              }
-                              if (valid2) {
-                                if (data4.url !== undefined) {
-                                  let data7 = data4.url;
-                                  const _errs17 = errors;
-                                  if (errors === _errs17) {
-                                    if (typeof data7 === 'string') {
-                                      if (func2(data7) < 1) {
-                                        validate21.errors = [
-                                          {
-                                            instancePath: instancePath + '/release/url',
-                                            schemaPath: '#/definitions/release/properties/url/minLength',
-                                            keyword: 'minLength',
-                                            params: { limit: 1 },
-                                            message: 'must NOT have fewer than 1 characters',
-                                          },
-                                        ];
-                                        return false;
-                                      }
-                                    } else {
-                                      validate21.errors = [
-                                        {
-                                          instancePath: instancePath + '/release/url',
-                                          schemaPath: '#/definitions/release/properties/url/type',
-                                          keyword: 'type',
-                                          params: { type: 'string' },
-                                          message: 'must be string',
-                                        },
-                                      ];
-                                      return false;
-                                    }
-                                  }
-                                  var valid2 = _errs17 === errors;
-                                } else {
-                                  var valid2 = true;
-                                }
-                                if (valid2) {
-                                  if (data4.assetId !== undefined) {
-                                    let data8 = data4.assetId;
-                                    const _errs19 = errors;
-                                    if (!(
-                                      typeof data8 == 'number' &&
-                                      !(data8 % 1) &&
-                                      !isNaN(data8) &&
-                                      isFinite(data8)
-                                    )) {
-                                      validate21.errors = [
-                                        {
-                                          instancePath: instancePath + '/release/assetId',
-                                          schemaPath: '#/definitions/release/properties/assetId/type',
-                                          keyword: 'type',
-                                          params: { type: 'integer' },
-                                          message: 'must be integer',
-                                        },
-                                      ];
-                                      return false;
-                                    }
-                                    var valid2 = _errs19 === errors;
-                                  } else {
-                                    var valid2 = true;
-                                  }
-                                  if (valid2) {
-                                    if (data4.assetName !== undefined) {
-                                      let data9 = data4.assetName;
-                                      const _errs21 = errors;
-                                      if (errors === _errs21) {
-                                        if (typeof data9 === 'string') {
-                                          if (func2(data9) < 1) {
-                                            validate21.errors = [
-                                              {
-                                                instancePath: instancePath + '/release/assetName',
-                                                schemaPath: '#/definitions/release/properties/assetName/minLength',
-                                                keyword: 'minLength',
-                                                params: { limit: 1 },
-                                                message: 'must NOT have fewer than 1 characters',
-                                              },
-                                            ];
-                                            return false;
-                                          }
-                                        } else {
-                                          validate21.errors = [
-                                            {
-                                              instancePath: instancePath + '/release/assetName',
-                                              schemaPath: '#/definitions/release/properties/assetName/type',
-                                              keyword: 'type',
-                                              params: { type: 'string' },
-                                              message: 'must be string',
-                                            },
-                                          ];
-                                          return false;
-                                        }
-                                      }
-                                      var valid2 = _errs21 === errors;
-                                    } else {
-                                      var valid2 = true;
-                                    }
-                                    if (valid2) {
-                                      if (data4.assetApiUrl !== undefined) {
-                                        let data10 = data4.assetApiUrl;
-                                        const _errs23 = errors;
-                                        if (errors === _errs23) {
-                                          if (typeof data10 === 'string') {
-                                            if (func2(data10) < 1) {
-                                              validate21.errors = [
-                                                {
-                                                  instancePath: instancePath + '/release/assetApiUrl',
-                                                  schemaPath: '#/definitions/release/properties/assetApiUrl/minLength',
-                                                  keyword: 'minLength',
-                                                  params: { limit: 1 },
-                                                  message: 'must NOT have fewer than 1 characters',
-                                                },
-                                              ];
-                                              return false;
-                                            }
-                                          } else {
-                                            validate21.errors = [
-                                              {
-                                                instancePath: instancePath + '/release/assetApiUrl',
-                                                schemaPath: '#/definitions/release/properties/assetApiUrl/type',
-                                                keyword: 'type',
-                                                params: { type: 'string' },
-                                                message: 'must be string',
-                                              },
-                                            ];
-                                            return false;
-                                          }
-                                        }
-                                        var valid2 = _errs23 === errors;
-                                      } else {
-                                        var valid2 = true;
-                                      }
-                                      if (valid2) {
-                                        if (data4.downloadUrl !== undefined) {
-                                          let data11 = data4.downloadUrl;
-                                          const _errs25 = errors;
-                                          if (errors === _errs25) {
-                                            if (typeof data11 === 'string') {
-                                              if (func2(data11) < 1) {
-                                                validate21.errors = [
-                                                  {
-                                                    instancePath: instancePath + '/release/downloadUrl',
-                                                    schemaPath:
-                                                      '#/definitions/release/properties/downloadUrl/minLength',
-                                                    keyword: 'minLength',
-                                                    params: { limit: 1 },
-                                                    message: 'must NOT have fewer than 1 characters',
-                                                  },
-                                                ];
-                                                return false;
-                                              }
-                                            } else {
-                                              validate21.errors = [
-                                                {
-                                                  instancePath: instancePath + '/release/downloadUrl',
-                                                  schemaPath: '#/definitions/release/properties/downloadUrl/type',
-                                                  keyword: 'type',
-                                                  params: { type: 'string' },
-                                                  message: 'must be string',
-                                                },
-                                              ];
-                                              return false;
-                                            }
-                                          }
-                                          var valid2 = _errs25 === errors;
-                                        } else {
-                                          var valid2 = true;
-                                        }
-                                      }
-                                    }
-                                  }
-                                }
-                              }
-                            }
-                          }
-                        }
-                      } else {
-                        validate21.errors = [
-                          {
-                            instancePath: instancePath + '/release',
-                            schemaPath: '#/definitions/release/type',
-                            keyword: 'type',
-                            params: { type: 'object' },
-                            message: 'must be object',
-                          },
-                        ];
-                        return false;
-                      }
+                    if (
+                      !validate16(data.release, {
+                        instancePath: instancePath + '/release',
+                        parentData: data,
+                        parentDataProperty: 'release',
+                        rootData,
+                      })
+                    ) {
+                      vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+                      errors = vErrors.length;
                     }
                     var valid0 = _errs9 === errors;
                   } else {
@@ -4851,16 +4778,16 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
         }
       }
     } else {
-      validate21.errors = [
+      validate23.errors = [
         { instancePath, schemaPath: '#/type', keyword: 'type', params: { type: 'object' }, message: 'must be object' },
       ];
       return false;
     }
   }
-  validate21.errors = vErrors;
+  validate23.errors = vErrors;
   return errors === 0;
 }
-function validate23(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+function validate26(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (errors === 0) {
@@ -4875,7 +4802,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
           key0 === 'trainRunName' ||
           key0 === 'dataSha256'
         )) {
-          validate23.errors = [
+          validate26.errors = [
             {
               instancePath,
               schemaPath: '#/additionalProperties',
@@ -4894,8 +4821,8 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
           const _errs2 = errors;
           if (errors === _errs2) {
             if (typeof data0 === 'string') {
-              if (!pattern7.test(data0)) {
-                validate23.errors = [
+              if (!pattern12.test(data0)) {
+                validate26.errors = [
                   {
                     instancePath: instancePath + '/commit',
                     schemaPath: '#/properties/commit/pattern',
@@ -4907,7 +4834,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                 return false;
               }
             } else {
-              validate23.errors = [
+              validate26.errors = [
                 {
                   instancePath: instancePath + '/commit',
                   schemaPath: '#/properties/commit/type',
@@ -4927,7 +4854,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
           if (data.ref !== undefined) {
             const _errs4 = errors;
             if (typeof data.ref !== 'string') {
-              validate23.errors = [
+              validate26.errors = [
                 {
                   instancePath: instancePath + '/ref',
                   schemaPath: '#/properties/ref/type',
@@ -4951,7 +4878,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                 if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
                   let missing0;
                   if (data2.id === undefined && (missing0 = 'id')) {
-                    validate23.errors = [
+                    validate26.errors = [
                       {
                         instancePath: instancePath + '/workflowRun',
                         schemaPath: '#/definitions/workflowRun/required',
@@ -4972,7 +4899,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                         key1 === 'job' ||
                         key1 === 'repository'
                       )) {
-                        validate23.errors = [
+                        validate26.errors = [
                           {
                             instancePath: instancePath + '/workflowRun',
                             schemaPath: '#/definitions/workflowRun/additionalProperties',
@@ -4992,7 +4919,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                         if (errors === _errs10) {
                           if (typeof data3 === 'string') {
                             if (func2(data3) < 1) {
-                              validate23.errors = [
+                              validate26.errors = [
                                 {
                                   instancePath: instancePath + '/workflowRun/id',
                                   schemaPath: '#/definitions/workflowRun/properties/id/minLength',
@@ -5004,7 +4931,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                               return false;
                             }
                           } else {
-                            validate23.errors = [
+                            validate26.errors = [
                               {
                                 instancePath: instancePath + '/workflowRun/id',
                                 schemaPath: '#/definitions/workflowRun/properties/id/type',
@@ -5024,7 +4951,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                         if (data2.attempt !== undefined) {
                           const _errs12 = errors;
                           if (typeof data2.attempt !== 'string') {
-                            validate23.errors = [
+                            validate26.errors = [
                               {
                                 instancePath: instancePath + '/workflowRun/attempt',
                                 schemaPath: '#/definitions/workflowRun/properties/attempt/type',
@@ -5043,7 +4970,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                           if (data2.url !== undefined) {
                             const _errs14 = errors;
                             if (typeof data2.url !== 'string') {
-                              validate23.errors = [
+                              validate26.errors = [
                                 {
                                   instancePath: instancePath + '/workflowRun/url',
                                   schemaPath: '#/definitions/workflowRun/properties/url/type',
@@ -5062,7 +4989,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                             if (data2.workflow !== undefined) {
                               const _errs16 = errors;
                               if (typeof data2.workflow !== 'string') {
-                                validate23.errors = [
+                                validate26.errors = [
                                   {
                                     instancePath: instancePath + '/workflowRun/workflow',
                                     schemaPath: '#/definitions/workflowRun/properties/workflow/type',
@@ -5081,7 +5008,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                               if (data2.job !== undefined) {
                                 const _errs18 = errors;
                                 if (typeof data2.job !== 'string') {
-                                  validate23.errors = [
+                                  validate26.errors = [
                                     {
                                       instancePath: instancePath + '/workflowRun/job',
                                       schemaPath: '#/definitions/workflowRun/properties/job/type',
@@ -5100,7 +5027,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                                 if (data2.repository !== undefined) {
                                   const _errs20 = errors;
                                   if (typeof data2.repository !== 'string') {
-                                    validate23.errors = [
+                                    validate26.errors = [
                                       {
                                         instancePath: instancePath + '/workflowRun/repository',
                                         schemaPath: '#/definitions/workflowRun/properties/repository/type',
@@ -5123,7 +5050,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   }
                 } else {
-                  validate23.errors = [
+                  validate26.errors = [
                     {
                       instancePath: instancePath + '/workflowRun',
                       schemaPath: '#/definitions/workflowRun/type',
@@ -5146,8 +5073,8 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                 const _errs23 = errors;
                 if (errors === _errs23) {
                   if (typeof data9 === 'string') {
-                    if (!pattern8.test(data9)) {
-                      validate23.errors = [
+                    if (!pattern13.test(data9)) {
+                      validate26.errors = [
                         {
                           instancePath: instancePath + '/trainRunId',
                           schemaPath: '#/definitions/runId/pattern',
@@ -5159,7 +5086,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                       return false;
                     }
                   } else {
-                    validate23.errors = [
+                    validate26.errors = [
                       {
                         instancePath: instancePath + '/trainRunId',
                         schemaPath: '#/definitions/runId/type',
@@ -5179,7 +5106,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                 if (data.trainRunName !== undefined) {
                   const _errs25 = errors;
                   if (typeof data.trainRunName !== 'string') {
-                    validate23.errors = [
+                    validate26.errors = [
                       {
                         instancePath: instancePath + '/trainRunName',
                         schemaPath: '#/properties/trainRunName/type',
@@ -5202,7 +5129,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                     if (errors === _errs28) {
                       if (typeof data11 === 'string') {
                         if (!pattern4.test(data11)) {
-                          validate23.errors = [
+                          validate26.errors = [
                             {
                               instancePath: instancePath + '/dataSha256',
                               schemaPath: '#/definitions/sha256/pattern',
@@ -5214,7 +5141,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
                           return false;
                         }
                       } else {
-                        validate23.errors = [
+                        validate26.errors = [
                           {
                             instancePath: instancePath + '/dataSha256',
                             schemaPath: '#/definitions/sha256/type',
@@ -5237,16 +5164,16 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
         }
       }
     } else {
-      validate23.errors = [
+      validate26.errors = [
         { instancePath, schemaPath: '#/type', keyword: 'type', params: { type: 'object' }, message: 'must be object' },
       ];
       return false;
     }
   }
-  validate23.errors = vErrors;
+  validate26.errors = vErrors;
   return errors === 0;
 }
-function validate20(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+function validate22(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://mlops.dev/schemas/registry/event.schema.json" */ let vErrors = null;
   let errors = 0;
   const _errs1 = errors;
@@ -5295,7 +5222,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
         (data.metrics === undefined && (missing1 = 'metrics')) ||
         (data.lineage === undefined && (missing1 = 'lineage'))
       ) {
-        validate20.errors = [
+        validate22.errors = [
           {
             instancePath,
             schemaPath: '#/allOf/0/then/required',
@@ -5328,7 +5255,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
               instancePath,
               schemaPath: '#/allOf/0/then/propertyNames/enum',
               keyword: 'enum',
-              params: { allowedValues: schema53.allOf[0].then.propertyNames.enum },
+              params: { allowedValues: schema55.allOf[0].then.propertyNames.enum },
               message: 'must be equal to one of the allowed values',
               propertyName: key0,
             };
@@ -5354,7 +5281,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
               vErrors.push(err3);
             }
             errors++;
-            validate20.errors = vErrors;
+            validate22.errors = vErrors;
             return false;
             break;
           }
@@ -5363,14 +5290,14 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
           if (data.artifact !== undefined) {
             const _errs7 = errors;
             if (
-              !validate21(data.artifact, {
+              !validate23(data.artifact, {
                 instancePath: instancePath + '/artifact',
                 parentData: data,
                 parentDataProperty: 'artifact',
                 rootData,
               })
             ) {
-              vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+              vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
               errors = vErrors.length;
             }
             var valid4 = _errs7 === errors;
@@ -5388,7 +5315,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                     let data3 = data2[key1];
                     const _errs12 = errors;
                     if (!(typeof data3 == 'number' && isFinite(data3))) {
-                      validate20.errors = [
+                      validate22.errors = [
                         {
                           instancePath: instancePath + '/metrics/' + key1.replace(/~/g, '~0').replace(/\//g, '~1'),
                           schemaPath: 'common.schema.json#/definitions/metrics/additionalProperties/type',
@@ -5405,7 +5332,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   }
                 } else {
-                  validate20.errors = [
+                  validate22.errors = [
                     {
                       instancePath: instancePath + '/metrics',
                       schemaPath: 'common.schema.json#/definitions/metrics/type',
@@ -5426,7 +5353,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                 let data4 = data.params;
                 const _errs14 = errors;
                 if (!(data4 && typeof data4 == 'object' && !Array.isArray(data4))) {
-                  validate20.errors = [
+                  validate22.errors = [
                     {
                       instancePath: instancePath + '/params',
                       schemaPath: 'common.schema.json#/definitions/params/type',
@@ -5445,7 +5372,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                 if (data.description !== undefined) {
                   const _errs17 = errors;
                   if (typeof data.description !== 'string') {
-                    validate20.errors = [
+                    validate22.errors = [
                       {
                         instancePath: instancePath + '/description',
                         schemaPath: '#/allOf/0/then/properties/description/type',
@@ -5464,14 +5391,14 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                   if (data.lineage !== undefined) {
                     const _errs19 = errors;
                     if (
-                      !validate23(data.lineage, {
+                      !validate26(data.lineage, {
                         instancePath: instancePath + '/lineage',
                         parentData: data,
                         parentDataProperty: 'lineage',
                         rootData,
                       })
                     ) {
-                      vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+                      vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
                       errors = vErrors.length;
                     }
                     var valid4 = _errs19 === errors;
@@ -5485,7 +5412,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                       if (errors === _errs20) {
                         if (typeof data7 === 'string') {
                           if (func2(data7) < 1) {
-                            validate20.errors = [
+                            validate22.errors = [
                               {
                                 instancePath: instancePath + '/idempotencyKey',
                                 schemaPath: '#/allOf/0/then/properties/idempotencyKey/minLength',
@@ -5497,7 +5424,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                             return false;
                           }
                         } else {
-                          validate20.errors = [
+                          validate22.errors = [
                             {
                               instancePath: instancePath + '/idempotencyKey',
                               schemaPath: '#/allOf/0/then/properties/idempotencyKey/type',
@@ -5538,7 +5465,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
       vErrors.push(err4);
     }
     errors++;
-    validate20.errors = vErrors;
+    validate22.errors = vErrors;
     return false;
   }
   var valid0 = _errs1 === errors;
@@ -5585,7 +5512,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
       if (data && typeof data == 'object' && !Array.isArray(data)) {
         let missing3;
         if (data.alias === undefined && (missing3 = 'alias')) {
-          validate20.errors = [
+          validate22.errors = [
             {
               instancePath,
               schemaPath: '#/allOf/1/then/required',
@@ -5614,7 +5541,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                 instancePath,
                 schemaPath: '#/allOf/1/then/propertyNames/enum',
                 keyword: 'enum',
-                params: { allowedValues: schema53.allOf[1].then.propertyNames.enum },
+                params: { allowedValues: schema55.allOf[1].then.propertyNames.enum },
                 message: 'must be equal to one of the allowed values',
                 propertyName: key2,
               };
@@ -5640,7 +5567,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                 vErrors.push(err8);
               }
               errors++;
-              validate20.errors = vErrors;
+              validate22.errors = vErrors;
               return false;
               break;
             }
@@ -5653,7 +5580,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
               if (errors === _errs29) {
                 if (typeof data9 === 'string') {
                   if (func2(data9) > 100) {
-                    validate20.errors = [
+                    validate22.errors = [
                       {
                         instancePath: instancePath + '/alias',
                         schemaPath: 'common.schema.json#/definitions/name/maxLength',
@@ -5665,7 +5592,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                     return false;
                   } else {
                     if (func2(data9) < 1) {
-                      validate20.errors = [
+                      validate22.errors = [
                         {
                           instancePath: instancePath + '/alias',
                           schemaPath: 'common.schema.json#/definitions/name/minLength',
@@ -5677,7 +5604,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                       return false;
                     } else {
                       if (!pattern0.test(data9)) {
-                        validate20.errors = [
+                        validate22.errors = [
                           {
                             instancePath: instancePath + '/alias',
                             schemaPath: 'common.schema.json#/definitions/name/pattern',
@@ -5691,7 +5618,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   }
                 } else {
-                  validate20.errors = [
+                  validate22.errors = [
                     {
                       instancePath: instancePath + '/alias',
                       schemaPath: 'common.schema.json#/definitions/name/type',
@@ -5713,7 +5640,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                 const _errs31 = errors;
                 const _errs32 = errors;
                 if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-                  validate20.errors = [
+                  validate22.errors = [
                     {
                       instancePath: instancePath + '/previous',
                       schemaPath: 'common.schema.json#/definitions/version/type',
@@ -5727,7 +5654,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                 if (errors === _errs32) {
                   if (typeof data10 == 'number' && isFinite(data10)) {
                     if (data10 < 1 || isNaN(data10)) {
-                      validate20.errors = [
+                      validate22.errors = [
                         {
                           instancePath: instancePath + '/previous',
                           schemaPath: 'common.schema.json#/definitions/version/minimum',
@@ -5765,7 +5692,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
         vErrors.push(err9);
       }
       errors++;
-      validate20.errors = vErrors;
+      validate22.errors = vErrors;
       return false;
     }
     var valid0 = _errs22 === errors;
@@ -5812,7 +5739,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
         if (data && typeof data == 'object' && !Array.isArray(data)) {
           let missing5;
           if (data.alias === undefined && (missing5 = 'alias')) {
-            validate20.errors = [
+            validate22.errors = [
               {
                 instancePath,
                 schemaPath: '#/allOf/2/then/required',
@@ -5840,7 +5767,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                   instancePath,
                   schemaPath: '#/allOf/2/then/propertyNames/enum',
                   keyword: 'enum',
-                  params: { allowedValues: schema53.allOf[2].then.propertyNames.enum },
+                  params: { allowedValues: schema55.allOf[2].then.propertyNames.enum },
                   message: 'must be equal to one of the allowed values',
                   propertyName: key3,
                 };
@@ -5866,7 +5793,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                   vErrors.push(err13);
                 }
                 errors++;
-                validate20.errors = vErrors;
+                validate22.errors = vErrors;
                 return false;
                 break;
               }
@@ -5878,7 +5805,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                 if (errors === _errs41) {
                   if (typeof data12 === 'string') {
                     if (func2(data12) > 100) {
-                      validate20.errors = [
+                      validate22.errors = [
                         {
                           instancePath: instancePath + '/alias',
                           schemaPath: 'common.schema.json#/definitions/name/maxLength',
@@ -5890,7 +5817,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                       return false;
                     } else {
                       if (func2(data12) < 1) {
-                        validate20.errors = [
+                        validate22.errors = [
                           {
                             instancePath: instancePath + '/alias',
                             schemaPath: 'common.schema.json#/definitions/name/minLength',
@@ -5902,7 +5829,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                         return false;
                       } else {
                         if (!pattern0.test(data12)) {
-                          validate20.errors = [
+                          validate22.errors = [
                             {
                               instancePath: instancePath + '/alias',
                               schemaPath: 'common.schema.json#/definitions/name/pattern',
@@ -5916,7 +5843,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    validate20.errors = [
+                    validate22.errors = [
                       {
                         instancePath: instancePath + '/alias',
                         schemaPath: 'common.schema.json#/definitions/name/type',
@@ -5949,7 +5876,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
           vErrors.push(err14);
         }
         errors++;
-        validate20.errors = vErrors;
+        validate22.errors = vErrors;
         return false;
       }
       var valid0 = _errs34 === errors;
@@ -6011,7 +5938,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                   instancePath,
                   schemaPath: '#/allOf/3/then/propertyNames/enum',
                   keyword: 'enum',
-                  params: { allowedValues: schema53.allOf[3].then.propertyNames.enum },
+                  params: { allowedValues: schema55.allOf[3].then.propertyNames.enum },
                   message: 'must be equal to one of the allowed values',
                   propertyName: key4,
                 };
@@ -6037,7 +5964,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                   vErrors.push(err18);
                 }
                 errors++;
-                validate20.errors = vErrors;
+                validate22.errors = vErrors;
                 return false;
                 break;
               }
@@ -6045,7 +5972,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
             if (valid21) {
               if (data.reason !== undefined) {
                 if (typeof data.reason !== 'string') {
-                  validate20.errors = [
+                  validate22.errors = [
                     {
                       instancePath: instancePath + '/reason',
                       schemaPath: '#/allOf/3/then/properties/reason/type',
@@ -6076,7 +6003,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
             vErrors.push(err19);
           }
           errors++;
-          validate20.errors = vErrors;
+          validate22.errors = vErrors;
           return false;
         }
         var valid0 = _errs43 === errors;
@@ -6141,7 +6068,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                     instancePath,
                     schemaPath: '#/allOf/4/then/propertyNames/enum',
                     keyword: 'enum',
-                    params: { allowedValues: schema53.allOf[4].then.propertyNames.enum },
+                    params: { allowedValues: schema55.allOf[4].then.propertyNames.enum },
                     message: 'must be equal to one of the allowed values',
                     propertyName: key5,
                   };
@@ -6167,7 +6094,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                     vErrors.push(err23);
                   }
                   errors++;
-                  validate20.errors = vErrors;
+                  validate22.errors = vErrors;
                   return false;
                   break;
                 }
@@ -6176,7 +6103,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                 if (data.environment !== undefined) {
                   const _errs57 = errors;
                   if (typeof data.environment !== 'string') {
-                    validate20.errors = [
+                    validate22.errors = [
                       {
                         instancePath: instancePath + '/environment',
                         schemaPath: '#/allOf/4/then/properties/environment/type',
@@ -6195,7 +6122,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                   if (data.deploymentId !== undefined) {
                     const _errs59 = errors;
                     if (typeof data.deploymentId !== 'string') {
-                      validate20.errors = [
+                      validate22.errors = [
                         {
                           instancePath: instancePath + '/deploymentId',
                           schemaPath: '#/allOf/4/then/properties/deploymentId/type',
@@ -6214,7 +6141,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                     if (data.status !== undefined) {
                       const _errs61 = errors;
                       if (typeof data.status !== 'string') {
-                        validate20.errors = [
+                        validate22.errors = [
                           {
                             instancePath: instancePath + '/status',
                             schemaPath: '#/allOf/4/then/properties/status/type',
@@ -6235,7 +6162,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                         const _errs63 = errors;
                         const _errs64 = errors;
                         if (!(typeof data19 == 'number' && !(data19 % 1) && !isNaN(data19) && isFinite(data19))) {
-                          validate20.errors = [
+                          validate22.errors = [
                             {
                               instancePath: instancePath + '/previous',
                               schemaPath: 'common.schema.json#/definitions/version/type',
@@ -6249,7 +6176,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                         if (errors === _errs64) {
                           if (typeof data19 == 'number' && isFinite(data19)) {
                             if (data19 < 1 || isNaN(data19)) {
-                              validate20.errors = [
+                              validate22.errors = [
                                 {
                                   instancePath: instancePath + '/previous',
                                   schemaPath: 'common.schema.json#/definitions/version/minimum',
@@ -6288,7 +6215,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
               vErrors.push(err24);
             }
             errors++;
-            validate20.errors = vErrors;
+            validate22.errors = vErrors;
             return false;
           }
           var valid0 = _errs51 === errors;
@@ -6335,7 +6262,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
               if (data && typeof data == 'object' && !Array.isArray(data)) {
                 let missing9;
                 if (data.from === undefined && (missing9 = 'from')) {
-                  validate20.errors = [
+                  validate22.errors = [
                     {
                       instancePath,
                       schemaPath: '#/allOf/5/then/required',
@@ -6365,7 +6292,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                         instancePath,
                         schemaPath: '#/allOf/5/then/propertyNames/enum',
                         keyword: 'enum',
-                        params: { allowedValues: schema53.allOf[5].then.propertyNames.enum },
+                        params: { allowedValues: schema55.allOf[5].then.propertyNames.enum },
                         message: 'must be equal to one of the allowed values',
                         propertyName: key6,
                       };
@@ -6391,7 +6318,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                         vErrors.push(err28);
                       }
                       errors++;
-                      validate20.errors = vErrors;
+                      validate22.errors = vErrors;
                       return false;
                       break;
                     }
@@ -6402,7 +6329,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                       const _errs72 = errors;
                       const _errs73 = errors;
                       if (!(typeof data21 == 'number' && !(data21 % 1) && !isNaN(data21) && isFinite(data21))) {
-                        validate20.errors = [
+                        validate22.errors = [
                           {
                             instancePath: instancePath + '/from',
                             schemaPath: 'common.schema.json#/definitions/version/type',
@@ -6416,7 +6343,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                       if (errors === _errs73) {
                         if (typeof data21 == 'number' && isFinite(data21)) {
                           if (data21 < 1 || isNaN(data21)) {
-                            validate20.errors = [
+                            validate22.errors = [
                               {
                                 instancePath: instancePath + '/from',
                                 schemaPath: 'common.schema.json#/definitions/version/minimum',
@@ -6437,7 +6364,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                       if (data.environment !== undefined) {
                         const _errs75 = errors;
                         if (typeof data.environment !== 'string') {
-                          validate20.errors = [
+                          validate22.errors = [
                             {
                               instancePath: instancePath + '/environment',
                               schemaPath: '#/allOf/5/then/properties/environment/type',
@@ -6456,7 +6383,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                         if (data.reason !== undefined) {
                           const _errs77 = errors;
                           if (typeof data.reason !== 'string') {
-                            validate20.errors = [
+                            validate22.errors = [
                               {
                                 instancePath: instancePath + '/reason',
                                 schemaPath: '#/allOf/5/then/properties/reason/type',
@@ -6493,7 +6420,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                 vErrors.push(err29);
               }
               errors++;
-              validate20.errors = vErrors;
+              validate22.errors = vErrors;
               return false;
             }
             var valid0 = _errs66 === errors;
@@ -6514,7 +6441,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
         (data.version === undefined && (missing10 = 'version')) ||
         (data.sha256 === undefined && (missing10 = 'sha256'))
       ) {
-        validate20.errors = [
+        validate22.errors = [
           {
             instancePath,
             schemaPath: '#/required',
@@ -6531,7 +6458,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
           if (errors === _errs79) {
             if (typeof data24 === 'string') {
               if (func2(data24) > 100) {
-                validate20.errors = [
+                validate22.errors = [
                   {
                     instancePath: instancePath + '/id',
                     schemaPath: '#/properties/id/maxLength',
@@ -6543,7 +6470,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                 return false;
               } else {
                 if (func2(data24) < 1) {
-                  validate20.errors = [
+                  validate22.errors = [
                     {
                       instancePath: instancePath + '/id',
                       schemaPath: '#/properties/id/minLength',
@@ -6556,7 +6483,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               }
             } else {
-              validate20.errors = [
+              validate22.errors = [
                 {
                   instancePath: instancePath + '/id',
                   schemaPath: '#/properties/id/type',
@@ -6578,7 +6505,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
             const _errs81 = errors;
             const _errs82 = errors;
             if (!(typeof data25 == 'number' && !(data25 % 1) && !isNaN(data25) && isFinite(data25))) {
-              validate20.errors = [
+              validate22.errors = [
                 {
                   instancePath: instancePath + '/seq',
                   schemaPath: 'common.schema.json#/definitions/seq/type',
@@ -6592,7 +6519,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
             if (errors === _errs82) {
               if (typeof data25 == 'number' && isFinite(data25)) {
                 if (data25 < 1 || isNaN(data25)) {
-                  validate20.errors = [
+                  validate22.errors = [
                     {
                       instancePath: instancePath + '/seq',
                       schemaPath: 'common.schema.json#/definitions/seq/minimum',
@@ -6621,12 +6548,12 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                 data26 === 'deployed' ||
                 data26 === 'rolled-back'
               )) {
-                validate20.errors = [
+                validate22.errors = [
                   {
                     instancePath: instancePath + '/type',
                     schemaPath: '#/properties/type/enum',
                     keyword: 'enum',
-                    params: { allowedValues: schema53.properties.type.enum },
+                    params: { allowedValues: schema55.properties.type.enum },
                     message: 'must be equal to one of the allowed values',
                   },
                 ];
@@ -6644,7 +6571,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                 if (errors === _errs86) {
                   if (typeof data27 === 'string') {
                     if (func2(data27) > 100) {
-                      validate20.errors = [
+                      validate22.errors = [
                         {
                           instancePath: instancePath + '/model',
                           schemaPath: 'common.schema.json#/definitions/name/maxLength',
@@ -6656,7 +6583,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                       return false;
                     } else {
                       if (func2(data27) < 1) {
-                        validate20.errors = [
+                        validate22.errors = [
                           {
                             instancePath: instancePath + '/model',
                             schemaPath: 'common.schema.json#/definitions/name/minLength',
@@ -6668,7 +6595,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                         return false;
                       } else {
                         if (!pattern0.test(data27)) {
-                          validate20.errors = [
+                          validate22.errors = [
                             {
                               instancePath: instancePath + '/model',
                               schemaPath: 'common.schema.json#/definitions/name/pattern',
@@ -6682,7 +6609,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    validate20.errors = [
+                    validate22.errors = [
                       {
                         instancePath: instancePath + '/model',
                         schemaPath: 'common.schema.json#/definitions/name/type',
@@ -6707,7 +6634,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                     if (errors === _errs89) {
                       if (typeof data28 === 'string') {
                         if (!formats0.validate(data28)) {
-                          validate20.errors = [
+                          validate22.errors = [
                             {
                               instancePath: instancePath + '/time',
                               schemaPath: 'common.schema.json#/definitions/time/format',
@@ -6719,7 +6646,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                           return false;
                         }
                       } else {
-                        validate20.errors = [
+                        validate22.errors = [
                           {
                             instancePath: instancePath + '/time',
                             schemaPath: 'common.schema.json#/definitions/time/type',
@@ -6740,7 +6667,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                   if (data.actor !== undefined) {
                     const _errs91 = errors;
                     if (typeof data.actor !== 'string') {
-                      validate20.errors = [
+                      validate22.errors = [
                         {
                           instancePath: instancePath + '/actor',
                           schemaPath: '#/properties/actor/type',
@@ -6761,7 +6688,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                       const _errs93 = errors;
                       const _errs94 = errors;
                       if (!(typeof data30 == 'number' && !(data30 % 1) && !isNaN(data30) && isFinite(data30))) {
-                        validate20.errors = [
+                        validate22.errors = [
                           {
                             instancePath: instancePath + '/version',
                             schemaPath: 'common.schema.json#/definitions/version/type',
@@ -6775,7 +6702,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                       if (errors === _errs94) {
                         if (typeof data30 == 'number' && isFinite(data30)) {
                           if (data30 < 1 || isNaN(data30)) {
-                            validate20.errors = [
+                            validate22.errors = [
                               {
                                 instancePath: instancePath + '/version',
                                 schemaPath: 'common.schema.json#/definitions/version/minimum',
@@ -6800,7 +6727,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                         if (errors === _errs97) {
                           if (typeof data31 === 'string') {
                             if (!pattern4.test(data31)) {
-                              validate20.errors = [
+                              validate22.errors = [
                                 {
                                   instancePath: instancePath + '/sha256',
                                   schemaPath: 'common.schema.json#/definitions/sha256/pattern',
@@ -6812,7 +6739,7 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
                               return false;
                             }
                           } else {
-                            validate20.errors = [
+                            validate22.errors = [
                               {
                                 instancePath: instancePath + '/sha256',
                                 schemaPath: 'common.schema.json#/definitions/sha256/type',
@@ -6837,17 +6764,17 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
         }
       }
     } else {
-      validate20.errors = [
+      validate22.errors = [
         { instancePath, schemaPath: '#/type', keyword: 'type', params: { type: 'object' }, message: 'must be object' },
       ];
       return false;
     }
   }
-  validate20.errors = vErrors;
+  validate22.errors = vErrors;
   return errors === 0;
 }
-export const runRecord = validate25;
-const schema72 = {
+export const runRecord = validate28;
+const schema73 = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://mlops.dev/schemas/registry/run-record.schema.json',
   title:
@@ -6897,11 +6824,11 @@ const schema72 = {
     },
   },
 };
-const schema76 = {
+const schema77 = {
   oneOf: [{ type: 'number' }, { type: 'object', additionalProperties: { $ref: '#/definitions/metricValue' } }],
 };
-const wrapper0 = { validate: validate26 };
-function validate26(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+const wrapper0 = { validate: validate29 };
+function validate29(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   const _errs0 = errors;
@@ -6989,7 +6916,7 @@ function validate26(data, { instancePath = '', parentData, parentDataProperty, r
       vErrors.push(err2);
     }
     errors++;
-    validate26.errors = vErrors;
+    validate29.errors = vErrors;
     return false;
   } else {
     errors = _errs0;
@@ -7001,10 +6928,10 @@ function validate26(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
   }
-  validate26.errors = vErrors;
+  validate29.errors = vErrors;
   return errors === 0;
 }
-function validate25(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+function validate28(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://mlops.dev/schemas/registry/run-record.schema.json" */ let vErrors = null;
   let errors = 0;
   if (errors === 0) {
@@ -7016,7 +6943,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
         (data.params === undefined && (missing0 = 'params')) ||
         (data.metrics === undefined && (missing0 = 'metrics'))
       ) {
-        validate25.errors = [
+        validate28.errors = [
           {
             instancePath,
             schemaPath: '#/required',
@@ -7030,7 +6957,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
         if (data.kind !== undefined) {
           const _errs1 = errors;
           if ('mlops-run' !== data.kind) {
-            validate25.errors = [
+            validate28.errors = [
               {
                 instancePath: instancePath + '/kind',
                 schemaPath: '#/properties/kind/const',
@@ -7050,7 +6977,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
             let data1 = data.format;
             const _errs2 = errors;
             if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-              validate25.errors = [
+              validate28.errors = [
                 {
                   instancePath: instancePath + '/format',
                   schemaPath: '#/properties/format/type',
@@ -7064,7 +6991,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
             if (errors === _errs2) {
               if (typeof data1 == 'number' && isFinite(data1)) {
                 if (data1 < 1 || isNaN(data1)) {
-                  validate25.errors = [
+                  validate28.errors = [
                     {
                       instancePath: instancePath + '/format',
                       schemaPath: '#/properties/format/minimum',
@@ -7088,8 +7015,8 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
               const _errs5 = errors;
               if (errors === _errs5) {
                 if (typeof data2 === 'string') {
-                  if (!pattern8.test(data2)) {
-                    validate25.errors = [
+                  if (!pattern13.test(data2)) {
+                    validate28.errors = [
                       {
                         instancePath: instancePath + '/id',
                         schemaPath: 'common.schema.json#/definitions/runId/pattern',
@@ -7101,7 +7028,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                     return false;
                   }
                 } else {
-                  validate25.errors = [
+                  validate28.errors = [
                     {
                       instancePath: instancePath + '/id',
                       schemaPath: 'common.schema.json#/definitions/runId/type',
@@ -7121,7 +7048,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
               if (data.name !== undefined) {
                 const _errs7 = errors;
                 if (typeof data.name !== 'string') {
-                  validate25.errors = [
+                  validate28.errors = [
                     {
                       instancePath: instancePath + '/name',
                       schemaPath: '#/properties/name/type',
@@ -7146,12 +7073,12 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                     data4 === 'timed-out' ||
                     data4 === 'cancelled'
                   )) {
-                    validate25.errors = [
+                    validate28.errors = [
                       {
                         instancePath: instancePath + '/status',
                         schemaPath: '#/properties/status/enum',
                         keyword: 'enum',
-                        params: { allowedValues: schema72.properties.status.enum },
+                        params: { allowedValues: schema73.properties.status.enum },
                         message: 'must be equal to one of the allowed values',
                       },
                     ];
@@ -7170,7 +7097,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                       if (errors === _errs11) {
                         if (typeof data5 === 'string') {
                           if (!formats0.validate(data5)) {
-                            validate25.errors = [
+                            validate28.errors = [
                               {
                                 instancePath: instancePath + '/startedAt',
                                 schemaPath: 'common.schema.json#/definitions/time/format',
@@ -7182,7 +7109,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                             return false;
                           }
                         } else {
-                          validate25.errors = [
+                          validate28.errors = [
                             {
                               instancePath: instancePath + '/startedAt',
                               schemaPath: 'common.schema.json#/definitions/time/type',
@@ -7208,7 +7135,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                         if (errors === _errs14) {
                           if (typeof data6 === 'string') {
                             if (!formats0.validate(data6)) {
-                              validate25.errors = [
+                              validate28.errors = [
                                 {
                                   instancePath: instancePath + '/finishedAt',
                                   schemaPath: 'common.schema.json#/definitions/time/format',
@@ -7220,7 +7147,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                               return false;
                             }
                           } else {
-                            validate25.errors = [
+                            validate28.errors = [
                               {
                                 instancePath: instancePath + '/finishedAt',
                                 schemaPath: 'common.schema.json#/definitions/time/type',
@@ -7244,7 +7171,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                         if (errors === _errs16) {
                           if (typeof data7 == 'number' && isFinite(data7)) {
                             if (data7 < 0 || isNaN(data7)) {
-                              validate25.errors = [
+                              validate28.errors = [
                                 {
                                   instancePath: instancePath + '/durationSeconds',
                                   schemaPath: '#/properties/durationSeconds/minimum',
@@ -7256,7 +7183,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                               return false;
                             }
                           } else {
-                            validate25.errors = [
+                            validate28.errors = [
                               {
                                 instancePath: instancePath + '/durationSeconds',
                                 schemaPath: '#/properties/durationSeconds/type',
@@ -7367,7 +7294,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                               vErrors.push(err3);
                             }
                             errors++;
-                            validate25.errors = vErrors;
+                            validate28.errors = vErrors;
                             return false;
                           } else {
                             errors = _errs19;
@@ -7388,7 +7315,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                             let data10 = data.exitCode;
                             const _errs26 = errors;
                             if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-                              validate25.errors = [
+                              validate28.errors = [
                                 {
                                   instancePath: instancePath + '/exitCode',
                                   schemaPath: '#/properties/exitCode/type',
@@ -7408,7 +7335,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                               let data11 = data.params;
                               const _errs28 = errors;
                               if (!(data11 && typeof data11 == 'object' && !Array.isArray(data11))) {
-                                validate25.errors = [
+                                validate28.errors = [
                                   {
                                     instancePath: instancePath + '/params',
                                     schemaPath: '#/properties/params/type',
@@ -7432,7 +7359,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                     for (const key0 in data12) {
                                       const _errs33 = errors;
                                       if (
-                                        !validate26(data12[key0], {
+                                        !validate29(data12[key0], {
                                           instancePath:
                                             instancePath + '/metrics/' + key0.replace(/~/g, '~0').replace(/\//g, '~1'),
                                           parentData: data12,
@@ -7441,7 +7368,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                         })
                                       ) {
                                         vErrors =
-                                          vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+                                          vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
                                         errors = vErrors.length;
                                       }
                                       var valid6 = _errs33 === errors;
@@ -7450,7 +7377,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                       }
                                     }
                                   } else {
-                                    validate25.errors = [
+                                    validate28.errors = [
                                       {
                                         instancePath: instancePath + '/metrics',
                                         schemaPath: '#/properties/metrics/type',
@@ -7476,7 +7403,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                     !isNaN(data14) &&
                                     isFinite(data14)
                                   )) {
-                                    validate25.errors = [
+                                    validate28.errors = [
                                       {
                                         instancePath: instancePath + '/seed',
                                         schemaPath: '#/properties/seed/type',
@@ -7499,7 +7426,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                     if (errors === _errs37) {
                                       if (typeof data15 === 'string') {
                                         if (!pattern4.test(data15)) {
-                                          validate25.errors = [
+                                          validate28.errors = [
                                             {
                                               instancePath: instancePath + '/dataSha256',
                                               schemaPath: 'common.schema.json#/definitions/sha256/pattern',
@@ -7511,7 +7438,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                           return false;
                                         }
                                       } else {
-                                        validate25.errors = [
+                                        validate28.errors = [
                                           {
                                             instancePath: instancePath + '/dataSha256',
                                             schemaPath: 'common.schema.json#/definitions/sha256/type',
@@ -7535,7 +7462,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                       if (errors === _errs40) {
                                         if (typeof data16 === 'string') {
                                           if (!pattern4.test(data16)) {
-                                            validate25.errors = [
+                                            validate28.errors = [
                                               {
                                                 instancePath: instancePath + '/modelSha256',
                                                 schemaPath: 'common.schema.json#/definitions/sha256/pattern',
@@ -7547,7 +7474,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                             return false;
                                           }
                                         } else {
-                                          validate25.errors = [
+                                          validate28.errors = [
                                             {
                                               instancePath: instancePath + '/modelSha256',
                                               schemaPath: 'common.schema.json#/definitions/sha256/type',
@@ -7574,8 +7501,8 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                               const _errs44 = errors;
                                               if (errors === _errs44) {
                                                 if (typeof data18 === 'string') {
-                                                  if (!pattern7.test(data18)) {
-                                                    validate25.errors = [
+                                                  if (!pattern12.test(data18)) {
+                                                    validate28.errors = [
                                                       {
                                                         instancePath: instancePath + '/git/commit',
                                                         schemaPath: '#/properties/git/properties/commit/pattern',
@@ -7587,7 +7514,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                                     return false;
                                                   }
                                                 } else {
-                                                  validate25.errors = [
+                                                  validate28.errors = [
                                                     {
                                                       instancePath: instancePath + '/git/commit',
                                                       schemaPath: '#/properties/git/properties/commit/type',
@@ -7607,7 +7534,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                               if (data17.ref !== undefined) {
                                                 const _errs46 = errors;
                                                 if (typeof data17.ref !== 'string') {
-                                                  validate25.errors = [
+                                                  validate28.errors = [
                                                     {
                                                       instancePath: instancePath + '/git/ref',
                                                       schemaPath: '#/properties/git/properties/ref/type',
@@ -7626,7 +7553,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                                 if (data17.dirty !== undefined) {
                                                   const _errs48 = errors;
                                                   if (typeof data17.dirty !== 'boolean') {
-                                                    validate25.errors = [
+                                                    validate28.errors = [
                                                       {
                                                         instancePath: instancePath + '/git/dirty',
                                                         schemaPath: '#/properties/git/properties/dirty/type',
@@ -7644,7 +7571,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                               }
                                             }
                                           } else {
-                                            validate25.errors = [
+                                            validate28.errors = [
                                               {
                                                 instancePath: instancePath + '/git',
                                                 schemaPath: '#/properties/git/type',
@@ -7664,7 +7591,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                         if (data.runUrl !== undefined) {
                                           const _errs50 = errors;
                                           if (typeof data.runUrl !== 'string') {
-                                            validate25.errors = [
+                                            validate28.errors = [
                                               {
                                                 instancePath: instancePath + '/runUrl',
                                                 schemaPath: '#/properties/runUrl/type',
@@ -7688,7 +7615,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                               if (data22 && typeof data22 == 'object' && !Array.isArray(data22)) {
                                                 let missing1;
                                                 if (data22.id === undefined && (missing1 = 'id')) {
-                                                  validate25.errors = [
+                                                  validate28.errors = [
                                                     {
                                                       instancePath: instancePath + '/workflowRun',
                                                       schemaPath:
@@ -7710,7 +7637,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                                       key1 === 'job' ||
                                                       key1 === 'repository'
                                                     )) {
-                                                      validate25.errors = [
+                                                      validate28.errors = [
                                                         {
                                                           instancePath: instancePath + '/workflowRun',
                                                           schemaPath:
@@ -7731,7 +7658,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                                       if (errors === _errs56) {
                                                         if (typeof data23 === 'string') {
                                                           if (func2(data23) < 1) {
-                                                            validate25.errors = [
+                                                            validate28.errors = [
                                                               {
                                                                 instancePath: instancePath + '/workflowRun/id',
                                                                 schemaPath:
@@ -7744,7 +7671,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                                             return false;
                                                           }
                                                         } else {
-                                                          validate25.errors = [
+                                                          validate28.errors = [
                                                             {
                                                               instancePath: instancePath + '/workflowRun/id',
                                                               schemaPath:
@@ -7765,7 +7692,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                                       if (data22.attempt !== undefined) {
                                                         const _errs58 = errors;
                                                         if (typeof data22.attempt !== 'string') {
-                                                          validate25.errors = [
+                                                          validate28.errors = [
                                                             {
                                                               instancePath: instancePath + '/workflowRun/attempt',
                                                               schemaPath:
@@ -7785,7 +7712,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                                         if (data22.url !== undefined) {
                                                           const _errs60 = errors;
                                                           if (typeof data22.url !== 'string') {
-                                                            validate25.errors = [
+                                                            validate28.errors = [
                                                               {
                                                                 instancePath: instancePath + '/workflowRun/url',
                                                                 schemaPath:
@@ -7805,7 +7732,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                                           if (data22.workflow !== undefined) {
                                                             const _errs62 = errors;
                                                             if (typeof data22.workflow !== 'string') {
-                                                              validate25.errors = [
+                                                              validate28.errors = [
                                                                 {
                                                                   instancePath: instancePath + '/workflowRun/workflow',
                                                                   schemaPath:
@@ -7825,7 +7752,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                                             if (data22.job !== undefined) {
                                                               const _errs64 = errors;
                                                               if (typeof data22.job !== 'string') {
-                                                                validate25.errors = [
+                                                                validate28.errors = [
                                                                   {
                                                                     instancePath: instancePath + '/workflowRun/job',
                                                                     schemaPath:
@@ -7845,7 +7772,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                                               if (data22.repository !== undefined) {
                                                                 const _errs66 = errors;
                                                                 if (typeof data22.repository !== 'string') {
-                                                                  validate25.errors = [
+                                                                  validate28.errors = [
                                                                     {
                                                                       instancePath:
                                                                         instancePath + '/workflowRun/repository',
@@ -7870,7 +7797,7 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
                                                   }
                                                 }
                                               } else {
-                                                validate25.errors = [
+                                                validate28.errors = [
                                                   {
                                                     instancePath: instancePath + '/workflowRun',
                                                     schemaPath: 'common.schema.json#/definitions/workflowRun/type',
@@ -7905,17 +7832,17 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
         }
       }
     } else {
-      validate25.errors = [
+      validate28.errors = [
         { instancePath, schemaPath: '#/type', keyword: 'type', params: { type: 'object' }, message: 'must be object' },
       ];
       return false;
     }
   }
-  validate25.errors = vErrors;
+  validate28.errors = vErrors;
   return errors === 0;
 }
-export const run = validate28;
-const schema80 = {
+export const run = validate31;
+const schema81 = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://mlops.dev/schemas/registry/run.schema.json',
   title: 'mlops registry: runs/<id>.json (a tracked train run)',
@@ -7930,7 +7857,7 @@ const schema80 = {
     run: { $ref: 'run-record.schema.json' },
   },
 };
-function validate28(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+function validate31(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://mlops.dev/schemas/registry/run.schema.json" */ let vErrors = null;
   let errors = 0;
   if (errors === 0) {
@@ -7942,7 +7869,7 @@ function validate28(data, { instancePath = '', parentData, parentDataProperty, r
         (data.recordedAt === undefined && (missing0 = 'recordedAt')) ||
         (data.run === undefined && (missing0 = 'run'))
       ) {
-        validate28.errors = [
+        validate31.errors = [
           {
             instancePath,
             schemaPath: '#/required',
@@ -7956,7 +7883,7 @@ function validate28(data, { instancePath = '', parentData, parentDataProperty, r
         const _errs1 = errors;
         for (const key0 in data) {
           if (!(key0 === 'kind' || key0 === 'format' || key0 === 'recordedAt' || key0 === 'actor' || key0 === 'run')) {
-            validate28.errors = [
+            validate31.errors = [
               {
                 instancePath,
                 schemaPath: '#/additionalProperties',
@@ -7973,7 +7900,7 @@ function validate28(data, { instancePath = '', parentData, parentDataProperty, r
           if (data.kind !== undefined) {
             const _errs2 = errors;
             if ('mlops-tracked-run' !== data.kind) {
-              validate28.errors = [
+              validate31.errors = [
                 {
                   instancePath: instancePath + '/kind',
                   schemaPath: '#/properties/kind/const',
@@ -7993,7 +7920,7 @@ function validate28(data, { instancePath = '', parentData, parentDataProperty, r
               let data1 = data.format;
               const _errs3 = errors;
               if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-                validate28.errors = [
+                validate31.errors = [
                   {
                     instancePath: instancePath + '/format',
                     schemaPath: '#/properties/format/type',
@@ -8007,7 +7934,7 @@ function validate28(data, { instancePath = '', parentData, parentDataProperty, r
               if (errors === _errs3) {
                 if (typeof data1 == 'number' && isFinite(data1)) {
                   if (data1 < 1 || isNaN(data1)) {
-                    validate28.errors = [
+                    validate31.errors = [
                       {
                         instancePath: instancePath + '/format',
                         schemaPath: '#/properties/format/minimum',
@@ -8033,7 +7960,7 @@ function validate28(data, { instancePath = '', parentData, parentDataProperty, r
                   if (errors === _errs6) {
                     if (typeof data2 === 'string') {
                       if (!formats0.validate(data2)) {
-                        validate28.errors = [
+                        validate31.errors = [
                           {
                             instancePath: instancePath + '/recordedAt',
                             schemaPath: 'common.schema.json#/definitions/time/format',
@@ -8045,7 +7972,7 @@ function validate28(data, { instancePath = '', parentData, parentDataProperty, r
                         return false;
                       }
                     } else {
-                      validate28.errors = [
+                      validate31.errors = [
                         {
                           instancePath: instancePath + '/recordedAt',
                           schemaPath: 'common.schema.json#/definitions/time/type',
@@ -8066,7 +7993,7 @@ function validate28(data, { instancePath = '', parentData, parentDataProperty, r
                 if (data.actor !== undefined) {
                   const _errs8 = errors;
                   if (typeof data.actor !== 'string') {
-                    validate28.errors = [
+                    validate31.errors = [
                       {
                         instancePath: instancePath + '/actor',
                         schemaPath: '#/properties/actor/type',
@@ -8085,14 +8012,14 @@ function validate28(data, { instancePath = '', parentData, parentDataProperty, r
                   if (data.run !== undefined) {
                     const _errs10 = errors;
                     if (
-                      !validate25(data.run, {
+                      !validate28(data.run, {
                         instancePath: instancePath + '/run',
                         parentData: data,
                         parentDataProperty: 'run',
                         rootData,
                       })
                     ) {
-                      vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+                      vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
                       errors = vErrors.length;
                     }
                     var valid0 = _errs10 === errors;
@@ -8106,12 +8033,12 @@ function validate28(data, { instancePath = '', parentData, parentDataProperty, r
         }
       }
     } else {
-      validate28.errors = [
+      validate31.errors = [
         { instancePath, schemaPath: '#/type', keyword: 'type', params: { type: 'object' }, message: 'must be object' },
       ];
       return false;
     }
   }
-  validate28.errors = vErrors;
+  validate31.errors = vErrors;
   return errors === 0;
 }
