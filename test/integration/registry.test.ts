@@ -77,7 +77,7 @@ describe('registry: concurrent writers', () => {
       expect(gitIn(clone, 'status', '--porcelain', '--untracked-files=no')).toBe('');
       expect(gitIn(clone, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
     }
-  });
+  }, 120_000);
 });
 
 describe('registry: one writer', () => {
