@@ -350,7 +350,8 @@ export function releaseArtifactStore(options: {
       }
       const finished = release.draft
         ? await updateRelease(client, repository, info.id, {
-            tag: info.tag,
+            // The tag the version gives, not the one read from the branch (an edit could name any tag).
+            tag: releaseTag(model, version),
             name: `${model} v${version}`,
             body: details.body,
             draft: false,

@@ -141,7 +141,7 @@ ${LOCATION_HELP}
                                 GH_TOKEN).
   --api-url <url>               (set-alias, fsck) The GitHub API (default: GITHUB_API_URL, else
                                 https://api.github.com). URLs stored on the branch are never called.
-  --server-url <url>            (fsck) The GitHub web server (default: GITHUB_SERVER_URL).
+  --server-url <url>            (set-alias, fsck) The GitHub web server (default: GITHUB_SERVER_URL).
   --repository <owner/repo>     (set-alias, fsck) The repository of the releases (default:
                                 GITHUB_REPOSITORY, else the registry remote's URL).
 

@@ -1,6 +1,6 @@
 import type { ArtifactInfo, RegistryEvent } from './documents.js';
 import { eventsDir, MODELS_DIR } from './layout.js';
-import { nameProblem } from './names.js';
+import { nameProblem, releaseTag } from './names.js';
 import { RegistryCorruptError, type RegistryDocuments } from './store.js';
 
 /**
@@ -181,8 +181,14 @@ export function artifactRecordProblems(records: RecordedArtifact[], endpoint: Gi
   const problems: ArtifactProblem[] = [];
   for (const record of records) {
     const where = { path: record.path, line: record.line, model: record.model, version: record.version };
-    const messages = record.artifact.release
-      ? releaseUrlProblems(record.artifact, endpoint)
+    const release = record.artifact.release;
+    const messages = release
+      ? [
+          ...(release.tag !== releaseTag(record.model, record.version)
+            ? [`artifact.release.tag ${JSON.stringify(release.tag)} is not ${releaseTag(record.model, record.version)}`]
+            : []),
+          ...releaseUrlProblems(record.artifact, endpoint),
+        ]
       : [localLocationProblem(record.artifact, record.model, record.version)].filter((m): m is string => !!m);
     for (const message of messages) {
       problems.push({ ...where, message: `${record.model} v${record.version}: ${message}`, fixable: false });
