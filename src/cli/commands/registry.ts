@@ -637,6 +637,8 @@ async function fsck(args: CommandArgs, context: CommandContext, log: Logger): Pr
   else {
     if (report.problems.some((p) => !p.fixable))
       lines.push('Some problems are in the event logs themselves and need a person to look at them.');
+    if (!fix && remaining.some((p) => p.fixable))
+      lines.push('Run mlops registry fsck --fix to repair what is marked [fixable with --fix].');
     if (broken.length)
       lines.push(
         `Broken versions (${broken.map((b) => `${b.model} v${b.version}`).join(', ')}) keep their events: put the file back, or deprecate them.`,
