@@ -184,15 +184,19 @@ describe('stale staging folders', () => {
     const oldNoRecord = stage('c-old-no-record', { ageMs: STALE_STAGING_MS + 60_000, withRecord: false });
     const running = stage('d-running-here', { host: hostname(), pid: process.pid, ageMs: STALE_STAGING_MS * 2 });
     const gone = stage('e-gone-here', { host: hostname(), pid: 2 ** 22 + 12_345, ageMs: 1_000 });
+    // A record a killed process was writing (writeFileAtomic's temporary name).
+    const halfWritten = join(root, `.mlops/artifacts/m/.staging/.f-id.json.${2 ** 22 + 12_346}.0a1b2c3d.tmp`);
+    writeFileSync(halfWritten, '{"pid":');
 
     const checked = await checkLocalArtifacts({ root, records: [record()], fix: true, log: quiet });
     expect(checked.verified).toBe(1);
     expect(checked.problems.map((p) => [p.path, p.fixed])).toEqual([
+      [`.mlops/artifacts/m/.staging/.f-id.json.${2 ** 22 + 12_346}.0a1b2c3d.tmp`, true],
       ['.mlops/artifacts/m/.staging/a-old-elsewhere/', true],
       ['.mlops/artifacts/m/.staging/c-old-no-record/', true],
       ['.mlops/artifacts/m/.staging/e-gone-here/', true],
     ]);
-    expect(checked.problems[2]!.message).toBe(
+    expect(checked.problems[3]!.message).toBe(
       `stale staging folder: process ${2 ** 22 + 12_345} that staged it is gone, and no version records it`,
     );
     expect([oldElsewhere, youngElsewhere, oldNoRecord, running, gone].map((f) => existsSync(f))).toEqual([
@@ -203,5 +207,6 @@ describe('stale staging folders', () => {
       false,
     ]);
     expect(existsSync(`${gone}.json`)).toBe(false);
+    expect(existsSync(halfWritten)).toBe(false);
   });
 });

@@ -33,6 +33,8 @@ interface StagingEntry {
   folder: string;
   hasFolder: boolean;
   record?: StagingRecord;
+  /** A temporary file of a staging record that was being written. */
+  temporary?: boolean;
   /** Why it is stale, or undefined while its registration may still be running. */
   stale?: string;
 }
@@ -63,6 +65,25 @@ async function stagingEntries(staging: string, now: number): Promise<StagingEntr
   const names = await readdir(staging).catch(() => [] as string[]);
   const ids = new Set(names.map((name) => name.replace(/\.json$/, '')).filter((id) => !id.startsWith('.')));
   const entries: StagingEntry[] = [];
+  // A record half-written by a killed process: writeFileAtomic's `.<id>.json.<pid>.<hex>.tmp`.
+  for (const name of names) {
+    const temporary = /^\..+\.json\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+    if (!temporary) continue;
+    const info = await lstat(join(staging, name)).catch(() => undefined);
+    const pid = Number(temporary[1]);
+    const stale = !processRuns(pid)
+      ? `process ${pid} that was writing it is gone`
+      : now - (info?.mtimeMs ?? now) > STALE_STAGING_MS
+        ? `older than ${STALE_STAGING_MS / 3_600_000} hours`
+        : undefined;
+    entries.push({
+      id: name,
+      folder: join(staging, name),
+      hasFolder: false,
+      temporary: true,
+      ...(stale ? { stale } : {}),
+    });
+  }
   for (const id of [...ids].sort()) {
     const folder = join(staging, id);
     const info = await lstat(folder).catch(() => undefined);
@@ -211,9 +232,9 @@ export async function checkLocalArtifacts(options: {
     for (const entry of entries) {
       if (used.has(entry.id) || !entry.stale) continue;
       const problem: ArtifactProblem = {
-        path: `.mlops/artifacts/${model}/${STAGING_DIR}/${entry.id}${entry.hasFolder ? '/' : '.json'}`,
+        path: `.mlops/artifacts/${model}/${STAGING_DIR}/${entry.id}${entry.temporary ? '' : entry.hasFolder ? '/' : '.json'}`,
         model,
-        message: `stale staging ${entry.hasFolder ? 'folder' : 'record'}: ${entry.stale}, and no version records it`,
+        message: `stale staging ${entry.temporary ? 'temporary file' : entry.hasFolder ? 'folder' : 'record'}: ${entry.stale}, and no version records it`,
         fixable: true,
       };
       if (fix) {
