@@ -453,7 +453,8 @@ async function write(
   if (token) (log as { secrets?: string[] }).secrets?.push(token);
   const repo = await RegistryRepository.open({ ...location, log, ...(token ? { token } : {}) });
   // Checked before the write, so that a bad --api-url or --repository changes nothing.
-  const github = operation === 'set-alias' ? await githubTarget(args, context, repo, log) : undefined;
+  const github =
+    operation === 'set-alias' && isReleaseAlias(values[1]!) ? await githubTarget(args, context, repo, log) : undefined;
   const actor = repo.actor();
   let alias: string | undefined;
   let version: number | undefined;
