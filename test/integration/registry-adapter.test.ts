@@ -35,7 +35,12 @@ const log = memoryLogger();
 const request = (n: number) => ({
   model: 'iris',
   sha256: String(n % 10).repeat(64),
-  artifact: (version: number) => ({ name: 'm', kind: 'file' as const, size: 1, location: `x/v${version}` }),
+  artifact: (version: number) => ({
+    name: 'm',
+    kind: 'file' as const,
+    size: 1,
+    location: `.mlops/artifacts/iris/v${version}/m`,
+  }),
   metrics: {},
   lineage: {},
 });

@@ -99,7 +99,12 @@ describe('register in GitHub mode', { timeout: KILL_TEST_TIMEOUT_MS }, () => {
     // Running it again with a token finishes the promotion, though the alias is already there.
     const promote = await runCliBundle(['registry', 'set-alias', 'iris', 'production', 'v1', '--json'], {
       cwd: work,
-      env: { ...noIdentity, GITHUB_TOKEN: DEFAULT_TOKEN },
+      env: {
+        ...noIdentity,
+        GITHUB_TOKEN: DEFAULT_TOKEN,
+        GITHUB_API_URL: gh.url,
+        GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
+      },
     });
     expect(promote.code, promote.stderr).toBe(0);
     expect(JSON.parse(promote.stdout)).toMatchObject({ changed: false, releaseUpdated: true });

@@ -78,7 +78,7 @@ describe('registry: concurrent writers', { timeout: STRESS_TEST_TIMEOUT_MS }, ()
       expect(gitIn(clone, 'status', '--porcelain', '--untracked-files=no')).toBe('');
       expect(gitIn(clone, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
     }
-  });
+  }, 120_000);
 });
 
 describe('registry: one writer', { timeout: KILL_TEST_TIMEOUT_MS }, () => {

@@ -39,7 +39,7 @@ const artifact = (version: number): ArtifactInfo => ({
   name: 'm.bin',
   kind: 'file',
   size: 3,
-  location: `x/v${version}/m.bin`,
+  location: `.mlops/artifacts/x/v${version}/m.bin`,
 });
 
 /** A registry with two models, aliases, a deprecation and idempotency keys. */

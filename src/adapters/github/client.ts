@@ -1,4 +1,5 @@
 import type { Octokit } from '@octokit/core';
+import { InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { PaginateInterface } from '@octokit/plugin-paginate-rest';
 
@@ -68,4 +69,62 @@ function retryWithin(retries: number, what: string, log: Logger) {
 function retryBaseFromEnvironment(): number {
   const value = Number(process.env.MLOPS_RETRY_BASE_MS);
   return Number.isFinite(value) && value > 0 ? value : 1000;
+}
+
+/**
+ * Checks a configured GitHub URL (GITHUB_API_URL, GITHUB_SERVER_URL, --api-url): http(s), no
+ * credentials, query or fragment. Returns it without a trailing slash.
+ */
+export function checkGitHubUrl(url: string, what: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError(`${what}: ${JSON.stringify(url)} is not a URL (such as https://api.github.com).`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new InputError(`${what}: ${JSON.stringify(url)} must be an http(s) URL.`);
+  }
+  if (parsed.username || parsed.password || parsed.search || parsed.hash) {
+    throw new InputError(`${what}: ${JSON.stringify(url)} must not carry credentials, a query or a fragment.`);
+  }
+  return url.replace(/\/+$/, '');
+}
+
+/** `owner/repo` as a repository; an InputError naming `what` otherwise. */
+export function parseRepository(text: string, what: string): { owner: string; repo: string } {
+  const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(text);
+  if (!match || match[1] === '..' || match[2] === '..' || match[2] === '.') {
+    throw new InputError(`${what}: ${JSON.stringify(text)} is not owner/repo.`);
+  }
+  return { owner: match[1]!, repo: match[2]! };
+}
+
+/**
+ * The repository a git remote URL names on the GitHub server `serverUrl`
+ * (`https://github.com/o/r.git`, `git@github.com:o/r.git`, `ssh://git@github.com/o/r`), or
+ * undefined for a remote elsewhere (a path, another host).
+ */
+export function repositoryFromRemoteUrl(
+  remoteUrl: string,
+  serverUrl: string,
+): { owner: string; repo: string } | undefined {
+  let host: string;
+  try {
+    host = new URL(serverUrl).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  const forms = [/^(?:https?|ssh|git):\/\/(?:[^@/]+@)?([^/:]+)(?::\d+)?\/(.+)$/, /^(?:[^@/]+@)?([^/:]+):(?!\/)(.+)$/];
+  for (const form of forms) {
+    const match = form.exec(remoteUrl.trim());
+    if (!match || match[1]!.toLowerCase() !== host) continue;
+    const path = match[2]!.replace(/\.git$/, '').replace(/\/+$/, '');
+    try {
+      return parseRepository(path, 'remote');
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }

@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { copyFile, lstat, mkdir, rename, rm, rmdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { EnvironmentError } from '../../core/errors.js';
+import { EnvironmentError, InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { ArtifactInfo, ReleaseInfo } from '../../core/registry/documents.js';
+import {
+  artifactNameProblem,
+  LOCAL_ARTIFACTS_DIR,
+  localArtifactLocation,
+  localLocationProblem,
+} from '../../core/registry/artifact-policy.js';
 import { releaseTag } from '../../core/registry/names.js';
+import { writeFileAtomic } from '../fs/user-files.js';
 import type { GitHubClient } from '../github/client.js';
 import {
   createDraftRelease,
@@ -76,16 +84,34 @@ export interface ReleaseDetails {
 
 /**
  * Local mode: `.mlops/artifacts/<model>/v<N>/<file>` under the repository root, staged in
- * `.mlops/artifacts/<model>/.staging/<id>/` until the version is registered.
+ * `.mlops/artifacts/<model>/.staging/<id>/` until the version is registered. Beside each staging
+ * folder, `<id>.json` records the process that made it (see {@link StagingRecord}), so that fsck
+ * can tell an interrupted registration from one in progress.
+ *
+ * Every path is built from the model, version and file name, and no folder on the way may be a
+ * symbolic link: a location read from the registry branch, or a link committed into the
+ * repository, can never make mlops read or write outside `.mlops/artifacts`.
  */
 export function localArtifactStore(root: string, log: Logger): ArtifactStore {
-  const modelRoot = (model: string) => join(root, '.mlops', 'artifacts', model);
-  const finalPath = (model: string, version: number, name: string) => `.mlops/artifacts/${model}/v${version}/${name}`;
   return {
     kind: 'local',
     async stage(artifact, model) {
-      const folder = join(modelRoot(model), '.staging', randomUUID());
-      await mkdir(folder, { recursive: true });
+      const nameIssue = artifactNameProblem(artifact.name);
+      if (nameIssue) throw new InputError(`Cannot store the model: ${nameIssue}.`);
+      const staging = await ensureStoreDirectory(root, [model, STAGING_DIR]);
+      const id = randomUUID();
+      const record: StagingRecord = {
+        pid: process.pid,
+        host: hostname(),
+        createdAt: new Date().toISOString(),
+        model,
+        name: artifact.name,
+        sha256: artifact.sha256,
+      };
+      // The record first: a process killed after it leaves a folder fsck can attribute.
+      await writeFileAtomic(join(staging, `${id}.json`), JSON.stringify(record, null, 2) + '\n');
+      const folder = join(staging, id);
+      await mkdir(folder);
       await copyFile(artifact.file, join(folder, artifact.name));
       return {
         model,
@@ -101,26 +127,22 @@ export function localArtifactStore(root: string, log: Logger): ArtifactStore {
         name: staged.name,
         kind: staged.kind,
         size: staged.size,
-        location: finalPath(staged.model, version, staged.name),
+        location: localArtifactLocation(staged.model, version, staged.name),
       };
     },
     async finalize(staged, version) {
       if (staged.handle.kind !== 'local') throw new Error('not a local artifact');
-      const target = join(modelRoot(staged.model), `v${version}`);
-      if (await stat(target).catch(() => undefined)) {
-        log.warning(`Replacing ${target}, left from a registry that no longer has ${staged.model} v${version}.`);
-        await rm(target, { recursive: true, force: true });
-      }
-      await mkdir(dirname(target), { recursive: true });
-      await rename(staged.handle.folder, target);
+      const target = await moveStagedFolder(root, staged.model, version, staged.handle.folder, log);
       return { assetUrl: pathToFileURL(join(target, staged.name)).href };
     },
     async discard(staged) {
       if (staged.handle.kind !== 'local') return;
       await rm(staged.handle.folder, { recursive: true, force: true });
+      await rm(`${staged.handle.folder}.json`, { force: true });
       // A refused write (a model name that clashes in case) must not leave `.staging/` or the
       // model's folder behind; rmdir only removes them when empty, so other writers are safe.
-      for (const folder of [dirname(staged.handle.folder), modelRoot(staged.model)]) {
+      const staging = dirname(staged.handle.folder);
+      for (const folder of [staging, dirname(staging)]) {
         await rmdir(folder).catch(() => undefined);
       }
     },
@@ -128,16 +150,103 @@ export function localArtifactStore(root: string, log: Logger): ArtifactStore {
       // The record names the final folder, never a staging folder.
       return false;
     },
-    async recover(artifact, _version, _model, _details, packaged) {
-      const file = join(root, artifact.location);
-      if (!(await stat(file).catch(() => undefined))) {
+    async recover(artifact, version, model, _details, packaged) {
+      const problem = localLocationProblem(artifact, model, version);
+      if (problem) {
+        throw new EnvironmentError(
+          `The registry's record of ${model} v${version} cannot be trusted: ${problem} (run mlops registry fsck).`,
+        );
+      }
+      const folder = await ensureStoreDirectory(root, [model, `v${version}`]);
+      const file = join(folder, artifact.name);
+      const existing = await lstat(file).catch(() => undefined);
+      if (existing?.isSymbolicLink()) throw symbolicLinkError(root, file);
+      if (!existing) {
         log.warning(`${artifact.location} was missing (a run killed before it was moved there); putting it back.`);
-        await mkdir(dirname(file), { recursive: true });
         await copyFile(packaged.file, file);
       }
       return { assetUrl: pathToFileURL(file).href };
     },
   };
+}
+
+/** The staging folder's name under `.mlops/artifacts/<model>/`. */
+export const STAGING_DIR = '.staging';
+
+/** `.staging/<id>.json`: who staged `.staging/<id>/`, and what. */
+export interface StagingRecord {
+  pid: number;
+  host: string;
+  createdAt: string;
+  model: string;
+  name: string;
+  sha256: string;
+}
+
+function symbolicLinkError(root: string, path: string): EnvironmentError {
+  return new EnvironmentError(
+    `${relative(root, path)} is a symbolic link; mlops keeps local artifacts only in real folders under ${LOCAL_ARTIFACTS_DIR} (remove the link).`,
+  );
+}
+
+/** `<root>/.mlops/artifacts/<segments...>`, made where missing; see {@link findStoreDirectory}. */
+export async function ensureStoreDirectory(root: string, segments: string[]): Promise<string> {
+  return (await storeDirectory(root, segments, true))!;
+}
+
+/**
+ * `<root>/.mlops/artifacts/<segments...>`, checked component by component: each must be a real
+ * folder (not a symbolic link, not a file). Undefined when one is missing.
+ */
+export function findStoreDirectory(root: string, segments: string[]): Promise<string | undefined> {
+  return storeDirectory(root, segments, false);
+}
+
+async function storeDirectory(root: string, segments: string[], create: boolean): Promise<string | undefined> {
+  let path = root;
+  for (const segment of [...LOCAL_ARTIFACTS_DIR.split('/'), ...segments]) {
+    if (segment === '' || segment === '.' || segment === '..' || /[/\\\0]/.test(segment)) {
+      throw new Error(`Internal error: unsafe path segment ${JSON.stringify(segment)}`);
+    }
+    path = join(path, segment);
+    let info = await lstat(path).catch(() => undefined);
+    if (!info) {
+      if (!create) return undefined;
+      await mkdir(path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
+      info = await lstat(path);
+    }
+    if (info.isSymbolicLink()) throw symbolicLinkError(root, path);
+    if (!info.isDirectory()) {
+      throw new EnvironmentError(`${relative(root, path)} is not a folder; mlops keeps local artifacts there.`);
+    }
+  }
+  return path;
+}
+
+/**
+ * Gives a staged folder its final name `v<N>` (one rename: a reader sees all of it or nothing)
+ * and removes its staging record. Returns the final folder.
+ */
+export async function moveStagedFolder(
+  root: string,
+  model: string,
+  version: number,
+  folder: string,
+  log: Logger,
+): Promise<string> {
+  const modelFolder = await ensureStoreDirectory(root, [model]);
+  const target = join(modelFolder, `v${version}`);
+  const existing = await lstat(target).catch(() => undefined);
+  if (existing?.isSymbolicLink()) throw symbolicLinkError(root, target);
+  if (existing) {
+    log.warning(`Replacing ${target}, left from a registry that no longer has ${model} v${version}.`);
+    await rm(target, { recursive: true, force: true });
+  }
+  await rename(folder, target);
+  await rm(`${folder}.json`, { force: true });
+  return target;
 }
 
 /** `https://github.com/o/r/releases/download/iris%2Fv3/model.pkl`: GitHub encodes the tag's `/`. */
@@ -247,7 +356,8 @@ export function releaseArtifactStore(options: {
       }
       const finished = release.draft
         ? await updateRelease(client, repository, info.id, {
-            tag: info.tag,
+            // The tag the version gives, not the one read from the branch (an edit could name any tag).
+            tag: releaseTag(model, version),
             name: `${model} v${version}`,
             body: details.body,
             draft: false,

@@ -85,7 +85,7 @@ export async function registerModel(options: RegisterModelOptions): Promise<Regi
       `Uploading ${packaged.name} (${store.kind === 'release' ? 'GitHub release' : 'local'})`,
       () => store.stage(packaged, model),
     );
-    await (options.afterUpload ?? crashHookForTests)();
+    await (options.afterUpload ?? (() => crashHookForTests('MLOPS_TEST_CRASH_AFTER_UPLOAD')))();
 
     let transaction;
     try {
@@ -125,6 +125,7 @@ export async function registerModel(options: RegisterModelOptions): Promise<Regi
       throw error;
     }
     const { result, commit } = transaction;
+    crashHookForTests('MLOPS_TEST_CRASH_AFTER_REGISTRY_WRITE');
     if (result.existing) {
       // Another attempt with the same key got there between our check and our write, or our own
       // write landed on an attempt git reported as failed: then the version records this upload.
@@ -170,12 +171,14 @@ export async function registerModel(options: RegisterModelOptions): Promise<Regi
 }
 
 /**
- * Test hook (documented in docs/registry.md): with MLOPS_TEST_CRASH_AFTER_UPLOAD=1 the process
+ * Test hooks (documented in docs/registry.md): with MLOPS_TEST_CRASH_AFTER_UPLOAD=1 the process
  * kills itself between the upload and the registry write, as a cancelled job or a lost runner
- * would, so that tests can check that nothing becomes visible in the registry.
+ * would, so that tests can check that nothing becomes visible in the registry; with
+ * MLOPS_TEST_CRASH_AFTER_REGISTRY_WRITE=1, after the write and before the artifact gets its
+ * final name, so that tests can check that fsck finds and finishes it.
  */
-function crashHookForTests(): void {
-  if (process.env.MLOPS_TEST_CRASH_AFTER_UPLOAD === '1') process.kill(process.pid, 'SIGKILL');
+function crashHookForTests(variable: 'MLOPS_TEST_CRASH_AFTER_UPLOAD' | 'MLOPS_TEST_CRASH_AFTER_REGISTRY_WRITE'): void {
+  if (process.env[variable] === '1') process.kill(process.pid, 'SIGKILL');
 }
 
 /**

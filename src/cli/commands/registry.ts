@@ -1,4 +1,10 @@
-import { createGitHubClient } from '../../adapters/github/client.js';
+import {
+  checkGitHubUrl,
+  createGitHubClient,
+  parseRepository,
+  repositoryFromRemoteUrl,
+} from '../../adapters/github/client.js';
+import { checkLocalArtifacts, checkReleaseArtifacts, STALE_STAGING_MS } from '../../adapters/registry/artifact-fsck.js';
 import { setReleasePrerelease } from '../../adapters/registry/artifacts.js';
 import { openRegistryReader, type GitRegistryReader } from '../../adapters/registry/index.js';
 import { RegistryRepository } from '../../adapters/registry/repository.js';
@@ -6,6 +12,13 @@ import { eventContext, registrySnapshot, registryTransaction } from '../../adapt
 import { InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { ModelVersionRecord } from '../../core/registry/contract.js';
+import {
+  artifactRecordProblems,
+  recordedArtifacts,
+  releaseUrlProblems,
+  type ArtifactProblem,
+  type GitHubEndpoint,
+} from '../../core/registry/artifact-policy.js';
 import type { RegistryEvent } from '../../core/registry/documents.js';
 import { formatTime, formatValue, textTable } from '../../core/registry/format.js';
 import { fsckRegistry } from '../../core/registry/fsck.js';
@@ -213,26 +226,111 @@ async function history(args: CommandArgs, context: CommandContext, log: Logger):
   return 0;
 }
 
-/** A GitHub client and repository for a version's release, when a token is at hand. */
-async function releaseClient(
-  record: ModelVersionRecord,
+/** Options of the commands that may call GitHub (set-alias, fsck). */
+/** The GitHub API set-alias and fsck may call: only ever the configured one, never a URL from the branch. */
+const GITHUB_FLAGS: FlagTable = {
+  'github-token': {
+    type: 'string',
+    value: 'token',
+    description: 'Token for the GitHub API (default: $GITHUB_TOKEN, else $GH_TOKEN).',
+  },
+  'api-url': {
+    type: 'string',
+    value: 'url',
+    description:
+      'The GitHub API (default: $GITHUB_API_URL, else https://api.github.com). URLs stored on the branch are never called.',
+  },
+  'server-url': { type: 'string', value: 'url', description: 'The GitHub web server (default: $GITHUB_SERVER_URL).' },
+  repository: {
+    type: 'string',
+    value: 'owner/repo',
+    description: "The repository of the releases (default: $GITHUB_REPOSITORY, else the registry remote's URL).",
+  },
+};
+
+/** Where GitHub is for this command: never a URL read from the registry branch. */
+interface GitHubTarget extends GitHubEndpoint {
+  token?: string;
+  /** How the repository was found, for messages. */
+  repositorySource?: string;
+}
+
+/**
+ * The configured GitHub: `--api-url` / GITHUB_API_URL (default https://api.github.com),
+ * `--server-url` / GITHUB_SERVER_URL, the repository from `--repository`, GITHUB_REPOSITORY or
+ * the registry remote's URL, and the token from `--github-token`, GITHUB_TOKEN or GH_TOKEN.
+ */
+async function githubTarget(
   args: CommandArgs,
   context: CommandContext,
+  repo: RegistryRepository,
+  log: Logger,
+): Promise<GitHubTarget> {
+  const setting = (option: string, variable: string, fallback: string) => {
+    const given = args.options.get(option);
+    if (given !== undefined) return checkGitHubUrl(given, `--${option}`);
+    const value = context.env[variable];
+    return value ? checkGitHubUrl(value, variable) : fallback;
+  };
+  const apiUrl = setting('api-url', 'GITHUB_API_URL', 'https://api.github.com');
+  const serverUrl = setting(
+    'server-url',
+    'GITHUB_SERVER_URL',
+    apiUrl === 'https://api.github.com' ? 'https://github.com' : apiUrl.replace(/\/api\/v3$/, ''),
+  );
+  let repository: GitHubTarget['repository'];
+  let repositorySource: string | undefined;
+  if (args.options.has('repository')) {
+    repository = parseRepository(args.options.get('repository')!, '--repository');
+    repositorySource = '--repository';
+  } else if (context.env.GITHUB_REPOSITORY) {
+    repository = parseRepository(context.env.GITHUB_REPOSITORY, 'GITHUB_REPOSITORY');
+    repositorySource = 'GITHUB_REPOSITORY';
+  } else if (repo.remoteMode) {
+    const url = await repo.run(['remote', 'get-url', repo.options.remote], { allowFailure: true });
+    repository = repositoryFromRemoteUrl(url.stdout, serverUrl);
+    if (repository) repositorySource = `the remote ${repo.options.remote}`;
+  }
+  const token = args.options.get('github-token') ?? (context.env.GITHUB_TOKEN || context.env.GH_TOKEN || undefined);
+  if (token) (log as { secrets?: string[] }).secrets?.push(token);
+  return {
+    apiUrl,
+    serverUrl,
+    ...(repository ? { repository } : {}),
+    ...(repositorySource ? { repositorySource } : {}),
+    ...(token ? { token } : {}),
+  };
+}
+
+/**
+ * Updates a version's release, when a token and the repository are known. The client is built
+ * from the configured API URL and the release is addressed by its id: URLs stored on the
+ * registry branch are never called, so an edited branch cannot send the token elsewhere.
+ */
+async function releaseClient(
+  record: ModelVersionRecord,
+  target: GitHubTarget,
   log: Logger,
 ): Promise<{ update: (prerelease: boolean) => Promise<void> } | undefined> {
   const release = record.release;
   if (!release) return undefined;
-  const token = args.options.get('github-token') ?? context.env.GITHUB_TOKEN ?? context.env.GH_TOKEN;
-  const match = /^(.*)\/repos\/([^/]+)\/([^/]+)\/releases\/assets\/\d+$/.exec(release.assetApiUrl);
-  if (!token || !match) {
-    log.warning(
-      `${record.model} v${record.version}'s release ${release.tag} stays as it is: no GitHub token (--github-token or GITHUB_TOKEN).`,
-    );
+  const stays = `${record.model} v${record.version}'s release ${release.tag} stays as it is`;
+  if (!target.token) {
+    log.warning(`${stays}: no GitHub token (--github-token or GITHUB_TOKEN).`);
     return undefined;
   }
-  if (args.options.has('github-token')) log.debug('Using the token from --github-token.');
-  const client = await createGitHubClient({ token, apiUrl: match[1]!, log });
-  const repository = { owner: match[2]!, repo: match[3]! };
+  if (!target.repository) {
+    log.warning(`${stays}: the repository is unknown (--repository owner/repo or GITHUB_REPOSITORY).`);
+    return undefined;
+  }
+  for (const problem of releaseUrlProblems(
+    { name: release.assetName, kind: 'file', size: 0, location: release.assetApiUrl, release },
+    target,
+  )) {
+    log.warning(`${record.model} v${record.version}: ${problem} (see mlops registry fsck).`);
+  }
+  const client = await createGitHubClient({ token: target.token, apiUrl: target.apiUrl, log });
+  const repository = target.repository;
   return { update: (prerelease) => setReleasePrerelease(client, repository, release, prerelease) };
 }
 
@@ -258,6 +356,9 @@ async function write(
   const token = args.options.get('github-token');
   if (token) context.mask(token);
   const repo = await RegistryRepository.open({ ...location, log, ...(token ? { token } : {}) });
+  // Checked before the write, so that a bad --api-url or --repository changes nothing.
+  const github =
+    operation === 'set-alias' && isReleaseAlias(values[1]!) ? await githubTarget(args, context, repo, log) : undefined;
   const actor = repo.actor();
   let alias: string | undefined;
   let version: number | undefined;
@@ -306,7 +407,7 @@ async function write(
   if (operation === 'set-alias' && isReleaseAlias(alias!)) {
     const { docs } = await registrySnapshot(repo);
     const record = await resolveVersion(docs, model, { version: version! });
-    const client = record && (await releaseClient(record, args, context, log));
+    const client = record && (await releaseClient(record, github!, log));
     if (client) {
       await client.update(false);
       releaseUpdated = true;
@@ -330,12 +431,50 @@ async function write(
   return 0;
 }
 
+/** The artifact half of fsck: the records' locations and URLs, the local files, the release assets. */
+async function fsckArtifacts(
+  repo: RegistryRepository,
+  docs: Parameters<typeof recordedArtifacts>[0],
+  args: CommandArgs,
+  context: CommandContext,
+  log: Logger,
+  fix: boolean,
+): Promise<{ problems: ArtifactProblem[]; verified: number; notes: string[] }> {
+  const target = await githubTarget(args, context, repo, log);
+  const records = await recordedArtifacts(docs);
+  const problems = artifactRecordProblems(records, target);
+  const notes: string[] = [];
+  const local = await checkLocalArtifacts({ root: repo.root, records, fix, log });
+  problems.push(...local.problems);
+  let verified = local.verified;
+  for (const model of local.absentModels) {
+    notes.push(`${model}: its local artifacts are not in this clone (no .mlops/artifacts/${model}); not checked.`);
+  }
+  const released = records.filter((r) => r.artifact.release);
+  if (released.length > 0) {
+    if (!target.token || !target.repository) {
+      notes.push(
+        `${released.length} release asset${released.length === 1 ? '' : 's'} not checked: ${!target.token ? 'no GitHub token (--github-token or GITHUB_TOKEN)' : 'the repository is unknown (--repository owner/repo or GITHUB_REPOSITORY)'}.`,
+      );
+    } else {
+      // Only records whose URLs are ours: ids from an edited record are not worth a request.
+      const trusted = released.filter((r) => releaseUrlProblems(r.artifact, target).length === 0);
+      const client = await createGitHubClient({ token: target.token, apiUrl: target.apiUrl, log });
+      const checked = await checkReleaseArtifacts({ client, repository: target.repository, records: trusted });
+      problems.push(...checked.problems);
+      verified += checked.verified;
+    }
+  }
+  return { problems, verified, notes };
+}
+
 async function fsck(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
   positionals(args, [], 'mlops registry fsck [--fix]');
   const fix = args.flags.has('fix');
   const repo = await RegistryRepository.open({ ...locationFrom(args, context), log });
   const { docs, commit } = await registrySnapshot(repo);
   const report = await fsckRegistry(docs);
+  const artifacts = await fsckArtifacts(repo, docs, args, context, log, fix);
   let fixed = false;
   let fixCommit: string | undefined;
   if (fix && report.problems.some((p) => p.fixable)) {
@@ -358,7 +497,11 @@ async function fsck(args: CommandArgs, context: CommandContext, log: Logger): Pr
     fixed = outcome.wrote;
     fixCommit = outcome.commit;
   }
-  const remaining = fixed ? report.problems.filter((p) => !p.fixable) : report.problems;
+  const remaining = [
+    ...(fixed ? report.problems.filter((p) => !p.fixable) : report.problems),
+    ...artifacts.problems.filter((p) => !p.fixed),
+  ];
+  const broken = artifacts.problems.filter((p) => p.broken).map((p) => ({ model: p.model, version: p.version }));
   if (context.json) {
     printJson(context, {
       registry: repo.label,
@@ -368,9 +511,10 @@ async function fsck(args: CommandArgs, context: CommandContext, log: Logger): Pr
       events: report.events,
       versions: report.versions,
       runs: report.runs,
-      problems: report.problems,
+      problems: [...report.problems, ...artifacts.problems],
       fixed: fixed ? [...report.repairs.keys()] : [],
       fixCommit: fixed ? fixCommit : null,
+      artifacts: { verified: artifacts.verified, broken, notes: artifacts.notes },
     });
     return remaining.length === 0 ? 0 : 1;
   }
@@ -382,14 +526,29 @@ async function fsck(args: CommandArgs, context: CommandContext, log: Logger): Pr
       `${problem.path}${problem.line !== undefined ? `:${problem.line}` : ''}: ${problem.message}${problem.fixable ? (fixed ? ' [fixed]' : ' [fixable with --fix]') : ''}`,
     );
   }
+  for (const problem of artifacts.problems) {
+    lines.push(
+      `${problem.path}${problem.line !== undefined ? `:${problem.line}` : ''}: ${problem.message}${problem.fixed ? ' [fixed]' : problem.fixable ? ' [fixable with --fix]' : ''}`,
+    );
+  }
+  lines.push(`Artifacts: ${artifacts.verified} verified${broken.length ? `, ${broken.length} broken` : ''}.`);
+  lines.push(...artifacts.notes);
   if (fixed)
     lines.push(
       `Rebuilt ${report.repairs.size} derived file${report.repairs.size === 1 ? '' : 's'} from the event logs (commit ${fixCommit?.slice(0, 12)}).`,
     );
-  if (remaining.length === 0)
-    lines.push(report.problems.length ? 'The registry is consistent now.' : 'No problems found.');
-  else if (remaining.some((p) => !p.fixable))
-    lines.push('Some problems are in the event logs themselves and need a person to look at them.');
+  const problemCount = report.problems.length + artifacts.problems.length;
+  if (remaining.length === 0) lines.push(problemCount ? 'The registry is consistent now.' : 'No problems found.');
+  else {
+    if (report.problems.some((p) => !p.fixable))
+      lines.push('Some problems are in the event logs themselves and need a person to look at them.');
+    if (!fix && remaining.some((p) => p.fixable))
+      lines.push('Run mlops registry fsck --fix to repair what is marked [fixable with --fix].');
+    if (broken.length)
+      lines.push(
+        `Broken versions (${broken.map((b) => `${b.model} v${b.version}`).join(', ')}) keep their events: put the file back, or deprecate them.`,
+      );
+  }
   context.streams.stdout(lines.join('\n') + '\n');
   return remaining.length === 0 ? 0 : 1;
 }
@@ -426,14 +585,7 @@ const SUBCOMMANDS: Record<string, CommandSpec> = {
     usage: '<model> <alias> <vN>',
     summary:
       'Point an alias (staging, production, ...) at a version. In GitHub mode, pointing production or prod at a version makes its release a full release.',
-    flags: {
-      ...LOCATION_FLAGS,
-      'github-token': {
-        type: 'string',
-        value: 'token',
-        description: 'Token to update the GitHub release (default: $GITHUB_TOKEN, else $GH_TOKEN).',
-      },
-    },
+    flags: { ...LOCATION_FLAGS, ...GITHUB_FLAGS },
     positionals: true,
     run: withLog((a, c, l) => write(a, c, l, 'set-alias')),
   },
@@ -454,8 +606,15 @@ const SUBCOMMANDS: Record<string, CommandSpec> = {
   fsck: {
     usage: '',
     summary:
-      'Check the event logs and rebuild the derived files (indexes, version records) from them. Exit 1 when problems remain.',
-    flags: { ...LOCATION_FLAGS, fix: { type: 'boolean', description: 'Write the rebuilt derived files.' } },
+      "Check the event logs and rebuild the derived files (indexes, version records) from them, and check every version's artifact (the local file and its sha256; with a token, the release asset). Exit 1 when problems remain.",
+    flags: {
+      ...LOCATION_FLAGS,
+      ...GITHUB_FLAGS,
+      fix: {
+        type: 'boolean',
+        description: `Write the rebuilt derived files, finish moves a killed register left in .staging, and remove stale staging folders (made on this machine by a process that is gone, or older than ${STALE_STAGING_MS / 3_600_000} hours when made elsewhere or with no staging record).`,
+      },
+    },
     positionals: true,
     run: withLog(fsck),
   },
