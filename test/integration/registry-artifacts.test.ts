@@ -291,6 +291,6 @@ describe('fsck after kill -9 of local registers', () => {
     writeFiles(work, { 'model.bin': Buffer.alloc(1 << 20, 100) });
     const fresh = await cli('register', '--model', 'k', '--path', 'model.bin');
     expect(fresh.code, fresh.stderr).toBe(0);
-    expect(fresh.stdout).toContain(`version=${last + 1}\n`);
+    expect(fresh.stdout).toContain(`Registered k v${last + 1}.`);
   }, 180_000);
 });
