@@ -145,6 +145,31 @@ describe('git adapter', () => {
     expect(gitIn(work, 'log', '--format=%s', 'origin/mlops-registry')).toBe('two\none');
   });
 
+  it('never resurrects commits of a branch rewound between its fetch and its push', async () => {
+    const remote = createBareRemote(tmp.path, 'rewound.git');
+    const work = createRepo(tmp.path, 'rewound', remote);
+    const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
+    for (const n of [1, 2]) {
+      await registryTransaction(repo, (docs) => registerVersion(docs, request(n), eventContext('a')), {
+        message: () => `v${n}`,
+      });
+    }
+    const v1Commit = gitIn(remote, 'rev-parse', 'mlops-registry~1');
+    let attempts = 0;
+    const outcome = await registryTransaction(
+      repo,
+      async (docs) => {
+        // An operator rewinds the branch (dropping v2) after this writer fetched it.
+        if (++attempts === 1) gitIn(remote, 'update-ref', 'refs/heads/mlops-registry', v1Commit);
+        return registerVersion(docs, request(3), eventContext('a'));
+      },
+      { message: (r) => `v${r.version} again`, retry: { baseDelayMs: 1 } },
+    );
+    expect(attempts).toBe(2);
+    expect(outcome.result.version).toBe(2);
+    expect(gitIn(remote, 'log', '--format=%s', 'mlops-registry')).toBe('v2 again\nv1');
+  });
+
   it('uses update-ref as the compare-and-swap when there is no remote, and refuses a checked-out registry branch', async () => {
     const work = createRepo(tmp.path, 'local-cas');
     const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
