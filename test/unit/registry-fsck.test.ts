@@ -209,5 +209,14 @@ describe('registry fsck', () => {
   it('refuses to check (and so to fix) a branch that is not a registry', async () => {
     const files = new Map([['src/train.py', 'print(1)\n']]);
     await expect(fsck(files)).rejects.toThrow('has files (src) but no registry.json, so it is not an mlops registry.');
+    // A models/ folder of code is not a registry either (fsck --fix would write a marker onto it).
+    files.set('models/net.py', 'class Net: pass\n');
+    files.set('index.json', '{"kind": "something else"}\n');
+    await expect(fsck(files)).rejects.toThrow('has files (index.json, models, src) but no registry.json');
+    // A registry that lost only its marker is still checked, and --fix writes a new one.
+    const lost = await sample();
+    lost.delete('registry.json');
+    const report = await fsck(lost);
+    expect(report.problems).toEqual([{ path: 'registry.json', message: 'missing (the format marker)', fixable: true }]);
   });
 });

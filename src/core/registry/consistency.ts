@@ -6,7 +6,6 @@ import {
   INDEX_PATH,
   MARKER_PATH,
   MODELS_DIR,
-  RUNS_DIR,
   eventChunkPath,
   eventsDir,
   modelIndexPath,
@@ -57,15 +56,34 @@ export async function requireRegistryBranch(
     `registry-branch: ${docs.description} has files (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}) ` +
       `but no ${MARKER_PATH}, so it is not an mlops registry` +
       (options.reading ? '. ' : '; refusing to write registry files onto it. ') +
-      (looksLikeRegistry(names)
+      ((await looksLikeRegistry(docs, names))
         ? `If it is a registry that lost its ${MARKER_PATH}, run \`mlops registry fsck --fix\`; otherwise use a branch of its own (the default is mlops-registry).`
         : 'Use a branch of its own for the registry (the default is mlops-registry).'),
   );
 }
 
-/** True when a top-level listing has what only an mlops registry holds (it may have lost its marker). */
-export function looksLikeRegistry(names: string[]): boolean {
-  return names.some((name) => name === MARKER_PATH || name === MODELS_DIR || name === INDEX_PATH || name === RUNS_DIR);
+/**
+ * True when a branch (its top-level `names`) holds what only an mlops registry writes: the
+ * marker, a top-level index of kind mlops-registry-index, or a model's event log. A `models/`
+ * folder alone is not enough: many projects keep their model code there.
+ */
+export async function looksLikeRegistry(docs: RegistryDocuments, names: string[]): Promise<boolean> {
+  if (names.includes(MARKER_PATH)) return true;
+  if (names.includes(INDEX_PATH)) {
+    try {
+      if ((JSON.parse((await docs.text(INDEX_PATH)) ?? '') as { kind?: unknown })?.kind === 'mlops-registry-index') {
+        return true;
+      }
+    } catch {
+      // Not JSON: not ours.
+    }
+  }
+  if (!names.includes(MODELS_DIR)) return false;
+  // A few models suffice: a registry that lost its marker still has every model's log.
+  for (const model of (await docs.tree.list(MODELS_DIR)).slice(0, 5)) {
+    if ((await docs.tree.list(eventsDir(model))).some((name) => LOG_FILE.test(name))) return true;
+  }
+  return false;
 }
 
 /** The last event of a model's log and where it is, or undefined when the model has no log. */

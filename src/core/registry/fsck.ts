@@ -67,7 +67,7 @@ export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport>
 
   const topNames = await tree.list('');
   // fsck --fix must not write a marker onto a branch of the user's code (--registry-branch main).
-  if (!looksLikeRegistry(topNames)) await requireRegistryBranch(docs, { reading: true });
+  if (!(await looksLikeRegistry(docs, topNames))) await requireRegistryBranch(docs, { reading: true });
   const hasContent = topNames.some((name) => name !== README_PATH);
   try {
     if (hasContent && !(await docs.marker())) {
