@@ -419,6 +419,23 @@ describe('registry core: writes check the derived files against the log', () => 
     );
   });
 
+  it('lets several operations build on each other in one transaction', async () => {
+    const files = new Map<string, string>();
+    await write(files, async (docs) => {
+      await registerVersion(docs, request('fresh', 1), context());
+      await setAlias(docs, 'fresh', 'staging', 1, context());
+      await registerVersion(docs, request('fresh', 2), context());
+      return recordDeployment(docs, 'fresh', 2, { environment: 'prod' }, context());
+    });
+    const history = await modelHistory(read(files), 'fresh');
+    expect(history.map((h) => [h.event.seq, h.event.type])).toEqual([
+      [1, 'registered'],
+      [2, 'alias-set'],
+      [3, 'registered'],
+      [4, 'deployed'],
+    ]);
+  });
+
   it('refuses to write onto a branch that has files but is not a registry', async () => {
     const files = new Map([
       ['README.md', '# my project\n'],

@@ -39,6 +39,24 @@ export class RegistryInconsistentError extends EnvironmentError {
 
 const LOG_FILE = /^\d{6}\.jsonl$/;
 
+/** Parsed log files per documents object, with the text they were parsed from. */
+const parsedLogs = new WeakMap<RegistryDocuments, Map<string, { text: string | undefined; events: RegistryEvent[] }>>();
+
+/**
+ * The events of one log file, parsed once while its text stays the same: the checks read the
+ * newest file several times, and a transaction that appends between two checks sees its append.
+ */
+async function logEvents(docs: RegistryDocuments, path: string): Promise<RegistryEvent[]> {
+  let cache = parsedLogs.get(docs);
+  if (!cache) parsedLogs.set(docs, (cache = new Map()));
+  const text = await docs.text(path);
+  const cached = cache.get(path);
+  if (cached && cached.text === text) return cached.events;
+  const events = await docs.events(path);
+  cache.set(path, { text, events });
+  return events;
+}
+
 /**
  * The registry marker, refusing a branch that has files but is not a registry (`main` given as
  * the registry branch): mlops must never commit registry files onto a branch of the user's code.
@@ -94,12 +112,21 @@ interface LogTail {
   lastRegistered: { event: RegistryEvent; path: string; line: number } | undefined;
 }
 
-async function readLogTail(docs: RegistryDocuments, model: string): Promise<LogTail | undefined> {
+async function readLogTail(
+  docs: RegistryDocuments,
+  model: string,
+  index: ModelIndex | undefined,
+): Promise<LogTail | undefined> {
   const dir = eventsDir(model);
-  const files = (await docs.tree.list(dir)).filter((name) => LOG_FILE.test(name));
+  const listed = (await docs.tree.list(dir)).filter((name) => LOG_FILE.test(name));
+  // The listing is of the commit the transaction read; an earlier operation of the same
+  // transaction may have started the log file the model index now points at.
+  const current = index && index.seq > 0 ? eventChunkPath(model, index.seq) : undefined;
+  const started = current !== undefined && (await docs.text(current)) !== undefined;
+  const files = [...new Set([...listed, ...(started ? [current.slice(dir.length + 1)] : [])])].sort();
   if (files.length === 0) return undefined;
   const path = `${dir}/${files[files.length - 1]}`;
-  const events = await docs.events(path);
+  const events = await logEvents(docs, path);
   const last = events[events.length - 1];
   if (!last) throw new RegistryInconsistentError(docs.description, path, 'the newest event-log file is empty');
   if (eventChunkPath(model, last.seq) !== path) {
@@ -117,7 +144,7 @@ async function readLogTail(docs: RegistryDocuments, model: string): Promise<LogT
   for (let index = files.length - 1; index >= 0 && !lastRegistered; index--) {
     if (index !== files.length - 1) {
       chunkPath = `${dir}/${files[index]}`;
-      chunk = await docs.events(chunkPath);
+      chunk = await logEvents(docs, chunkPath);
     }
     for (let line = chunk.length; line >= 1; line--) {
       const event = chunk[line - 1]!;
@@ -133,7 +160,7 @@ async function readLogTail(docs: RegistryDocuments, model: string): Promise<LogT
 /** The log line holding event `seq` of `model`, or undefined when the log has no such line. */
 async function eventAt(docs: RegistryDocuments, model: string, seq: number): Promise<RegistryEvent | undefined> {
   if (!Number.isInteger(seq) || seq < 1) return undefined;
-  const event = (await docs.events(eventChunkPath(model, seq)))[(seq - 1) % EVENTS_PER_CHUNK];
+  const event = (await logEvents(docs, eventChunkPath(model, seq)))[(seq - 1) % EVENTS_PER_CHUNK];
   return event?.seq === seq ? event : undefined;
 }
 
@@ -183,7 +210,9 @@ export async function verifyStoredVersion(
 export async function verifiedModelIndex(docs: RegistryDocuments, model: string): Promise<ModelIndex | undefined> {
   const description = docs.description;
   const indexPath = modelIndexPath(model);
-  const [index, tail] = await Promise.all([docs.modelIndex(model), readLogTail(docs, model)]);
+  // The model folders are listed alongside (one git process less on the write's critical path).
+  const [index, folders] = await Promise.all([docs.modelIndex(model), docs.tree.list(MODELS_DIR)]);
+  const tail = await readLogTail(docs, model, index);
   if (!tail) {
     if (index) {
       throw new RegistryInconsistentError(
@@ -192,7 +221,7 @@ export async function verifiedModelIndex(docs: RegistryDocuments, model: string)
         `it counts ${index.seq} events, but ${eventsDir(model)} holds no event log`,
       );
     }
-    await verifyTopIndex(docs, model, undefined);
+    await verifyTopIndex(docs, model, undefined, folders);
     return undefined;
   }
   if (!index) {
@@ -256,16 +285,17 @@ export async function verifiedModelIndex(docs: RegistryDocuments, model: string)
       );
     }
   }
-  await verifyTopIndex(docs, model, index);
+  await verifyTopIndex(docs, model, index, folders);
   return index;
 }
 
-/** Model folders under models/ that the top-level index does not list ("" when there is no index). */
+/** Model folders under models/ that the top-level index does not list (all when it is missing), and why. */
 async function unlistedModels(
   docs: RegistryDocuments,
   except: string | undefined,
+  listed?: string[],
 ): Promise<{ top: RegistryIndex | undefined; unlisted: string[]; problem: string }> {
-  const [top, folders] = await Promise.all([docs.index(), docs.tree.list(MODELS_DIR)]);
+  const [top, folders] = await Promise.all([docs.index(), listed ?? docs.tree.list(MODELS_DIR)]);
   const unlisted = folders.filter((name) => name !== except && (!top || !(name in top.models)));
   const names = `${unlisted.length === 1 ? 'model' : 'models'} ${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', ...' : ''}`;
   const problem = top
@@ -278,9 +308,14 @@ async function unlistedModels(
  * The top-level index must list every model that has a folder under models/ (a write rebuilding
  * a lost index from one model would drop the others), and this model with its index's counters.
  */
-async function verifyTopIndex(docs: RegistryDocuments, model: string, index: ModelIndex | undefined): Promise<void> {
+async function verifyTopIndex(
+  docs: RegistryDocuments,
+  model: string,
+  index: ModelIndex | undefined,
+  folders: string[],
+): Promise<void> {
   // A new model has no folder yet; a folder without a log is fsck's business, not this write's.
-  const { top, unlisted, problem } = await unlistedModels(docs, index ? undefined : model);
+  const { top, unlisted, problem } = await unlistedModels(docs, index ? undefined : model, folders);
   if (unlisted.length > 0) throw new RegistryInconsistentError(docs.description, INDEX_PATH, problem);
   const summary = top?.models[model];
   if (!index) {
