@@ -3,6 +3,7 @@ import { storedVersion } from './apply.js';
 import type { ModelIndex, RegistryEvent, RegistryIndex, RegistryMarker, StoredVersion } from './documents.js';
 import {
   EVENTS_PER_CHUNK,
+  chunkOf,
   INDEX_PATH,
   MARKER_PATH,
   MODELS_DIR,
@@ -112,20 +113,33 @@ interface LogTail {
   lastRegistered: { event: RegistryEvent; path: string; line: number } | undefined;
 }
 
+/** The newest log file: the one the model index names when it exists (no listing), else the listing's last. */
+async function newestLogFile(
+  docs: RegistryDocuments,
+  model: string,
+  index: ModelIndex | undefined,
+): Promise<string | undefined> {
+  if (index && index.seq > 0) {
+    const named = eventChunkPath(model, index.seq);
+    if ((await docs.text(named)) !== undefined) {
+      // A log that goes on into the next file (the index is behind) shows there.
+      const next = eventChunkPath(model, index.seq + 1);
+      return next !== named && (await docs.text(next)) !== undefined ? next : named;
+    }
+  }
+  // The listing is of the commit the transaction read: the index above covers this
+  // transaction's own appends.
+  const files = (await docs.tree.list(eventsDir(model))).filter((name) => LOG_FILE.test(name));
+  return files.length === 0 ? undefined : `${eventsDir(model)}/${files[files.length - 1]}`;
+}
+
 async function readLogTail(
   docs: RegistryDocuments,
   model: string,
   index: ModelIndex | undefined,
 ): Promise<LogTail | undefined> {
-  const dir = eventsDir(model);
-  const listed = (await docs.tree.list(dir)).filter((name) => LOG_FILE.test(name));
-  // The listing is of the commit the transaction read; an earlier operation of the same
-  // transaction may have started the log file the model index now points at.
-  const current = index && index.seq > 0 ? eventChunkPath(model, index.seq) : undefined;
-  const started = current !== undefined && (await docs.text(current)) !== undefined;
-  const files = [...new Set([...listed, ...(started ? [current.slice(dir.length + 1)] : [])])].sort();
-  if (files.length === 0) return undefined;
-  const path = `${dir}/${files[files.length - 1]}`;
+  const path = await newestLogFile(docs, model, index);
+  if (path === undefined) return undefined;
   const events = await logEvents(docs, path);
   const last = events[events.length - 1];
   if (!last) throw new RegistryInconsistentError(docs.description, path, 'the newest event-log file is empty');
@@ -139,15 +153,11 @@ async function readLogTail(
   // The newest registration is almost always in the newest file; older files are read only after
   // a hundred events without one (alias moves, deployments).
   let lastRegistered: LogTail['lastRegistered'];
-  let chunk = events;
-  let chunkPath = path;
-  for (let index = files.length - 1; index >= 0 && !lastRegistered; index--) {
-    if (index !== files.length - 1) {
-      chunkPath = `${dir}/${files[index]}`;
-      chunk = await logEvents(docs, chunkPath);
-    }
-    for (let line = chunk.length; line >= 1; line--) {
-      const event = chunk[line - 1]!;
+  for (let chunk = chunkOf(last.seq, EVENTS_PER_CHUNK); chunk >= 1 && !lastRegistered; chunk--) {
+    const chunkPath = eventChunkPath(model, (chunk - 1) * EVENTS_PER_CHUNK + 1);
+    const chunkEvents = chunkPath === path ? events : await logEvents(docs, chunkPath);
+    for (let line = chunkEvents.length; line >= 1; line--) {
+      const event = chunkEvents[line - 1]!;
       if (event.type === 'registered') {
         lastRegistered = { event, path: chunkPath, line };
         break;
@@ -207,12 +217,16 @@ export async function verifyStoredVersion(
  * must match the log lines they cite, and the top-level index must list every model under
  * models/ with this model's counters. Returns the index, or undefined for a model with no log.
  */
-export async function verifiedModelIndex(docs: RegistryDocuments, model: string): Promise<ModelIndex | undefined> {
+export async function verifiedModelIndex(
+  docs: RegistryDocuments,
+  model: string,
+  /** The listing of models/, when the caller started it early to overlap it with other reads. */
+  modelFolders: Promise<string[]> = docs.tree.list(MODELS_DIR),
+): Promise<ModelIndex | undefined> {
   const description = docs.description;
   const indexPath = modelIndexPath(model);
-  // The model folders are listed alongside (one git process less on the write's critical path).
-  const [index, folders] = await Promise.all([docs.modelIndex(model), docs.tree.list(MODELS_DIR)]);
-  const tail = await readLogTail(docs, model, index);
+  const index = await docs.modelIndex(model);
+  const [tail, folders] = await Promise.all([readLogTail(docs, model, index), modelFolders]);
   if (!tail) {
     if (index) {
       throw new RegistryInconsistentError(

@@ -17,6 +17,7 @@ import type {
 import { REGISTRY_FORMAT } from './documents.js';
 import {
   MARKER_PATH,
+  MODELS_DIR,
   README_PATH,
   eventChunkPath,
   keyShardPath,
@@ -91,6 +92,16 @@ export async function prefetchModel(
   await docs.prefetch(pathsForModelWrite(model, await docs.modelIndex(model), versions));
 }
 
+/**
+ * Starts listing models/ (the write checks need it) so that it overlaps the prefetch round
+ * trips; a failure is reported where the listing is awaited.
+ */
+function listModelFolders(docs: RegistryDocuments): Promise<string[]> {
+  const listing = docs.tree.list(MODELS_DIR);
+  listing.catch(() => undefined);
+  return listing;
+}
+
 /** Creates registry.json and the README on the first write; refuses a branch that is not a registry. */
 async function ensureMarker(docs: RegistryDocuments, time: string): Promise<void> {
   if (await requireRegistryBranch(docs)) return;
@@ -113,9 +124,10 @@ export async function requireModel(
   versions: number[] = [],
 ): Promise<ModelIndex> {
   checkModelName(model);
+  const folders = listModelFolders(docs);
   await prefetchModel(docs, model, undefined, versions);
   await requireRegistryBranch(docs);
-  const index = await verifiedModelIndex(docs, model);
+  const index = await verifiedModelIndex(docs, model, folders);
   if (!index) {
     const known = Object.keys((await docs.index())?.models ?? {});
     const hint = known.length
@@ -202,10 +214,11 @@ export async function registerVersion(
   const { model } = request;
   checkModelName(model);
   if (request.alias !== undefined) checkAliasName(request.alias);
+  const folders = listModelFolders(docs);
   await prefetchModel(docs, model, request.idempotencyKey);
   await requireRegistryBranch(docs);
   // The next version and sequence number come from the model index: it must be the log's.
-  const verified = await verifiedModelIndex(docs, model);
+  const verified = await verifiedModelIndex(docs, model, folders);
   if (request.idempotencyKey !== undefined) {
     const existing = await versionForKey(docs, model, request.idempotencyKey);
     if (existing) {
