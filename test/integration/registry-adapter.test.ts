@@ -18,6 +18,7 @@ import {
   registryTransaction,
   registrySnapshot,
   eventContext,
+  RegistryWriteUnknownError,
 } from '../../src/adapters/registry/transaction.js';
 import { localArtifactStore, releaseArtifactStore, type ArtifactStore } from '../../src/adapters/registry/artifacts.js';
 import { registerModel } from '../../src/adapters/registry/register.js';
@@ -148,6 +149,58 @@ describe('git adapter', () => {
     });
     expect(second).toMatchObject({ wrote: true, attempts: 1, result: { version: 2 } });
     expect(gitIn(work, 'log', '--format=%s', 'origin/mlops-registry')).toBe('two\none');
+  });
+
+  it('calls the outcome unknown, not failed, when the push throws and the branch cannot be fetched again', async () => {
+    const remote = createBareRemote(tmp.path, 'unknown.git');
+    const work = createRepo(tmp.path, 'unknown', remote);
+    const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
+    const refresh = repo.refresh.bind(repo);
+    let fetches = 0;
+    repo.refresh = async () => {
+      if (++fetches > 1)
+        throw new EnvironmentError('Cannot fetch the registry branch mlops-registry from origin: gone');
+      return refresh();
+    };
+    repo.publish = async () => {
+      throw new EnvironmentError('Cannot push the registry branch mlops-registry to origin: the remote end hung up');
+    };
+    const failure = await registryTransaction(repo, (docs) => registerVersion(docs, request(1), eventContext('a')), {
+      message: () => 'one',
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RegistryWriteUnknownError);
+    expect((failure as RegistryWriteUnknownError).message).toBe(
+      'The registry write is in an unknown state: pushing to origin failed (Cannot push the registry branch ' +
+        'mlops-registry to origin: the remote end hung up) and the branch could not be fetched again to check ' +
+        '(Cannot fetch the registry branch mlops-registry from origin: gone). Once the remote is reachable, check ' +
+        'with `mlops registry history` or `mlops registry fsck` before writing again.',
+    );
+    expect((failure as RegistryWriteUnknownError).commit).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('never resurrects commits of a branch rewound between its fetch and its push', async () => {
+    const remote = createBareRemote(tmp.path, 'rewound.git');
+    const work = createRepo(tmp.path, 'rewound', remote);
+    const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
+    for (const n of [1, 2]) {
+      await registryTransaction(repo, (docs) => registerVersion(docs, request(n), eventContext('a')), {
+        message: () => `v${n}`,
+      });
+    }
+    const v1Commit = gitIn(remote, 'rev-parse', 'mlops-registry~1');
+    let attempts = 0;
+    const outcome = await registryTransaction(
+      repo,
+      async (docs) => {
+        // An operator rewinds the branch (dropping v2) after this writer fetched it.
+        if (++attempts === 1) gitIn(remote, 'update-ref', 'refs/heads/mlops-registry', v1Commit);
+        return registerVersion(docs, request(3), eventContext('a'));
+      },
+      { message: (r) => `v${r.version} again`, retry: { baseDelayMs: 1 } },
+    );
+    expect(attempts).toBe(2);
+    expect(outcome.result.version).toBe(2);
+    expect(gitIn(remote, 'log', '--format=%s', 'mlops-registry')).toBe('v2 again\nv1');
   });
 
   it('uses update-ref as the compare-and-swap when there is no remote, and refuses a checked-out registry branch', async () => {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
-import type { ArtifactInfo, RegisteredEvent } from '../../src/core/registry/documents.js';
+import type {
+  ArtifactInfo,
+  ModelIndex,
+  RegisteredEvent,
+  RegistryIndex,
+  VersionChunk,
+} from '../../src/core/registry/documents.js';
 import { isReleaseAlias, releaseBody } from '../../src/core/registry/release-notes.js';
 import {
   deprecateVersion,
@@ -29,8 +35,9 @@ function mapTree(files: Map<string, string> = new Map()): RegistryTree & { files
     read: async (path) => files.get(path),
     list: async (dir) => {
       const names = new Set<string>();
+      const prefix = dir === '' ? '' : dir + '/';
       for (const path of files.keys()) {
-        if (path.startsWith(dir + '/')) names.add(path.slice(dir.length + 1).split('/')[0]!);
+        if (path.startsWith(prefix)) names.add(path.slice(prefix.length).split('/')[0]!);
       }
       return [...names].sort();
     },
@@ -319,6 +326,125 @@ describe('registry core: reading', () => {
 
   it('validates model names on every query', async () => {
     await expect(resolveVersion(read(new Map()), '../etc', { version: 1 })).rejects.toBeInstanceOf(InputError);
+  });
+});
+
+describe('registry core: writes check the derived files against the log', () => {
+  /** iris v1 (production) and v2, churn v1. */
+  async function sample(): Promise<Map<string, string>> {
+    const files = new Map<string, string>();
+    await write(files, (docs) => registerVersion(docs, request('iris', 1, { alias: 'production' }), context()));
+    await write(files, (docs) => registerVersion(docs, request('iris', 2), context()));
+    await write(files, (docs) => registerVersion(docs, request('churn', 3), context()));
+    return files;
+  }
+  /** Hand-edits a stored document, typed as far as the edit needs. */
+  const edit = <T>(files: Map<string, string>, path: string, change: (value: T) => void) => {
+    const value = JSON.parse(files.get(path)!) as T;
+    change(value);
+    files.set(path, JSON.stringify(value));
+  };
+
+  it('refuses every write when a model index is missing or counts other events than the log', async () => {
+    const files = await sample();
+    files.delete('models/iris/index.json');
+    const before = new Map(files);
+    await expect(write(files, (docs) => registerVersion(docs, request('iris', 3), context()))).rejects.toThrow(
+      'does not match the event log on test tree: it is missing, but the event log has 3 events (the last in models/iris/events/000001.jsonl)',
+    );
+    await expect(write(files, (docs) => setAlias(docs, 'iris', 'staging', 1, context()))).rejects.toMatchObject({
+      name: 'RegistryInconsistentError',
+      location: { file: 'models/iris/index.json' },
+    });
+    expect(files).toEqual(before);
+
+    const stale = await sample();
+    edit<ModelIndex>(stale, 'models/iris/index.json', (index) => {
+      index.seq = 1;
+    });
+    await expect(write(stale, (docs) => registerVersion(docs, request('iris', 3), context()))).rejects.toThrow(
+      /it says the last event is 1 \(id-\d+\), but the log's last is 3 \(id-\d+\) in models\/iris\/events\/000001\.jsonl/,
+    );
+    const fewer = await sample();
+    edit<ModelIndex>(fewer, 'models/iris/index.json', (index) => {
+      index.latestVersion = 1;
+    });
+    await expect(write(fewer, (docs) => registerVersion(docs, request('iris', 3), context()))).rejects.toThrow(
+      "it says the latest version is v1, but the log's newest registration is v2",
+    );
+  });
+
+  it('never copies a sha256 the log does not have into a new event', async () => {
+    const files = await sample();
+    edit<VersionChunk>(files, 'models/iris/versions/000001.json', (chunk) => {
+      chunk.versions[1]!.sha256 = '0'.repeat(64);
+    });
+    for (const op of [
+      (docs: RegistryDocuments) => setAlias(docs, 'iris', 'staging', 2, context()),
+      (docs: RegistryDocuments) => deprecateVersion(docs, 'iris', 2, undefined, context()),
+      (docs: RegistryDocuments) => recordDeployment(docs, 'iris', 2, {}, context()),
+      (docs: RegistryDocuments) => registerVersion(docs, request('iris', 3), context()),
+    ]) {
+      await expect(write(files, op)).rejects.toThrow(
+        `v2 has sha256 ${'0'.repeat(64)}, but the log registered it with ${sha(2)}`,
+      );
+    }
+    const alias = await sample();
+    edit<ModelIndex>(alias, 'models/iris/index.json', (index) => {
+      index.aliases.production!.version = 2;
+    });
+    await expect(write(alias, (docs) => removeAlias(docs, 'iris', 'production', context()))).rejects.toThrow(
+      'alias "production" points at v2 by event 2, which is not the log\'s event setting it',
+    );
+  });
+
+  it('refuses a write that would drop models from a lost or partial top-level index, and list reports it', async () => {
+    const files = await sample();
+    files.delete('index.json');
+    await expect(write(files, (docs) => registerVersion(docs, request('new', 4), context()))).rejects.toThrow(
+      'it is missing, but models/ holds models churn, iris',
+    );
+    await expect(listModels(read(files))).rejects.toThrow(
+      /^does not match the event log on test tree: it is missing, but models\/ holds models churn, iris\. Run `mlops registry fsck`/,
+    );
+    const partial = await sample();
+    edit<RegistryIndex>(partial, 'index.json', (index) => {
+      delete index.models.churn;
+    });
+    await expect(listModels(read(partial))).rejects.toThrow(
+      'it does not list model churn, which has a folder under models/',
+    );
+    await expect(write(partial, (docs) => setAlias(docs, 'iris', 'staging', 1, context()))).rejects.toThrow(
+      'it does not list model churn',
+    );
+  });
+
+  it('lets several operations build on each other in one transaction', async () => {
+    const files = new Map<string, string>();
+    await write(files, async (docs) => {
+      await registerVersion(docs, request('fresh', 1), context());
+      await setAlias(docs, 'fresh', 'staging', 1, context());
+      await registerVersion(docs, request('fresh', 2), context());
+      return recordDeployment(docs, 'fresh', 2, { environment: 'prod' }, context());
+    });
+    const history = await modelHistory(read(files), 'fresh');
+    expect(history.map((h) => [h.event.seq, h.event.type])).toEqual([
+      [1, 'registered'],
+      [2, 'alias-set'],
+      [3, 'registered'],
+      [4, 'deployed'],
+    ]);
+  });
+
+  it('refuses to write onto a branch that has files but is not a registry', async () => {
+    const files = new Map([
+      ['README.md', '# my project\n'],
+      ['src/train.py', 'print(1)\n'],
+    ]);
+    await expect(write(files, (docs) => registerVersion(docs, request('iris', 1), context()))).rejects.toThrow(
+      'registry-branch: test tree has files (README.md, src) but no registry.json, so it is not an mlops registry; refusing to write registry files onto it.',
+    );
+    expect([...files.keys()]).toEqual(['README.md', 'src/train.py']);
   });
 });
 

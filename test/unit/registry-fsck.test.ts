@@ -182,4 +182,41 @@ describe('registry fsck', () => {
       `event id ${iris.id} is used twice (also models/churn/events/000001.jsonl line 1)`,
     );
   });
+
+  it('keeps the index entries of a broken model, also when it is the only model or broken from its first event', async () => {
+    for (const brokenLine of [0, 2]) {
+      const files = new Map<string, string>();
+      for (let n = 1; n <= 3; n++) {
+        await write(files, (docs) =>
+          registerVersion(
+            docs,
+            { model: 'iris', sha256: String(n).repeat(64), artifact, metrics: {}, lineage: {}, alias: 'production' },
+            context(),
+          ),
+        );
+      }
+      const log = files.get('models/iris/events/000001.jsonl')!.split('\n');
+      log[brokenLine] = log[brokenLine]!.slice(0, 20);
+      files.set('models/iris/events/000001.jsonl', log.join('\n'));
+      const report = await fsck(files);
+      expect(report.problems).toEqual([
+        expect.objectContaining({ path: 'models/iris/events/000001.jsonl', line: brokenLine + 1, fixable: false }),
+      ]);
+      expect(report.repairs).toEqual(new Map());
+    }
+  });
+
+  it('refuses to check (and so to fix) a branch that is not a registry', async () => {
+    const files = new Map([['src/train.py', 'print(1)\n']]);
+    await expect(fsck(files)).rejects.toThrow('has files (src) but no registry.json, so it is not an mlops registry.');
+    // A models/ folder of code is not a registry either (fsck --fix would write a marker onto it).
+    files.set('models/net.py', 'class Net: pass\n');
+    files.set('index.json', '{"kind": "something else"}\n');
+    await expect(fsck(files)).rejects.toThrow('has files (index.json, models, src) but no registry.json');
+    // A registry that lost only its marker is still checked, and --fix writes a new one.
+    const lost = await sample();
+    lost.delete('registry.json');
+    const report = await fsck(lost);
+    expect(report.problems).toEqual([{ path: 'registry.json', message: 'missing (the format marker)', fixable: true }]);
+  });
 });

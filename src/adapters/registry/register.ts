@@ -1,13 +1,22 @@
+import { relative, sep } from 'node:path';
+import { EnvironmentError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { RegisteredEvent, VersionLineage } from '../../core/registry/documents.js';
-import { releaseTag } from '../../core/registry/names.js';
+import { checkModelName, releaseTag } from '../../core/registry/names.js';
 import { checkSameArtifact, registerVersion, versionForKey } from '../../core/registry/operations.js';
 import { isReleaseAlias, releaseBody } from '../../core/registry/release-notes.js';
 import { storedVersion } from '../../core/registry/apply.js';
+import { requireRegistryBranch, verifiedModelIndex } from '../../core/registry/consistency.js';
 import type { ArtifactStore, FinalizedArtifact, StagedArtifact } from './artifacts.js';
 import { packageArtifact, type PackagedArtifact } from './package.js';
 import type { RegistryRepository } from './repository.js';
-import { eventContext, registrySnapshot, registryTransaction, type RetryPolicy } from './transaction.js';
+import {
+  RegistryWriteUnknownError,
+  eventContext,
+  registrySnapshot,
+  registryTransaction,
+  type RetryPolicy,
+} from './transaction.js';
 
 /** What to register. */
 export interface RegisterModelOptions {
@@ -54,7 +63,8 @@ export interface RegisterModelResult {
  * 2. with an idempotency key that already made a version, return that version (nothing uploaded);
  * 3. stage the artifact (a draft release, or a staging folder) — invisible to registry readers;
  * 4. write the `registered` event under the branch's compare-and-swap (version allocated there);
- *    if that fails, discard the staged artifact, so that nothing is left behind;
+ *    if that fails, discard the staged artifact, so that nothing is left behind; if git cannot
+ *    tell whether the write landed, keep it (the version may record it) and say where it is;
  * 5. finalize the artifact under its versioned name (`<model>/v<N>` release, `v<N>` folder).
  *
  * A process killed between 3 and 4 leaves only a staged upload that no reader ever sees.
@@ -69,15 +79,21 @@ export async function registerModel(options: RegisterModelOptions): Promise<Regi
     return result;
   });
   try {
+    // Refuse a branch that is not a registry, or whose derived files disagree with the log, before
+    // uploading anything (the write checks again on the tip it builds on).
+    checkModelName(model);
+    const snapshot = await registrySnapshot(repo);
+    const { docs } = snapshot;
+    await requireRegistryBranch(docs);
+    await verifiedModelIndex(docs, model);
     if (options.idempotencyKey) {
-      const { docs, commit } = await registrySnapshot(repo);
       const existing = await versionForKey(docs, model, options.idempotencyKey);
       if (existing) {
         checkSameArtifact(model, existing, packaged.sha256);
         log.info(
           `This run already registered ${model} v${existing.version} (key ${options.idempotencyKey}); returning it.`,
         );
-        return await recoverExisting(options, existing.version, commit, packaged);
+        return await recoverExisting(options, existing.version, snapshot.commit, packaged);
       }
     }
 
@@ -116,6 +132,14 @@ export async function registerModel(options: RegisterModelOptions): Promise<Regi
         },
       );
     } catch (error) {
+      if (error instanceof RegistryWriteUnknownError) {
+        // The version may be on the branch, recording this very upload: discarding it could
+        // leave a registered version without its file. Keep it for a re-run or fsck.
+        throw new EnvironmentError(
+          `${error.summary} ${model} may be registered; the uploaded artifact is kept at ${stagedPlace(repo, staged)}. ` +
+            `Once ${repo.options.remote} is reachable, re-run the step (the same run attempt finds its version) or run \`mlops registry fsck\`.`,
+        );
+      }
       log.warning(`The registry write failed; removing the uploaded artifact so that nothing half-registered remains.`);
       await store
         .discard(staged)
@@ -168,6 +192,12 @@ export async function registerModel(options: RegisterModelOptions): Promise<Regi
   } finally {
     await packaged.cleanup();
   }
+}
+
+/** Where a staged upload is, for a message: a path relative to the repository, or the draft release. */
+function stagedPlace(repo: RegistryRepository, staged: StagedArtifact): string {
+  if (staged.handle.kind === 'local') return relative(repo.root, staged.handle.folder).split(sep).join('/');
+  return `the draft release ${staged.handle.release.tag_name} (id ${staged.handle.release.id})`;
 }
 
 /**

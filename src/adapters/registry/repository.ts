@@ -205,7 +205,8 @@ export class RegistryRepository {
 
   /**
    * Moves the branch from `parent` to `commit` if and only if it is still at `parent`: a push
-   * (the remote refuses a non-fast-forward) or, locally, `update-ref <new> <old>`.
+   * with `--force-with-lease=<branch>:<parent>` (the remote compares the old value) or, locally,
+   * `update-ref <new> <old>`.
    */
   async publish(commit: string, parent: string | undefined): Promise<PublishOutcome> {
     if (!this.remoteMode) {
@@ -222,8 +223,20 @@ export class RegistryRepository {
       if (CONFLICT.test(result.stderr)) return { ok: false, reason: oneLine(result.stderr) };
       throw new EnvironmentError(`Cannot update ${this.label}: ${oneLine(result.stderr) || `git exit ${result.code}`}`);
     }
+    // The lease names the commit the write was built on: git's fast-forward rule alone would
+    // accept this commit on a branch rewound to an ancestor of `parent` (an operator removing bad
+    // events), resurrecting the removed commits. An empty lease: the branch must not exist yet.
+    const lease = `--force-with-lease=refs/heads/${this.branch}:${parent ?? ''}`;
     const result = await this.run(
-      ['push', '--porcelain', '--quiet', '--no-verify', this.options.remote, `${commit}:refs/heads/${this.branch}`],
+      [
+        'push',
+        '--porcelain',
+        '--quiet',
+        '--no-verify',
+        lease,
+        this.options.remote,
+        `${commit}:refs/heads/${this.branch}`,
+      ],
       { allowFailure: true },
     );
     const rejected = result.stdout.split('\n').find((line) => line.startsWith('!'));

@@ -25,6 +25,32 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Git failed to publish a commit and the branch could not be read back, so nobody can tell
+ * whether the write is on the branch. A caller must not undo anything the commit may record
+ * (a register keeps its staged upload): `summary` says what happened, the message what to do.
+ */
+export class RegistryWriteUnknownError extends EnvironmentError {
+  constructor(
+    /** The commit that may or may not be on the branch. */
+    readonly commit: string,
+    readonly summary: string,
+  ) {
+    super(
+      `${summary} Once the remote is reachable, check with \`mlops registry history\` or \`mlops registry fsck\` before writing again.`,
+    );
+  }
+}
+
+function unknownOutcome(repo: RegistryRepository, commit: string, publishError: unknown, fetchError: unknown) {
+  const detail = (error: unknown) => (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+  return new RegistryWriteUnknownError(
+    commit,
+    `The registry write is in an unknown state: ${repo.remoteMode ? `pushing to ${repo.options.remote}` : `updating ${repo.label}`} ` +
+      `failed (${detail(publishError)}) and the branch could not be fetched again to check (${detail(fetchError)}).`,
+  );
+}
+
 /** What a transaction produced. */
 export interface TransactionResult<T> {
   result: T;
@@ -61,7 +87,14 @@ export async function registryTransaction<T>(
   let unconfirmed: { commit: string; result: T; attempt: number } | undefined;
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
     const started = Date.now();
-    const parent = await repo.refresh();
+    let parent: string | undefined;
+    try {
+      parent = await repo.refresh();
+    } catch (error) {
+      // The last push was reported as rejected but may have landed: without the branch, unknown.
+      if (unconfirmed) throw unknownOutcome(repo, unconfirmed.commit, lastReason, error);
+      throw error;
+    }
     const fetched = Date.now();
     if (unconfirmed && parent && (await repo.contains(parent, unconfirmed.commit))) {
       // Re-applying now would write the same change twice (a second version, a duplicate event).
@@ -82,11 +115,14 @@ export async function registryTransaction<T>(
       outcome = await repo.publish(commit, parent);
     } catch (error) {
       // A push that failed for another reason (connection lost, remote hook) may still have
-      // moved the branch; the caller must not undo a write that is on the branch.
-      if (await reachedBranch(repo, commit)) {
+      // moved the branch; the caller must not undo a write that is on the branch, nor one that
+      // may be on it when the branch cannot be read back.
+      const reached = await reachedBranch(repo, commit);
+      if (reached === true) {
         log.info(`Registry updated on attempt ${attempt} (git reported a failure, but the branch has the commit).`);
         return { result, commit, wrote: true, attempts: attempt };
       }
+      if (reached !== false) throw unknownOutcome(repo, commit, error, reached.error);
       throw error;
     }
     log.debug(
@@ -103,17 +139,29 @@ export async function registryTransaction<T>(
     log.debug(`Registry ${repo.label} moved (attempt ${attempt}: ${outcome.reason}); retrying in ${delay} ms.`);
     await sleep(delay);
   }
-  if (unconfirmed && (await reachedBranch(repo, unconfirmed.commit))) {
-    return { result: unconfirmed.result, commit: unconfirmed.commit, wrote: true, attempts: unconfirmed.attempt };
+  if (unconfirmed) {
+    const reached = await reachedBranch(repo, unconfirmed.commit);
+    if (reached === true) {
+      return { result: unconfirmed.result, commit: unconfirmed.commit, wrote: true, attempts: unconfirmed.attempt };
+    }
+    if (reached !== false) throw unknownOutcome(repo, unconfirmed.commit, lastReason, reached.error);
   }
   throw new EnvironmentError(
     `Gave up updating the registry ${repo.label} after ${policy.attempts} attempts: other writers kept moving it (${lastReason}).`,
   );
 }
 
-/** Fetches the branch again and tells whether `commit` is on it (false when that cannot be known). */
-async function reachedBranch(repo: RegistryRepository, commit: string): Promise<boolean> {
-  const tip = await repo.refresh().catch(() => undefined);
+/**
+ * Fetches the branch again and tells whether `commit` is on it; when the branch cannot be
+ * fetched, the fetch's error (the answer is unknown).
+ */
+async function reachedBranch(repo: RegistryRepository, commit: string): Promise<boolean | { error: unknown }> {
+  let tip: string | undefined;
+  try {
+    tip = await repo.refresh();
+  } catch (error) {
+    return { error };
+  }
   return tip !== undefined && (await repo.contains(tip, commit).catch(() => false));
 }
 

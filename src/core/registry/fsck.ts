@@ -15,7 +15,9 @@ import {
 } from './layout.js';
 import { nameProblem } from './names.js';
 import { sameJson } from './operations.js';
-import { RegistryCorruptError, RegistryDocuments, parseDocument, type RegistryTree } from './store.js';
+import { looksLikeRegistry, requireRegistryBranch } from './consistency.js';
+import { REGISTRY_FORMAT } from './documents.js';
+import { RegistryCorruptError, RegistryDocuments, formatDocument, parseDocument, type RegistryTree } from './store.js';
 import type { DocumentKind } from './schemas.js';
 
 /** One thing fsck found wrong. */
@@ -64,6 +66,8 @@ export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport>
   const brokenModels = new Set<string>();
 
   const topNames = await tree.list('');
+  // fsck --fix must not write a marker onto a branch of the user's code (--registry-branch main).
+  if (!(await looksLikeRegistry(docs, topNames))) await requireRegistryBranch(docs, { reading: true });
   const hasContent = topNames.some((name) => name !== README_PATH);
   try {
     if (hasContent && !(await docs.marker())) {
@@ -158,6 +162,13 @@ export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport>
       }
     }
   }
+  if (brokenModels.size > 0 && storedDerived.includes(INDEX_PATH) && !expected.has(INDEX_PATH)) {
+    // Every model is broken, so the replay made no index: compare (and keep) the broken models' entries.
+    expected.set(
+      INDEX_PATH,
+      formatDocument({ kind: 'mlops-registry-index', format: REGISTRY_FORMAT, updatedAt: '', models: {} }),
+    );
+  }
   await docs.prefetch([...expected.keys(), ...storedDerived].filter((p) => kindOf(p) !== undefined));
   for (const [path, text] of expected) {
     const kind = kindOf(path);
@@ -180,10 +191,14 @@ export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport>
       continue;
     }
     if (path === INDEX_PATH && brokenModels.size > 0) {
-      // Keep the broken models' entries as they are; only compare the others.
+      // Keep the broken models' entries as they are (a person must look at their logs first); only
+      // compare the others. A broken model without an entry gets none from its partial replay.
       const index = value as { models: Record<string, unknown> };
       const want = JSON.parse(text!) as { models: Record<string, unknown> };
-      for (const broken of brokenModels) if (index.models[broken]) want.models[broken] = index.models[broken];
+      for (const broken of brokenModels) {
+        if (index.models[broken]) want.models[broken] = index.models[broken];
+        else delete want.models[broken];
+      }
       if (!sameJson(index.models, want.models)) {
         problems.push({ path, message: 'does not match the event logs', fixable: true });
         repairs.set(

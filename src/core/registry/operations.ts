@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { applyEvent, emptyModelIndex, storedVersion } from './apply.js';
+import { requireRegistryBranch, verifiedModelIndex, verifyStoredVersion } from './consistency.js';
 import type {
   AliasRemovedEvent,
   AliasSetEvent,
@@ -16,6 +17,7 @@ import type {
 import { REGISTRY_FORMAT } from './documents.js';
 import {
   MARKER_PATH,
+  MODELS_DIR,
   README_PATH,
   eventChunkPath,
   keyShardPath,
@@ -90,9 +92,19 @@ export async function prefetchModel(
   await docs.prefetch(pathsForModelWrite(model, await docs.modelIndex(model), versions));
 }
 
-/** Creates registry.json and the README on the first write. */
+/**
+ * Starts listing models/ (the write checks need it) so that it overlaps the prefetch round
+ * trips; a failure is reported where the listing is awaited.
+ */
+function listModelFolders(docs: RegistryDocuments): Promise<string[]> {
+  const listing = docs.tree.list(MODELS_DIR);
+  listing.catch(() => undefined);
+  return listing;
+}
+
+/** Creates registry.json and the README on the first write; refuses a branch that is not a registry. */
 async function ensureMarker(docs: RegistryDocuments, time: string): Promise<void> {
-  if (await docs.marker()) return;
+  if (await requireRegistryBranch(docs)) return;
   const marker: RegistryMarker = { kind: 'mlops-registry', format: REGISTRY_FORMAT, createdAt: time };
   docs.put(MARKER_PATH, 'registry', marker);
   if ((await docs.text(README_PATH)) === undefined) docs.putText(README_PATH, README);
@@ -112,8 +124,10 @@ export async function requireModel(
   versions: number[] = [],
 ): Promise<ModelIndex> {
   checkModelName(model);
+  const folders = listModelFolders(docs);
   await prefetchModel(docs, model, undefined, versions);
-  const index = await docs.modelIndex(model);
+  await requireRegistryBranch(docs);
+  const index = await verifiedModelIndex(docs, model, folders);
   if (!index) {
     const known = Object.keys((await docs.index())?.models ?? {});
     const hint = known.length
@@ -124,13 +138,13 @@ export async function requireModel(
   return index;
 }
 
+/** The version's record, checked against its registration in the log (its sha256 goes into new events). */
 async function requireVersion(docs: RegistryDocuments, index: ModelIndex, version: number) {
-  const record = version <= index.latestVersion ? await storedVersion(docs, index.model, version) : undefined;
-  if (!record) {
+  if (!Number.isInteger(version) || version < 1 || version > index.latestVersion) {
     const range = index.latestVersion === 1 ? 'v1' : `v1..v${index.latestVersion}`;
     throw new InputError(`Model "${index.model}" has no version v${version} (it has ${range}).`);
   }
-  return record;
+  return verifyStoredVersion(docs, index.model, version);
 }
 
 /** What `register` records about a new version. */
@@ -168,7 +182,10 @@ export async function versionForKey(
   const entry = (await docs.keyShard(model, key))?.keys[key];
   if (!entry) return undefined;
   const record = await storedVersion(docs, model, entry.version);
-  return record ? { version: entry.version, sha256: record.sha256 } : undefined;
+  if (!record) return undefined;
+  // The sha256 decides whether a retry may reuse the version: it must be the log's.
+  await verifyStoredVersion(docs, model, entry.version, record);
+  return { version: entry.version, sha256: record.sha256 };
 }
 
 /**
@@ -197,7 +214,11 @@ export async function registerVersion(
   const { model } = request;
   checkModelName(model);
   if (request.alias !== undefined) checkAliasName(request.alias);
+  const folders = listModelFolders(docs);
   await prefetchModel(docs, model, request.idempotencyKey);
+  await requireRegistryBranch(docs);
+  // The next version and sequence number come from the model index: it must be the log's.
+  const verified = await verifiedModelIndex(docs, model, folders);
   if (request.idempotencyKey !== undefined) {
     const existing = await versionForKey(docs, model, request.idempotencyKey);
     if (existing) {
@@ -205,7 +226,7 @@ export async function registerVersion(
       return { version: existing.version, existing: true, sha256: existing.sha256, events: [] };
     }
   }
-  const index = (await docs.modelIndex(model)) ?? emptyModelIndex(model, context.time);
+  const index = verified ?? emptyModelIndex(model, context.time);
   if (index.seq === 0) {
     // File systems that ignore case would put "Model" and "model" in one folder.
     const clash = Object.keys((await docs.index())?.models ?? {}).find(

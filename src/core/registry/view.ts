@@ -1,4 +1,5 @@
 import { storedVersion } from './apply.js';
+import { requireRegistryBranch, verifyModelList } from './consistency.js';
 import type { ModelVersionRecord, RegistryReader, VersionSelector } from './contract.js';
 import type { ModelIndex, ModelSummary, RegistryEvent, StoredVersion } from './documents.js';
 import { MARKER_PATH, VERSIONS_PER_CHUNK, eventsDir, modelIndexPath, versionChunkPath } from './layout.js';
@@ -42,7 +43,9 @@ export function toVersionRecord(model: string, stored: StoredVersion, index: Mod
 
 /** Every model in the registry, by name (one read). */
 export async function listModels(docs: RegistryDocuments): Promise<Record<string, ModelSummary>> {
-  await docs.marker();
+  await requireRegistryBranch(docs, { reading: true });
+  // A lost index.json must not read as "no models registered".
+  await verifyModelList(docs);
   return (await docs.index())?.models ?? {};
 }
 
