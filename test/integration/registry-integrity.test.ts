@@ -64,7 +64,7 @@ describe('registry integrity: derived files that disagree with the log', () => {
     expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
     const next = await cli(work, 'register', '--model', 'iris', '--path', 'model.bin', '--json');
     expect(next.code, next.stderr).toBe(0);
-    expect(JSON.parse(next.stdout)).toMatchObject({ version: '3' });
+    expect(JSON.parse(next.stdout)).toMatchObject({ version: 3 });
     const production = await cli(work, 'registry', 'show', 'iris@production', '--json');
     expect(JSON.parse(production.stdout)).toMatchObject({ version: 1 });
   }, 120_000);
@@ -185,7 +185,8 @@ describe('registry integrity: pushes', () => {
     expect(errors[0]).toMatch(
       /^The registry write is in an unknown state: pushing to origin failed \(.+\) and the branch could not be fetched again to check \(.+\)\. iris may be registered; the uploaded artifact is kept at \.mlops\/artifacts\/iris\/\.staging\/[0-9a-f-]{36}\. Once origin is reachable, re-run the step \(the same run attempt finds its version\) or run `mlops registry fsck`\.$/,
     );
-    const staged = readdirSync(join(work, '.mlops/artifacts/iris/.staging'));
+    // The staged folder, beside its staging record (<id>.json).
+    const staged = readdirSync(join(work, '.mlops/artifacts/iris/.staging')).filter((name) => !name.endsWith('.json'));
     expect(staged).toHaveLength(1);
     expect(readFileSync(join(work, '.mlops/artifacts/iris/.staging', staged[0]!, 'model.bin'), 'utf8')).toBe(
       'weights\n',
