@@ -1,5 +1,0 @@
-function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}
-import{formatLocation}from"./chunk-M2QE45X6.js";import{appendFile}from"node:fs/promises";var processStreams={stdout:text=>process.stdout.write(text),stderr:text=>process.stderr.write(text)};function cliLogger(streams,debug){let secrets=[],redact=text=>secrets.reduce((out,s)=>out.split(s).join("***"),text),line=text=>streams.stderr(redact(text)+`
-`);return{secrets,debug:message=>{debug&&line(`debug: ${message}`)},info:message=>line(message),warning:(message,location)=>line(`warning: ${formatLocation(location)}${message}`),error:(message,location)=>line(`error: ${formatLocation(location)}${message}`),notice:(message,location)=>line(`notice: ${formatLocation(location)}${message}`),async group(title,fn){return line(`\u25B8 ${title}`),fn()}}}function cliIO(streams,debug,summaryFile){let logger=cliLogger(streams,debug);return{logger,async appendSummary(markdown){summaryFile&&await appendFile(summaryFile,markdown.endsWith(`
-`)?markdown:markdown+`
-`)},mask:secret=>{secret&&logger.secrets.push(secret)}}}export{processStreams,cliLogger,cliIO};

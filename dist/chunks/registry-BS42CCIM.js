@@ -1,2 +1,0 @@
-function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}
-import{openRegistryReader}from"./chunk-YVM4YW5E.js";import{RegistryRepository,eventContext,registrySnapshot,registryTransaction}from"./chunk-XQBSM6NC.js";import"./chunk-NXRMJUBX.js";import"./chunk-M2QE45X6.js";import"./chunk-OM4MMLE2.js";export{RegistryRepository,eventContext,openRegistryReader,registrySnapshot,registryTransaction};
