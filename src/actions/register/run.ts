@@ -10,7 +10,7 @@ import { parseMetricsDocument } from '../../core/metrics/parse.js';
 import type { VersionLineage } from '../../core/registry/documents.js';
 import { checkAliasName, checkModelName } from '../../core/registry/names.js';
 import { flattenNumbers, parseRunRecord, type RunRecord } from '../../core/registry/runs.js';
-import { registerSummary } from './summary.js';
+import { registerSummary } from '../../core/report/register.js';
 
 export async function runRegister({ inputs, io, log, env, mode }: RegisterContext): Promise<ActionOutcome<'register'>> {
   const label = (name: string) => inputLabel(mode, name);

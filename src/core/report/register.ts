@@ -1,13 +1,27 @@
-import type { RegisterModelResult } from '../../adapters/registry/register.js';
-
+/** Text inside a table cell's code span: entities are not decoded there, so only pipes and breaks change. */
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** What the register step summary shows of a registration (the registry adapter's result has it). */
+export interface RegisteredVersion {
+  version: number;
+  tag: string;
+  sha256: string;
+  size: number;
+  /** True when a retried register found the version its idempotency key had already made. */
+  existing: boolean;
+  /** The registry commit that holds the version. */
+  commit: string | undefined;
+  releaseUrl?: string;
+  /** Where the artifact is: the release asset's URL, or the local path. */
+  location: string;
 }
 
 /** The step summary of a registration: the version, where its artifact is, its metrics. */
 export function registerSummary(
   model: string,
-  result: RegisterModelResult,
+  result: RegisteredVersion,
   alias: string | undefined,
   metrics: Record<string, number>,
   store: 'release' | 'local',
