@@ -32,6 +32,24 @@ export default tseslint.config(
     },
   },
   {
+    // One environment reader: everything in src gets its variables from a RunEnvironment
+    // (src/adapters/environment.ts readEnvironment) or an env argument, so tests can inject them.
+    // The exceptions carry an eslint-disable comment saying why: the two process entry points
+    // (runAction in src/adapters/runner/action.ts, src/cli/index.ts) and git's child process
+    // (src/adapters/git/exec.ts), which must inherit PATH, HOME and git's own variables.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read variables through readEnvironment (src/adapters/environment.ts) and pass them down.',
+        },
+      ],
+    },
+  },
+  {
     // The core is pure: it never touches the runner, GitHub or the process environment.
     files: ['src/core/**/*.ts'],
     rules: {

@@ -9,6 +9,10 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Logger } from '../core/logger.js';
+import type { RunEnvironment } from './environment.js';
+
+/** What decides where workflow artifacts go: the test-hook folder, or the runner's service. */
+export type ArtifactEnvironment = Pick<RunEnvironment, 'artifactDir' | 'actionsArtifactService'>;
 
 export interface UploadedArtifact {
   name: string;
@@ -71,16 +75,15 @@ function githubArtifactStore(): ArtifactStore {
 }
 
 /**
- * The store for this process: the MLOPS_ARTIFACT_DIR folder when set, the Actions artifact
+ * The store for this run: the MLOPS_ARTIFACT_DIR folder when set, the Actions artifact
  * service when the runner provides ACTIONS_RUNTIME_TOKEN, otherwise none (the reason is returned
  * so the caller can warn once, where it matters).
  */
 export function openArtifactStore(
-  env: NodeJS.ProcessEnv = process.env,
+  environment: ArtifactEnvironment,
 ): { store: ArtifactStore; reason?: undefined } | { store?: undefined; reason: string } {
-  const directory = env.MLOPS_ARTIFACT_DIR;
-  if (directory) return { store: directoryArtifactStore(resolve(directory)) };
-  if (env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL) return { store: githubArtifactStore() };
+  if (environment.artifactDir) return { store: directoryArtifactStore(environment.artifactDir) };
+  if (environment.actionsArtifactService) return { store: githubArtifactStore() };
   return {
     reason:
       'workflow artifacts are unavailable here (no ACTIONS_RUNTIME_TOKEN/ACTIONS_RESULTS_URL: not running as a GitHub Actions step)',
@@ -96,9 +99,9 @@ export async function uploadArtifactSafely(
   files: string[],
   rootDirectory: string,
   log: Logger,
-  env: NodeJS.ProcessEnv = process.env,
+  environment: ArtifactEnvironment,
 ): Promise<UploadedArtifact | undefined> {
-  const opened = openArtifactStore(env);
+  const opened = openArtifactStore(environment);
   if (!opened.store) {
     log.warning(`Not uploading artifact "${name}": ${opened.reason}.`);
     return undefined;

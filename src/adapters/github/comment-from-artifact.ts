@@ -57,7 +57,13 @@ export async function commentFromArtifact(options: FromArtifactOptions): Promise
   const number = trustedPullRequestNumber(artifact.pullRequestJson, shown(artifact.pullRequestFile));
   const report = sanitizeArtifactReport(artifact.report);
 
-  const client = await createGitHubClient({ token: options.token, apiUrl: env.apiUrl, log, retries: 6 });
+  const client = await createGitHubClient({
+    token: options.token,
+    apiUrl: env.apiUrl,
+    log,
+    retries: 6,
+    retryBaseMs: env.retryBaseMs,
+  });
   const { owner, repo } = env.repository;
   let pull: { head?: { sha?: string; repo?: { full_name?: string } | null }; state?: string };
   try {
