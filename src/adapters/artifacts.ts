@@ -22,7 +22,11 @@ export interface UploadedArtifact {
   location: string;
 }
 
-export interface ArtifactStore {
+/**
+ * Where workflow artifacts (a run's report files, kept with the run) go. Not the registry's
+ * model files: those are a ModelArtifactStore (src/adapters/registry/artifacts.ts).
+ */
+export interface WorkflowArtifactStore {
   /** `github` (the Actions artifact service) or `directory` (the test hook / local folder). */
   readonly kind: 'github' | 'directory';
   /** Uploads `files` (absolute paths under `rootDirectory`) as the artifact `name`. */
@@ -35,7 +39,7 @@ export interface ArtifactStore {
 }
 
 /** Copies the files into `<directory>/<name>/`, keeping their paths relative to the root. */
-export function directoryArtifactStore(directory: string): ArtifactStore {
+export function directoryArtifactStore(directory: string): WorkflowArtifactStore {
   return {
     kind: 'directory',
     async upload(name, files, rootDirectory) {
@@ -56,7 +60,7 @@ export function directoryArtifactStore(directory: string): ArtifactStore {
 }
 
 /** The Actions artifact service through @actions/artifact. */
-function githubArtifactStore(): ArtifactStore {
+function githubArtifactStore(): WorkflowArtifactStore {
   return {
     kind: 'github',
     async upload(name, files, rootDirectory, options) {
@@ -81,7 +85,7 @@ function githubArtifactStore(): ArtifactStore {
  */
 export function openArtifactStore(
   environment: ArtifactEnvironment,
-): { store: ArtifactStore; reason?: undefined } | { store?: undefined; reason: string } {
+): { store: WorkflowArtifactStore; reason?: undefined } | { store?: undefined; reason: string } {
   if (environment.artifactDir) return { store: directoryArtifactStore(environment.artifactDir) };
   if (environment.actionsArtifactService) return { store: githubArtifactStore() };
   return {

@@ -19,7 +19,11 @@ import {
   registrySnapshot,
   eventContext,
 } from '../../src/adapters/registry/transaction.js';
-import { localArtifactStore, releaseArtifactStore, type ArtifactStore } from '../../src/adapters/registry/artifacts.js';
+import {
+  localArtifactStore,
+  releaseArtifactStore,
+  type ModelArtifactStore,
+} from '../../src/adapters/registry/artifacts.js';
 import { registerModel } from '../../src/adapters/registry/register.js';
 import type { GitHubClient } from '../../src/adapters/github/client.js';
 import type { GitHubRelease } from '../../src/adapters/github/releases.js';
@@ -254,7 +258,7 @@ async function entriesOf(
 }
 
 describe('registerModel', () => {
-  const options = (repo: RegistryRepository, store: ArtifactStore, file: string) => ({
+  const options = (repo: RegistryRepository, store: ModelArtifactStore, file: string) => ({
     repo,
     store,
     model: 'iris',
@@ -305,7 +309,7 @@ describe('registerModel', () => {
       apiUrl: 'https://api.github.com',
       log,
     });
-    const store: ArtifactStore = {
+    const store: ModelArtifactStore = {
       ...real,
       stage: async (artifact, model) => ({
         model,

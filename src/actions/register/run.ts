@@ -6,7 +6,7 @@ import { createGitHubClient } from '../../adapters/github/client.js';
 import {
   localArtifactStore,
   releaseArtifactStore,
-  type ArtifactStore,
+  type ModelArtifactStore,
 } from '../../adapters/registry/artifacts.js';
 import { crashHooksForTests, registerModel } from '../../adapters/registry/register.js';
 import { RegistryRepository } from '../../adapters/registry/repository.js';
@@ -69,7 +69,7 @@ export async function runRegister({ inputs, io, log, env, mode }: RegisterContex
   }
 
   const useRelease = inputs.release !== false && env.inActions && !!token && !!env.repository;
-  let store: ArtifactStore;
+  let store: ModelArtifactStore;
   if (useRelease) {
     const client = await createGitHubClient({ token: token!, apiUrl: env.apiUrl, log, retryBaseMs: env.retryBaseMs });
     store = releaseArtifactStore({

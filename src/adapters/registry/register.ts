@@ -5,7 +5,7 @@ import { releaseTag } from '../../core/registry/names.js';
 import { checkSameArtifact, registerVersion, versionForKey } from '../../core/registry/operations.js';
 import { isReleaseAlias, releaseBody } from '../../core/registry/release-notes.js';
 import { storedVersion } from '../../core/registry/apply.js';
-import type { ArtifactStore, FinalizedArtifact, StagedArtifact } from './artifacts.js';
+import type { ModelArtifactStore, FinalizedArtifact, StagedArtifact } from './artifacts.js';
 import { packageArtifact, type PackagedArtifact } from './package.js';
 import type { RegistryRepository } from './repository.js';
 import { eventContext, registrySnapshot, registryTransaction, type RetryPolicy } from './transaction.js';
@@ -13,7 +13,7 @@ import { eventContext, registrySnapshot, registryTransaction, type RetryPolicy }
 /** What to register. */
 export interface RegisterModelOptions {
   repo: RegistryRepository;
-  store: ArtifactStore;
+  store: ModelArtifactStore;
   model: string;
   /** Absolute path of the model file or folder. */
   path: string;
