@@ -1,6 +1,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** `import { env } from 'node:process'` is process.env by another name. */
+const PROCESS_ENV_IMPORTS = ['node:process', 'process'].map((name) => ({
+  name,
+  importNames: ['env'],
+  message: 'Read variables through readEnvironment (src/adapters/environment.ts) and pass them down.',
+}));
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'src/generated/', 'test/fixtures/', 'bench/.data/', 'coverage/'] },
   js.configs.recommended,
@@ -47,6 +54,7 @@ export default tseslint.config(
           message: 'Read variables through readEnvironment (src/adapters/environment.ts) and pass them down.',
         },
       ],
+      'no-restricted-imports': ['error', { paths: PROCESS_ENV_IMPORTS }],
     },
   },
   {
@@ -55,7 +63,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['@actions/*', '@octokit/*', '**/adapters/**', 'node:child_process', 'child_process'] },
+        {
+          paths: PROCESS_ENV_IMPORTS,
+          patterns: ['@actions/*', '@octokit/*', '**/adapters/**', 'node:child_process', 'child_process'],
+        },
       ],
       'no-restricted-properties': [
         'error',

@@ -103,14 +103,12 @@ describe('the process.env lint rule', () => {
   async function processEnvProblems(file: string, code: string): Promise<string[]> {
     const eslint = new ESLint({ cwd: root });
     const config = (await eslint.calculateConfigForFile(join(root, file))) as Linter.Config;
-    const rule = config.rules?.['no-restricted-properties'];
-    const messages = new Linter().verify(
-      code,
-      [{ files: ['**/*.ts'], rules: rule === undefined ? {} : { 'no-restricted-properties': rule } }],
-      {
-        filename: file,
-      },
+    const rules = Object.fromEntries(
+      ['no-restricted-properties', 'no-restricted-imports'].flatMap((name) =>
+        config.rules?.[name] === undefined ? [] : [[name, config.rules[name]]],
+      ),
     );
+    const messages = new Linter().verify(code, [{ files: ['**/*.ts'], rules }], { filename: file });
     return messages.map((message) => `${message.line}:${message.message}`);
   }
 
@@ -118,6 +116,7 @@ describe('the process.env lint rule', () => {
     'export const token = process.env.GITHUB_TOKEN;',
     "export const token = process.env['GITHUB_TOKEN'];",
     'const { env } = process;\nexport const token = env.GITHUB_TOKEN;',
+    "import { env } from 'node:process';\nexport const token = env.GITHUB_TOKEN;",
   ];
 
   it.each(['src/core/metrics/snippet.ts', 'src/actions/register/snippet.ts', 'src/adapters/github/snippet.ts'])(
@@ -126,7 +125,7 @@ describe('the process.env lint rule', () => {
       for (const code of reads) {
         const problems = await processEnvProblems(file, code);
         expect(problems).toHaveLength(1);
-        expect(problems[0]).toMatch(/process\.env/);
+        expect(problems[0]).toMatch(/'process\.env' is restricted|'env' import from 'node:process' is restricted/);
       }
     },
   );
