@@ -1,6 +1,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** `import { env } from 'node:process'` is process.env by another name. */
+const PROCESS_ENV_IMPORTS = ['node:process', 'process'].map((name) => ({
+  name,
+  importNames: ['env'],
+  message: 'Read variables through readEnvironment (src/adapters/environment.ts) and pass them down.',
+}));
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'src/generated/', 'test/fixtures/', 'bench/.data/', 'coverage/'] },
   js.configs.recommended,
@@ -32,12 +39,34 @@ export default tseslint.config(
     },
   },
   {
+    // One environment reader: everything in src gets its variables from a RunEnvironment
+    // (src/adapters/environment.ts readEnvironment) or an env argument, so tests can inject them.
+    // The exceptions carry an eslint-disable comment saying why: the two process entry points
+    // (runAction in src/adapters/runner/action.ts, src/cli/index.ts) and git's child process
+    // (src/adapters/git/exec.ts), which must inherit PATH, HOME and git's own variables.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read variables through readEnvironment (src/adapters/environment.ts) and pass them down.',
+        },
+      ],
+      'no-restricted-imports': ['error', { paths: PROCESS_ENV_IMPORTS }],
+    },
+  },
+  {
     // The core is pure: it never touches the runner, GitHub or the process environment.
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['@actions/*', '@octokit/*', '**/adapters/**', 'node:child_process', 'child_process'] },
+        {
+          paths: PROCESS_ENV_IMPORTS,
+          patterns: ['@actions/*', '@octokit/*', '**/adapters/**', 'node:child_process', 'child_process'],
+        },
       ],
       'no-restricted-properties': [
         'error',

@@ -9,6 +9,10 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Logger } from '../core/logger.js';
+import type { RunEnvironment } from './environment.js';
+
+/** What decides where workflow artifacts go: the test-hook folder, or the runner's service. */
+export type ArtifactEnvironment = Pick<RunEnvironment, 'artifactDir' | 'actionsArtifactService'>;
 
 export interface UploadedArtifact {
   name: string;
@@ -18,7 +22,11 @@ export interface UploadedArtifact {
   location: string;
 }
 
-export interface ArtifactStore {
+/**
+ * Where workflow artifacts (a run's report files, kept with the run) go. Not the registry's
+ * model files: those are a ModelArtifactStore (src/adapters/registry/artifacts.ts).
+ */
+export interface WorkflowArtifactStore {
   /** `github` (the Actions artifact service) or `directory` (the test hook / local folder). */
   readonly kind: 'github' | 'directory';
   /** Uploads `files` (absolute paths under `rootDirectory`) as the artifact `name`. */
@@ -31,7 +39,7 @@ export interface ArtifactStore {
 }
 
 /** Copies the files into `<directory>/<name>/`, keeping their paths relative to the root. */
-export function directoryArtifactStore(directory: string): ArtifactStore {
+export function directoryArtifactStore(directory: string): WorkflowArtifactStore {
   return {
     kind: 'directory',
     async upload(name, files, rootDirectory) {
@@ -52,7 +60,7 @@ export function directoryArtifactStore(directory: string): ArtifactStore {
 }
 
 /** The Actions artifact service through @actions/artifact. */
-function githubArtifactStore(): ArtifactStore {
+function githubArtifactStore(): WorkflowArtifactStore {
   return {
     kind: 'github',
     async upload(name, files, rootDirectory, options) {
@@ -71,16 +79,15 @@ function githubArtifactStore(): ArtifactStore {
 }
 
 /**
- * The store for this process: the MLOPS_ARTIFACT_DIR folder when set, the Actions artifact
+ * The store for this run: the MLOPS_ARTIFACT_DIR folder when set, the Actions artifact
  * service when the runner provides ACTIONS_RUNTIME_TOKEN, otherwise none (the reason is returned
  * so the caller can warn once, where it matters).
  */
 export function openArtifactStore(
-  env: NodeJS.ProcessEnv = process.env,
-): { store: ArtifactStore; reason?: undefined } | { store?: undefined; reason: string } {
-  const directory = env.MLOPS_ARTIFACT_DIR;
-  if (directory) return { store: directoryArtifactStore(resolve(directory)) };
-  if (env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL) return { store: githubArtifactStore() };
+  environment: ArtifactEnvironment,
+): { store: WorkflowArtifactStore; reason?: undefined } | { store?: undefined; reason: string } {
+  if (environment.artifactDir) return { store: directoryArtifactStore(environment.artifactDir) };
+  if (environment.actionsArtifactService) return { store: githubArtifactStore() };
   return {
     reason:
       'workflow artifacts are unavailable here (no ACTIONS_RUNTIME_TOKEN/ACTIONS_RESULTS_URL: not running as a GitHub Actions step)',
@@ -96,9 +103,9 @@ export async function uploadArtifactSafely(
   files: string[],
   rootDirectory: string,
   log: Logger,
-  env: NodeJS.ProcessEnv = process.env,
+  environment: ArtifactEnvironment,
 ): Promise<UploadedArtifact | undefined> {
-  const opened = openArtifactStore(env);
+  const opened = openArtifactStore(environment);
   if (!opened.store) {
     log.warning(`Not uploading artifact "${name}": ${opened.reason}.`);
     return undefined;

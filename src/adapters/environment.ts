@@ -23,6 +23,36 @@ export interface RunEnvironment {
   readonly tempDir: string;
   /** RUNNER_DEBUG=1 or --debug: stack traces and debug lines are shown. */
   readonly debug: boolean;
+  /** The file the step summary is appended to (GITHUB_STEP_SUMMARY); none outside a runner. */
+  readonly stepSummaryFile: string | undefined;
+  /**
+   * MLOPS_ARTIFACT_DIR, absolute: workflow artifact uploads copy their files here instead of
+   * calling the artifact service (the GitHub API double has none; also for local dry runs).
+   */
+  readonly artifactDir: string | undefined;
+  /**
+   * True when the runner provides the Actions artifact service (ACTIONS_RUNTIME_TOKEN and
+   * ACTIONS_RESULTS_URL). Only the fact is kept: @actions/artifact reads the token itself.
+   */
+  readonly actionsArtifactService: boolean;
+  /**
+   * MLOPS_RETRY_BASE_MS, a positive number of milliseconds: the base of the GitHub client's retry
+   * backoff. A test hook, so that runs against the API double with injected faults do not wait.
+   */
+  readonly retryBaseMs: number | undefined;
+  /** Crash points for the kill-and-recover tests; never set in a real run (docs/registry.md). */
+  readonly testHooks: TestHooks;
+}
+
+/**
+ * Test hooks, each enabled by its variable set to `1`. They exist so integration tests can kill a
+ * real register process at the two points a cancelled job or a lost runner could stop it.
+ */
+export interface TestHooks {
+  /** MLOPS_TEST_CRASH_AFTER_UPLOAD: SIGKILL between the artifact upload and the registry write. */
+  readonly crashAfterUpload: boolean;
+  /** MLOPS_TEST_CRASH_AFTER_REGISTRY_WRITE: SIGKILL after the write, before the artifact's final name. */
+  readonly crashAfterRegistryWrite: boolean;
 }
 
 /** Reads the runner contract's variables once, so nothing else needs process.env. */
@@ -37,6 +67,8 @@ export function readEnvironment(
   };
   const repository = value('GITHUB_REPOSITORY');
   const [owner, repo] = repository?.split('/') ?? [];
+  const artifactDir = value('MLOPS_ARTIFACT_DIR');
+  const retryBaseMs = Number(value('MLOPS_RETRY_BASE_MS'));
   return {
     inActions: env.GITHUB_ACTIONS === 'true',
     workspace: resolve(cwd, value('GITHUB_WORKSPACE') ?? '.'),
@@ -54,6 +86,14 @@ export function readEnvironment(
     actor: value('GITHUB_ACTOR'),
     tempDir: value('RUNNER_TEMP') ?? tmpdir(),
     debug: options.debug === true || env.RUNNER_DEBUG === '1',
+    stepSummaryFile: value('GITHUB_STEP_SUMMARY'),
+    artifactDir: artifactDir === undefined ? undefined : resolve(cwd, artifactDir),
+    actionsArtifactService: value('ACTIONS_RUNTIME_TOKEN') !== undefined && value('ACTIONS_RESULTS_URL') !== undefined,
+    retryBaseMs: retryBaseMs > 0 && Number.isFinite(retryBaseMs) ? retryBaseMs : undefined,
+    testHooks: {
+      crashAfterUpload: env.MLOPS_TEST_CRASH_AFTER_UPLOAD === '1',
+      crashAfterRegistryWrite: env.MLOPS_TEST_CRASH_AFTER_REGISTRY_WRITE === '1',
+    },
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { uploadArtifactSafely } from './artifacts.js';
+import { uploadArtifactSafely, type ArtifactEnvironment } from './artifacts.js';
 import { writeFileAtomic } from './fs/user-files.js';
 import { safeFileName } from './outbox.js';
 import { InputError } from '../core/errors.js';
@@ -27,8 +27,8 @@ export async function uploadReportArtifact(options: {
   report: string;
   pullRequest: ArtifactPullRequest;
   log: Logger;
-  /** ACTIONS_RUNTIME_TOKEN, MLOPS_ARTIFACT_DIR...: the process's environment by default. */
-  processEnv?: NodeJS.ProcessEnv;
+  /** Where the upload goes (MLOPS_ARTIFACT_DIR, the runner's artifact service). */
+  environment: ArtifactEnvironment;
 }): Promise<string | undefined> {
   await mkdir(options.tempDir, { recursive: true });
   const folder = await mkdtemp(join(options.tempDir, 'mlops-evaluate-gate-'));
@@ -37,7 +37,7 @@ export async function uploadReportArtifact(options: {
   await writeFileAtomic(reportFile, options.report);
   await writeFileAtomic(prFile, JSON.stringify(options.pullRequest, null, 2) + '\n');
   const name = reportArtifactName(options.pullRequest.commentKey);
-  const uploaded = await uploadArtifactSafely(name, [reportFile, prFile], folder, options.log, options.processEnv);
+  const uploaded = await uploadArtifactSafely(name, [reportFile, prFile], folder, options.log, options.environment);
   return uploaded ? name : undefined;
 }
 

@@ -98,7 +98,7 @@ async function runActionCommand(action: ActionName, args: string[], call: Invoca
     return 0;
   }
   const environment = readEnvironment(env, cwd, { debug: flags.debug });
-  const io = cliIO(streams, environment.debug, env.GITHUB_STEP_SUMMARY || undefined, call.mask);
+  const io = cliIO(streams, environment.debug, environment.stepSummaryFile, call.mask);
   const meta = actionMeta[action].inputs as Record<string, { default?: string }>;
   const inputs = readInputs(
     action,
@@ -191,11 +191,12 @@ function errorJson(message: string): string {
 
 /**
  * The `mlops` command. Returns the exit status: 0 pass, 1 a verdict failed, 2 the command could
- * not do its job (one line on stderr saying what and where).
+ * not do its job (one line on stderr saying what and where). `env` is the only environment it
+ * reads (src/cli/index.ts passes the process's), so a test can inject every variable.
  */
 export async function runCli(
   argv: string[],
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
   cwd: string = process.cwd(),
   rawStreams: CliStreams = processStreams(),
 ): Promise<number> {

@@ -20,7 +20,11 @@ import {
   eventContext,
   RegistryWriteUnknownError,
 } from '../../src/adapters/registry/transaction.js';
-import { localArtifactStore, releaseArtifactStore, type ArtifactStore } from '../../src/adapters/registry/artifacts.js';
+import {
+  localArtifactStore,
+  releaseArtifactStore,
+  type ModelArtifactStore,
+} from '../../src/adapters/registry/artifacts.js';
 import { registerModel } from '../../src/adapters/registry/register.js';
 import type { GitHubClient } from '../../src/adapters/github/client.js';
 import type { GitHubRelease } from '../../src/adapters/github/releases.js';
@@ -307,7 +311,7 @@ async function entriesOf(
 }
 
 describe('registerModel', () => {
-  const options = (repo: RegistryRepository, store: ArtifactStore, file: string) => ({
+  const options = (repo: RegistryRepository, store: ModelArtifactStore, file: string) => ({
     repo,
     store,
     model: 'iris',
@@ -358,7 +362,7 @@ describe('registerModel', () => {
       apiUrl: 'https://api.github.com',
       log,
     });
-    const store: ArtifactStore = {
+    const store: ModelArtifactStore = {
       ...real,
       stage: async (artifact, model) => ({
         model,

@@ -289,8 +289,8 @@ describe('fsck after kill -9 of local registers', () => {
     expect(again.stdout).toContain('No problems found.');
 
     writeFiles(work, { 'model.bin': Buffer.alloc(1 << 20, 100) });
-    const fresh = await cli('register', '--model', 'k', '--path', 'model.bin');
+    const fresh = await cli('register', '--model', 'k', '--path', 'model.bin', '--json');
     expect(fresh.code, fresh.stderr).toBe(0);
-    expect(fresh.stdout).toContain(`Registered k v${last + 1}.`);
+    expect((JSON.parse(fresh.stdout) as { version: number }).version).toBe(last + 1);
   }, 180_000);
 });

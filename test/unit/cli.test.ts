@@ -379,6 +379,25 @@ describe('runCli exit status', () => {
 });
 
 describe('runCli inputs', () => {
+  it('builds the run environment from the env it is given, test hooks and step summary included', async () => {
+    const summary = join(scratch, 'injected-summary.md');
+    const injected = {
+      GITHUB_STEP_SUMMARY: summary,
+      MLOPS_ARTIFACT_DIR: 'artifacts',
+      MLOPS_RETRY_BASE_MS: '7',
+      MLOPS_TEST_CRASH_AFTER_REGISTRY_WRITE: '1',
+    };
+    for (const name of Object.keys(injected)) expect(process.env[name]).toBeUndefined();
+    expect((await cli(['validate-data', '--data', 'ok.csv', '--suite', 's.yml'], injected)).code).toBe(0);
+    const env = lastContext!.env;
+    expect(env.stepSummaryFile).toBe(summary);
+    expect(env.artifactDir).toBe(join(scratch, 'artifacts'));
+    expect(env.retryBaseMs).toBe(7);
+    expect(env.testHooks).toEqual({ crashAfterUpload: false, crashAfterRegistryWrite: true });
+    await lastContext!.io.appendSummary('## injected');
+    expect(readFileSync(summary, 'utf8')).toBe('## injected\n');
+  });
+
   it('applies action.yml defaults for flags not given, but not ${{ }} defaults', async () => {
     await cli(['validate-data', '--data', 'ok.csv', '--suite', 's.yml']);
     expect(lastContext?.inputs.format).toBe('auto');

@@ -4,7 +4,7 @@ import { ColumnTypeAccumulator, inferColumnType, inferColumnTypes } from '../../
 import { rowLocation } from '../../src/core/data/location.js';
 import {
   cellToString,
-  classifyCell,
+  inferCellType,
   isMissing,
   isNaToken,
   PANDAS_NA_TOKENS,
@@ -158,7 +158,7 @@ describe('type inference', () => {
       [[1, 2], 'nested'],
       [{ a: 1 }, 'nested'],
     ];
-    for (const [cell, kind] of cases) expect(classifyCell(cell), JSON.stringify(String(cell))).toBe(kind);
+    for (const [cell, kind] of cases) expect(inferCellType(cell), JSON.stringify(String(cell))).toBe(kind);
   });
 
   it('folds kinds into the narrowest column type, ignoring missing values', () => {

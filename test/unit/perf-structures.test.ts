@@ -14,7 +14,7 @@ import {
   SortedValues,
   ValueBuffer,
 } from '../../src/core/validation/accumulators.js';
-import { CellKind, classifyColumn, classifyColumns, typeCell } from '../../src/core/validation/cells.js';
+import { NumericCellKind, classifyColumn, classifyColumns, typeCell } from '../../src/core/validation/cells.js';
 import type { Cell, Dataset } from '../../src/core/data/dataset.js';
 import { runSuite } from '../../src/core/validation/engine.js';
 import { parseSuite } from '../../src/core/validation/suite.js';
@@ -179,12 +179,14 @@ describe('classifyColumn (the unboxed view of a column)', () => {
       let expectedOthers = 0;
       rows.forEach(([cell], row) => {
         const typed = typeCell(cell, text);
-        if (typed === null) expect(kinds[row], String(cell)).toBe(CellKind.Missing);
+        if (typed === null) expect(kinds[row], String(cell)).toBe(NumericCellKind.Missing);
         else if (typeof typed === 'number') {
-          expect(kinds[row], String(cell)).toBe(typeof cell === 'string' ? CellKind.TextNumber : CellKind.NativeNumber);
+          expect(kinds[row], String(cell)).toBe(
+            typeof cell === 'string' ? NumericCellKind.TextNumber : NumericCellKind.NativeNumber,
+          );
           expect(numbers[row]).toBe(typed);
         } else {
-          expect(kinds[row], String(cell)).toBe(CellKind.Other);
+          expect(kinds[row], String(cell)).toBe(NumericCellKind.Other);
           expectedOthers++;
         }
       });

@@ -7,7 +7,7 @@ import { headCommit, realBaselineSources } from '../../adapters/baseline-sources
 import { workflowRunUrl } from '../../adapters/environment.js';
 import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
 import { commentFromArtifact } from '../../adapters/github/comment-from-artifact.js';
-import { pullRequestFromEvent, readEventContext } from '../../adapters/github/event.js';
+import { pullRequestFromEvent, readTriggeringEvent } from '../../adapters/github/event.js';
 import { deliverReport } from '../../adapters/github/gate-comment.js';
 import { inputLabel, type ActionOutcome } from '../../adapters/runner/definition.js';
 import { evaluateGates, parseGates, type GatesConfig } from '../../core/gates/index.js';
@@ -43,7 +43,7 @@ export async function runEvaluateGate({
   const reportPath = inputs.report ?? resolve(workingDirectory, 'mlops-reports/evaluate-gate.md');
   await checkOutputPaths([{ path: reportPath, label: inputLabel(mode, 'report') }], workingDirectory);
   const token = inputs['github-token'];
-  const event = await readEventContext(env);
+  const event = await readTriggeringEvent(env);
 
   if (inputs.comment === 'comment-from-artifact') {
     const posted = await commentFromArtifact({

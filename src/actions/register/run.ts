@@ -3,8 +3,12 @@ import { workflowRunUrl } from '../../adapters/environment.js';
 import { inputLabel, type ActionOutcome } from '../../adapters/runner/definition.js';
 import type { RegisterContext } from './main.js';
 import { createGitHubClient } from '../../adapters/github/client.js';
-import { localArtifactStore, releaseArtifactStore, type ArtifactStore } from '../../adapters/registry/artifacts.js';
-import { registerModel } from '../../adapters/registry/register.js';
+import {
+  localArtifactStore,
+  releaseArtifactStore,
+  type ModelArtifactStore,
+} from '../../adapters/registry/artifacts.js';
+import { crashHooksForTests, registerModel } from '../../adapters/registry/register.js';
 import { RegistryRepository } from '../../adapters/registry/repository.js';
 import { parseMetricsDocument } from '../../core/metrics/parse.js';
 import type { VersionLineage } from '../../core/registry/documents.js';
@@ -65,9 +69,9 @@ export async function runRegister({ inputs, io, log, env, mode }: RegisterContex
   }
 
   const useRelease = inputs.release !== false && env.inActions && !!token && !!env.repository;
-  let store: ArtifactStore;
+  let store: ModelArtifactStore;
   if (useRelease) {
-    const client = await createGitHubClient({ token: token!, apiUrl: env.apiUrl, log });
+    const client = await createGitHubClient({ token: token!, apiUrl: env.apiUrl, log, retryBaseMs: env.retryBaseMs });
     store = releaseArtifactStore({
       client,
       repository: env.repository!,
@@ -102,6 +106,7 @@ export async function runRegister({ inputs, io, log, env, mode }: RegisterContex
     actor: repo.actor(env.inActions ? env.actor : undefined),
     scratch: env.tempDir,
     log,
+    ...crashHooksForTests(env.testHooks),
   });
 
   await io.appendSummary(registerSummary(model, result, alias, metrics, store.kind));

@@ -13,8 +13,11 @@ export interface GitHubClientOptions {
   log: Logger;
   /** Retries after a 5xx or a rate limit; tests lower it. */
   retries?: number;
-  /** Base of the retry plugin's quadratic backoff (default 1000 ms); tests lower it. */
-  retryBaseMs?: number;
+  /**
+   * Base of the retry plugin's quadratic backoff (default 1000 ms); tests lower it, through
+   * MLOPS_RETRY_BASE_MS (RunEnvironment.retryBaseMs) when they run a bundle.
+   */
+  retryBaseMs?: number | undefined;
   /** Overrides fetch (tests, proxies). */
   fetch?: typeof fetch;
 }
@@ -38,7 +41,7 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
     userAgent: 'mlops-actions',
     // `retries` belongs in the retry plugin's options: set on `request`, it would make the plugin
     // retry every failure, a 422 or a 403 included, at once and without backoff.
-    retry: { retries, retryAfterBaseValue: options.retryBaseMs ?? retryBaseFromEnvironment() },
+    retry: { retries, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
     ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
     log: {
       debug: (message: string) => options.log.debug(message),
@@ -60,15 +63,6 @@ function retryWithin(retries: number, what: string, log: Logger) {
     log.warning(`GitHub ${what} on ${request.method} ${request.url}; retrying in ${retryAfter}s.`);
     return retryCount < retries;
   };
-}
-
-/**
- * MLOPS_RETRY_BASE_MS shortens the backoff between retries. It is a test hook: integration tests
- * run the bundles against the API double with injected faults and should not wait seconds.
- */
-function retryBaseFromEnvironment(): number {
-  const value = Number(process.env.MLOPS_RETRY_BASE_MS);
-  return Number.isFinite(value) && value > 0 ? value : 1000;
 }
 
 /**

@@ -9,14 +9,14 @@ import type { RunEnvironment } from '../environment.js';
 import { readReportArtifact } from '../report-artifact.js';
 import { createGitHubClient } from './client.js';
 import { stickyMarker, upsertStickyComment } from './comments.js';
-import { PULL_REQUEST_EVENTS, workflowRunFromEvent, type EventContext } from './event.js';
+import { PULL_REQUEST_EVENTS, workflowRunFromEvent, type TriggeringEvent } from './event.js';
 import { ConfigurationError, EnvironmentError, InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { sanitizeArtifactReport, trustedPullRequestNumber } from '../../core/report/gate-artifact.js';
 
 export interface FromArtifactOptions {
   env: RunEnvironment;
-  event: EventContext;
+  event: TriggeringEvent;
   token: string | undefined;
   /** The downloaded report.md; pr.json is read from the same folder. */
   reportPath: string;
@@ -57,7 +57,13 @@ export async function commentFromArtifact(options: FromArtifactOptions): Promise
   const number = trustedPullRequestNumber(artifact.pullRequestJson, shown(artifact.pullRequestFile));
   const report = sanitizeArtifactReport(artifact.report);
 
-  const client = await createGitHubClient({ token: options.token, apiUrl: env.apiUrl, log, retries: 6 });
+  const client = await createGitHubClient({
+    token: options.token,
+    apiUrl: env.apiUrl,
+    log,
+    retries: 6,
+    retryBaseMs: env.retryBaseMs,
+  });
   const { owner, repo } = env.repository;
   let pull: { head?: { sha?: string; repo?: { full_name?: string } | null }; state?: string };
   try {

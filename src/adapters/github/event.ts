@@ -11,8 +11,11 @@ import type { RunEnvironment } from '../environment.js';
 /** The webhook payload as @actions/github types it. */
 export type WebhookPayload = (typeof context)['payload'];
 
-/** The event: its name and its webhook payload (empty outside Actions). */
-export interface EventContext {
+/**
+ * The event that triggered this run: its name and its webhook payload (empty outside Actions).
+ * Not the registry's EventContext (clock, actor and ids of a registry event).
+ */
+export interface TriggeringEvent {
   eventName: string | undefined;
   payload: WebhookPayload;
 }
@@ -27,8 +30,11 @@ export interface PullRequestInfo {
   baseRepository?: string;
 }
 
-/** The workflow run a `workflow_run` event reports (the run whose artifact is posted). */
-export interface WorkflowRunInfo {
+/**
+ * The workflow run a `workflow_run` event reports (the run whose artifact is posted). Not the
+ * registry's WorkflowRunInfo, which records where a model was trained.
+ */
+export interface TriggeringWorkflowRun {
   id?: string;
   attempt?: string;
   name?: string;
@@ -48,7 +54,7 @@ export const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
  * that is missing or not JSON is an EnvironmentError naming the file: @actions/github would
  * print a line and carry on with an empty payload, and a pull request would silently get no comment.
  */
-export async function readEventContext(environment: RunEnvironment): Promise<EventContext> {
+export async function readTriggeringEvent(environment: RunEnvironment): Promise<TriggeringEvent> {
   if (!environment.eventPath) return { eventName: environment.eventName, payload: {} };
   if (!existsSync(environment.eventPath)) {
     throw new EnvironmentError(`Cannot read the event payload ${environment.eventPath}: the file does not exist.`);
@@ -74,7 +80,7 @@ function idText(value: unknown): string | undefined {
 }
 
 /** The pull request of a pull_request or pull_request_target event; undefined for other events. */
-export function pullRequestFromEvent(event: EventContext): PullRequestInfo | undefined {
+export function pullRequestFromEvent(event: TriggeringEvent): PullRequestInfo | undefined {
   if (!event.eventName || !PULL_REQUEST_EVENTS.includes(event.eventName)) return undefined;
   const pull = event.payload.pull_request;
   const number: unknown = pull?.number ?? event.payload.number;
@@ -92,13 +98,13 @@ export function pullRequestFromEvent(event: EventContext): PullRequestInfo | und
 }
 
 /** The workflow run of a workflow_run event; undefined for other events. */
-export function workflowRunFromEvent(event: EventContext): WorkflowRunInfo | undefined {
+export function workflowRunFromEvent(event: TriggeringEvent): TriggeringWorkflowRun | undefined {
   const run: unknown = event.payload.workflow_run;
   if (event.eventName !== 'workflow_run' || typeof run !== 'object' || run === null) return undefined;
   const fields = run as Record<string, unknown>;
   const headRepository = (fields.head_repository as { full_name?: unknown } | null | undefined)?.full_name;
-  const info: WorkflowRunInfo = {};
-  const entries: Array<[keyof WorkflowRunInfo, string | undefined]> = [
+  const info: TriggeringWorkflowRun = {};
+  const entries: Array<[keyof TriggeringWorkflowRun, string | undefined]> = [
     ['id', idText(fields.id)],
     ['attempt', idText(fields.run_attempt)],
     ['name', text(fields.name)],

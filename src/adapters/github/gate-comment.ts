@@ -32,8 +32,6 @@ export interface DeliverOptions {
   /** Where the report file is, for messages. */
   reportPath: string;
   stamp: CommentStamp;
-  /** Environment for the artifact adapter (ACTIONS_RUNTIME_TOKEN, MLOPS_ARTIFACT_DIR); the process's by default. */
-  processEnv?: NodeJS.ProcessEnv;
 }
 
 export interface Delivery {
@@ -98,7 +96,7 @@ function artifactOf(options: DeliverOptions, log: Logger): Promise<string | unde
       workflow: options.workflow,
     },
     log,
-    ...(options.processEnv ? { processEnv: options.processEnv } : {}),
+    environment: options.env,
   });
 }
 
@@ -132,7 +130,13 @@ export async function deliverReport(options: DeliverOptions): Promise<Delivery> 
     return { where: 'none' };
   }
   if (!env.repository) throw new EnvironmentError('GITHUB_REPOSITORY is not set: cannot find the pull request.');
-  const client = await createGitHubClient({ token: options.token, apiUrl: env.apiUrl, log, retries: 6 });
+  const client = await createGitHubClient({
+    token: options.token,
+    apiUrl: env.apiUrl,
+    log,
+    retries: 6,
+    retryBaseMs: env.retryBaseMs,
+  });
   const repository = env.repository;
   const tested = pullRequest.headSha;
   // Stamps order the runs of one commit; across commits, only the head's run may write. Checked

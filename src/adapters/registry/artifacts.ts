@@ -48,9 +48,10 @@ export interface FinalizedArtifact {
  * Where model files go. Registration is three steps so that a failure never leaves a visible,
  * half-registered version: `stage` uploads under a temporary name, the registry write allocates
  * the version, `finalize` gives the upload its versioned name. A failed registry write
- * `discard`s the upload.
+ * `discard`s the upload. Not a run's workflow artifacts: those are a WorkflowArtifactStore
+ * (src/adapters/artifacts.ts).
  */
-export interface ArtifactStore {
+export interface ModelArtifactStore {
   readonly kind: 'release' | 'local';
   stage(artifact: PackagedArtifact, model: string): Promise<StagedArtifact>;
   /** The artifact as the registry records it, once the version is known. */
@@ -92,7 +93,7 @@ export interface ReleaseDetails {
  * symbolic link: a location read from the registry branch, or a link committed into the
  * repository, can never make mlops read or write outside `.mlops/artifacts`.
  */
-export function localArtifactStore(root: string, log: Logger): ArtifactStore {
+export function localArtifactStore(root: string, log: Logger): ModelArtifactStore {
   return {
     kind: 'local',
     async stage(artifact, model) {
@@ -266,7 +267,7 @@ export function releaseArtifactStore(options: {
   serverUrl: string;
   apiUrl: string;
   log: Logger;
-}): ArtifactStore {
+}): ModelArtifactStore {
   const { client, repository, serverUrl, apiUrl, log } = options;
   const releaseInfo = (release: { id: number }, assetId: number, assetName: string, tag: string): ReleaseInfo => ({
     id: release.id,

@@ -1,13 +1,14 @@
 import { relative, sep } from 'node:path';
 import { EnvironmentError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { TestHooks } from '../environment.js';
 import type { RegisteredEvent, VersionLineage } from '../../core/registry/documents.js';
 import { checkModelName, releaseTag } from '../../core/registry/names.js';
 import { checkSameArtifact, registerVersion, versionForKey } from '../../core/registry/operations.js';
 import { isReleaseAlias, releaseBody } from '../../core/registry/release-notes.js';
 import { storedVersion } from '../../core/registry/apply.js';
 import { requireRegistryBranch, verifiedModelIndex } from '../../core/registry/consistency.js';
-import type { ArtifactStore, FinalizedArtifact, StagedArtifact } from './artifacts.js';
+import type { ModelArtifactStore, FinalizedArtifact, StagedArtifact } from './artifacts.js';
 import { packageArtifact, type PackagedArtifact } from './package.js';
 import type { RegistryRepository } from './repository.js';
 import {
@@ -21,7 +22,7 @@ import {
 /** What to register. */
 export interface RegisterModelOptions {
   repo: RegistryRepository;
-  store: ArtifactStore;
+  store: ModelArtifactStore;
   model: string;
   /** Absolute path of the model file or folder. */
   path: string;
@@ -37,8 +38,10 @@ export interface RegisterModelOptions {
   scratch: string;
   log: Logger;
   retry?: Partial<RetryPolicy>;
-  /** Test hook: called between the upload and the registry write. */
+  /** Test hook: called between the upload and the registry write (see crashHooksForTests). */
   afterUpload?: () => void | Promise<void>;
+  /** Test hook: called after the registry write, before the artifact gets its final name. */
+  afterRegistryWrite?: () => void;
 }
 
 export interface RegisterModelResult {
@@ -101,7 +104,7 @@ export async function registerModel(options: RegisterModelOptions): Promise<Regi
       `Uploading ${packaged.name} (${store.kind === 'release' ? 'GitHub release' : 'local'})`,
       () => store.stage(packaged, model),
     );
-    await (options.afterUpload ?? (() => crashHookForTests('MLOPS_TEST_CRASH_AFTER_UPLOAD')))();
+    await options.afterUpload?.();
 
     let transaction;
     try {
@@ -149,7 +152,7 @@ export async function registerModel(options: RegisterModelOptions): Promise<Regi
       throw error;
     }
     const { result, commit } = transaction;
-    crashHookForTests('MLOPS_TEST_CRASH_AFTER_REGISTRY_WRITE');
+    options.afterRegistryWrite?.();
     if (result.existing) {
       // Another attempt with the same key got there between our check and our write, or our own
       // write landed on an attempt git reported as failed: then the version records this upload.
@@ -201,14 +204,20 @@ function stagedPlace(repo: RegistryRepository, staged: StagedArtifact): string {
 }
 
 /**
- * Test hooks (documented in docs/registry.md): with MLOPS_TEST_CRASH_AFTER_UPLOAD=1 the process
- * kills itself between the upload and the registry write, as a cancelled job or a lost runner
- * would, so that tests can check that nothing becomes visible in the registry; with
- * MLOPS_TEST_CRASH_AFTER_REGISTRY_WRITE=1, after the write and before the artifact gets its
- * final name, so that tests can check that fsck finds and finishes it.
+ * The register hooks the environment's test hooks ask for (documented in docs/registry.md): with
+ * MLOPS_TEST_CRASH_AFTER_UPLOAD=1 the process kills itself between the upload and the registry
+ * write, as a cancelled job or a lost runner would, so that tests can check that nothing becomes
+ * visible in the registry; with MLOPS_TEST_CRASH_AFTER_REGISTRY_WRITE=1, after the write and
+ * before the artifact gets its final name, so that tests can check that fsck finds and finishes it.
  */
-function crashHookForTests(variable: 'MLOPS_TEST_CRASH_AFTER_UPLOAD' | 'MLOPS_TEST_CRASH_AFTER_REGISTRY_WRITE'): void {
-  if (process.env[variable] === '1') process.kill(process.pid, 'SIGKILL');
+export function crashHooksForTests(hooks: TestHooks): Pick<RegisterModelOptions, 'afterUpload' | 'afterRegistryWrite'> {
+  const crash = () => {
+    process.kill(process.pid, 'SIGKILL');
+  };
+  return {
+    ...(hooks.crashAfterUpload ? { afterUpload: crash } : {}),
+    ...(hooks.crashAfterRegistryWrite ? { afterRegistryWrite: crash } : {}),
+  };
 }
 
 /**

@@ -53,7 +53,7 @@ function actionsIO(environment: RunEnvironment): RunnerIO {
   return {
     logger: actionsLogger(environment.workspace),
     async appendSummary(markdown) {
-      if (!process.env.GITHUB_STEP_SUMMARY) return;
+      if (!environment.stepSummaryFile) return;
       await core.summary.addRaw(markdown, true).write();
     },
     mask: (secret) => core.setSecret(secret),
@@ -67,14 +67,17 @@ function actionsIO(environment: RunEnvironment): RunnerIO {
 export async function runAction<A extends ActionName, S extends InputSpecs<A>>(
   definition: ActionDefinition<A, S>,
 ): Promise<void> {
-  const environment = readEnvironment(process.env, process.cwd());
+  // The process entry point: the one place an action reads the process's environment.
+  // eslint-disable-next-line no-restricted-properties -- handed to readEnvironment and the INPUT_* reader
+  const processEnv = process.env;
+  const environment = readEnvironment(processEnv, process.cwd());
   const io = actionsIO(environment);
   try {
     const inputs = readInputs(
       definition.name,
       definition.inputs,
       {
-        get: (name) => process.env[inputVariable(name)],
+        get: (name) => processEnv[inputVariable(name)],
         label: (name) => inputLabel('action', name),
         missing: (name) => missingInputMessage('action', definition.name, name),
       },

@@ -9,6 +9,7 @@ import { setReleasePrerelease } from '../../adapters/registry/artifacts.js';
 import { openRegistryReader, type GitRegistryReader } from '../../adapters/registry/index.js';
 import { RegistryRepository } from '../../adapters/registry/repository.js';
 import { eventContext, registrySnapshot, registryTransaction } from '../../adapters/registry/transaction.js';
+import { readEnvironment } from '../../adapters/environment.js';
 import { InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { ModelVersionRecord } from '../../core/registry/contract.js';
@@ -253,6 +254,8 @@ interface GitHubTarget extends GitHubEndpoint {
   token?: string;
   /** How the repository was found, for messages. */
   repositorySource?: string;
+  /** MLOPS_RETRY_BASE_MS, the test hook that shortens the client's backoff. */
+  retryBaseMs?: number | undefined;
 }
 
 /**
@@ -299,6 +302,7 @@ async function githubTarget(
     ...(repository ? { repository } : {}),
     ...(repositorySource ? { repositorySource } : {}),
     ...(token ? { token } : {}),
+    retryBaseMs: readEnvironment(context.env, context.cwd).retryBaseMs,
   };
 }
 
@@ -329,7 +333,12 @@ async function releaseClient(
   )) {
     log.warning(`${record.model} v${record.version}: ${problem} (see mlops registry fsck).`);
   }
-  const client = await createGitHubClient({ token: target.token, apiUrl: target.apiUrl, log });
+  const client = await createGitHubClient({
+    token: target.token,
+    apiUrl: target.apiUrl,
+    log,
+    retryBaseMs: target.retryBaseMs,
+  });
   const repository = target.repository;
   return { update: (prerelease) => setReleasePrerelease(client, repository, release, prerelease) };
 }
@@ -459,7 +468,12 @@ async function fsckArtifacts(
     } else {
       // Only records whose URLs are ours: ids from an edited record are not worth a request.
       const trusted = released.filter((r) => releaseUrlProblems(r.artifact, target).length === 0);
-      const client = await createGitHubClient({ token: target.token, apiUrl: target.apiUrl, log });
+      const client = await createGitHubClient({
+        token: target.token,
+        apiUrl: target.apiUrl,
+        log,
+        retryBaseMs: target.retryBaseMs,
+      });
       const checked = await checkReleaseArtifacts({ client, repository: target.repository, records: trusted });
       problems.push(...checked.problems);
       verified += checked.verified;

@@ -1,12 +1,12 @@
 /**
- * Column type inference: every present cell is classified (`classifyCell`), and a column's type is
+ * Column type inference: every present cell is classified (`inferCellType`), and a column's type is
  * the narrowest type that holds all of them. Missing values do not take part (unlike pandas, where
  * one missing value turns an int64 column into float64). The rules are in docs/data-formats.md.
  */
 import type { Cell, ColumnType, Dataset } from './dataset.js';
-import { classifyCell, type CellKind } from './values.js';
+import { inferCellType, type CellType } from './values.js';
 
-const BIT: Record<CellKind, number> = {
+const BIT: Record<CellType, number> = {
   null: 0,
   integer: 1,
   number: 2,
@@ -34,23 +34,17 @@ export class ColumnTypeAccumulator {
 
   /** Adds one cell. */
   add(cell: Cell | undefined): void {
-    const kind = classifyCell(cell);
-    if (kind === 'null') {
-      this.missing++;
-      return;
-    }
-    this.present++;
-    this.seen |= BIT[kind];
+    this.addType(inferCellType(cell));
   }
 
-  /** The kind of one cell already classified by the caller (saves a second classification). */
-  addKind(kind: CellKind): void {
-    if (kind === 'null') {
+  /** The type of one cell already inferred by the caller (saves a second inference). */
+  addType(type: CellType): void {
+    if (type === 'null') {
       this.missing++;
       return;
     }
     this.present++;
-    this.seen |= BIT[kind];
+    this.seen |= BIT[type];
   }
 
   /** The column type of the cells added so far. */

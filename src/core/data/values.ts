@@ -210,18 +210,18 @@ export function cellToString(cell: unknown): string | undefined {
   return String(cell);
 }
 
-/** What one cell looks like, for type inference (see `inferColumnType`). */
-export type CellKind = 'null' | 'integer' | 'number' | 'boolean' | 'date' | 'datetime' | 'string' | 'nested';
+/** What type one cell holds, for type inference (see `inferColumnType`); validation has NumericCellKind. */
+export type CellType = 'null' | 'integer' | 'number' | 'boolean' | 'date' | 'datetime' | 'string' | 'nested';
 
 /**
  * Classifies one cell. Native values by their JavaScript type (an integral number is `integer`);
  * strings by their text: integer and decimal notation, pandas' boolean spellings, ISO 8601 dates
  * and date-times; everything else is `string`. Missing values are `null`.
  */
-export function classifyCell(cell: Cell | undefined): CellKind {
+export function inferCellType(cell: Cell | undefined): CellType {
   switch (typeof cell) {
     case 'string':
-      return classifyText(cell);
+      return inferTextType(cell);
     case 'number':
       if (Number.isNaN(cell)) return 'null';
       return Number.isInteger(cell) ? 'integer' : 'number';
@@ -236,7 +236,7 @@ export function classifyCell(cell: Cell | undefined): CellKind {
   }
 }
 
-function classifyText(text: string): CellKind {
+function inferTextType(text: string): CellType {
   const first = text.charCodeAt(0);
   // Digits, sign, '.', blank: maybe a number or a date. Letters: maybe a boolean or inf.
   if ((first >= 48 && first <= 57) || first === 43 || first === 45 || first === 46 || first === 32 || first === 9) {

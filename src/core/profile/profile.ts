@@ -8,7 +8,7 @@
  */
 import type { Cell, ColumnType, Dataset } from '../data/dataset.js';
 import { ColumnTypeAccumulator } from '../data/infer.js';
-import { classifyCell, parseTemporal, type CellKind } from '../data/values.js';
+import { inferCellType, parseTemporal, type CellType } from '../data/values.js';
 import { MemoryBudget, NumericMoments, quantiles, ValueBuffer, ValueCounts } from '../validation/accumulators.js';
 import { codePointLength, compareTyped, keyValue, typeCell, type Typed } from '../validation/cells.js';
 import { isTextFileName } from '../validation/engine.js';
@@ -79,13 +79,13 @@ class ColumnState {
 }
 
 /**
- * The kind of a cell as validate-data reads it (`typeCell`): text from CSV/TSV may spell numbers,
+ * The type of a cell as validate-data reads it (`typeCell`): text from CSV/TSV may spell numbers,
  * booleans and dates; a JSON or Parquet string is a string even when it spells a number (`"42"`),
  * and only its dates are recognised. (Typing `"42"` as an integer would make the starter suite ask
  * for int64 values that its own data does not have.)
  */
-function cellKind(raw: Cell | undefined, text: boolean): CellKind {
-  if (text || typeof raw !== 'string') return classifyCell(raw);
+function cellType(raw: Cell | undefined, text: boolean): CellType {
+  if (text || typeof raw !== 'string') return inferCellType(raw);
   return parseTemporal(raw)?.kind ?? 'string';
 }
 
@@ -104,7 +104,7 @@ export async function profileDataset(dataset: Dataset, options: ProfileOptions =
         const state = states[index]!;
         const raw = row[index];
         const value = typeCell(raw, text);
-        state.types.addKind(cellKind(raw, text));
+        state.types.addType(cellType(raw, text));
         state.dtype.add(raw, value);
         if (value === null) continue;
         state.counts.add(value);

@@ -104,7 +104,7 @@ export function typeCell(cell: Cell | undefined, text: boolean): Typed | null {
 }
 
 /** Kinds of typed cell in a {@link NumericColumn}. */
-export const enum CellKind {
+export const enum NumericCellKind {
   Missing = 0,
   /** A number read from text (a string cell). */
   TextNumber = 1,
@@ -122,7 +122,7 @@ export const enum CellKind {
 export interface NumericColumn {
   readonly kinds: Uint8Array;
   readonly numbers: Float64Array;
-  /** Rows with kind {@link CellKind.Other}. */
+  /** Rows with kind {@link NumericCellKind.Other}. */
   readonly others: number;
 }
 
@@ -138,7 +138,8 @@ export function classifyColumn(
   numbers: Float64Array,
 ): number {
   let others = 0;
-  for (let row = 0; row < rows.length; row++) others += classifyCell(rows[row]![column], text, kinds, numbers, row);
+  for (let row = 0; row < rows.length; row++)
+    others += classifyNumericCell(rows[row]![column], text, kinds, numbers, row);
   return others;
 }
 
@@ -159,35 +160,41 @@ export function classifyColumns(
   for (let row = 0; row < rows.length; row++) {
     const cells = rows[row]!;
     for (let index = 0; index < width; index++) {
-      others[index]! += classifyCell(cells[columns[index]!], text, kinds[index]!, numbers[index]!, row);
+      others[index]! += classifyNumericCell(cells[columns[index]!], text, kinds[index]!, numbers[index]!, row);
     }
   }
   return others;
 }
 
 /** Classifies one cell into `kinds[row]` / `numbers[row]`; 1 when it is of kind Other, else 0. */
-function classifyCell(cell: Cell | undefined, text: boolean, kinds: Uint8Array, numbers: Float64Array, row: number) {
+function classifyNumericCell(
+  cell: Cell | undefined,
+  text: boolean,
+  kinds: Uint8Array,
+  numbers: Float64Array,
+  row: number,
+) {
   if (typeof cell === 'string') {
     const number = text ? parseTextNumber(cell) : undefined;
     if (number === undefined) {
-      kinds[row] = CellKind.Other;
+      kinds[row] = NumericCellKind.Other;
       return 1;
     }
-    kinds[row] = CellKind.TextNumber;
+    kinds[row] = NumericCellKind.TextNumber;
     numbers[row] = number;
   } else if (typeof cell === 'number') {
-    if (cell !== cell) kinds[row] = CellKind.Missing;
+    if (cell !== cell) kinds[row] = NumericCellKind.Missing;
     else {
-      kinds[row] = CellKind.NativeNumber;
+      kinds[row] = NumericCellKind.NativeNumber;
       numbers[row] = cell;
     }
   } else if (typeof cell === 'bigint') {
-    kinds[row] = CellKind.NativeNumber;
+    kinds[row] = NumericCellKind.NativeNumber;
     numbers[row] = Number(cell);
   } else if (cell === null || cell === undefined) {
-    kinds[row] = CellKind.Missing;
+    kinds[row] = NumericCellKind.Missing;
   } else {
-    kinds[row] = CellKind.Other;
+    kinds[row] = NumericCellKind.Other;
     return 1;
   }
   return 0;

@@ -6,7 +6,7 @@
 import type { Cell } from '../../data/dataset.js';
 import type { ExpectationKwargs, ExpectationType } from '../../../generated/expectation-kwargs.js';
 import { ColumnProfile, ValueBuffer, ValueCounts, BudgetExceededError, type MemoryBudget } from '../accumulators.js';
-import { CellKind, pythonText, typeCell, type NumericColumn, type Typed } from '../cells.js';
+import { NumericCellKind, pythonText, typeCell, type NumericColumn, type Typed } from '../cells.js';
 import type { ExpectationConfig } from '../suite.js';
 
 /** A failure GE reports as an exception (`exception_info`), not as unexpected values. */
@@ -109,11 +109,11 @@ export class SharedColumn {
     let nonNull = 0;
     for (let row = 0; row < view.rowCount; row++) {
       const kind = kinds[row]!;
-      if (kind === CellKind.Missing) continue;
+      if (kind === NumericCellKind.Missing) continue;
       nonNull++;
-      if (kind !== CellKind.Other && numbersOnly) {
+      if (kind !== NumericCellKind.Other && numbersOnly) {
         const number = numbers[row]!;
-        profile?.addNumber(number, kind === CellKind.NativeNumber);
+        profile?.addNumber(number, kind === NumericCellKind.NativeNumber);
         buffer?.add(number);
         counts?.add(number);
         continue;
@@ -298,9 +298,9 @@ export function columnMap(
           let present = 0;
           for (let row = 0; row < view.rowCount; row++) {
             const kind = kinds[row]!;
-            if (kind === CellKind.Missing) continue;
+            if (kind === NumericCellKind.Missing) continue;
             present++;
-            if (kind !== CellKind.Other) {
+            if (kind !== NumericCellKind.Other) {
               const number = numbers[row]!;
               if (!numberTest(number)) sample.add(number, base + view.lines[row]!);
               continue;

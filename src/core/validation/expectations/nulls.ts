@@ -1,5 +1,5 @@
 /** Nulls: expect_column_values_to_(not_)be_null, whose domain is every row (not only non-null ones). */
-import { CellKind } from '../cells.js';
+import { NumericCellKind } from '../cells.js';
 import {
   mapResult,
   POSITION_SCALE,
@@ -18,7 +18,7 @@ export function nullMap(context: EvaluatorContext, column: number, mostly: numbe
       const { kinds } = view.numbers(column);
       const base = view.fileIndex * POSITION_SCALE;
       for (let row = 0; row < view.rowCount; row++) {
-        if ((kinds[row] === CellKind.Missing) !== expectNull) {
+        if ((kinds[row] === NumericCellKind.Missing) !== expectNull) {
           sample.add(expectNull ? view.typed(column)[row]! : null, base + view.lines[row]!);
         }
       }

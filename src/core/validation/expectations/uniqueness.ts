@@ -4,7 +4,7 @@
  * repeated value is unexpected, as pandas' duplicated(keep=False).
  */
 import { SeenNumbers, type MemoryBudget } from '../accumulators.js';
-import { CellKind, valueKey, type Typed } from '../cells.js';
+import { NumericCellKind, valueKey, type Typed } from '../cells.js';
 import {
   failed,
   mapResult,
@@ -219,9 +219,9 @@ function uniqueMap(context: EvaluatorContext, column: number, mostly: number): E
       const base = view.fileIndex * POSITION_SCALE;
       for (let row = 0; row < view.rowCount; row++) {
         const kind = kinds[row]!;
-        if (kind === CellKind.Missing) continue;
+        if (kind === NumericCellKind.Missing) continue;
         finder.countRow();
-        if (kind !== CellKind.Other) {
+        if (kind !== NumericCellKind.Other) {
           const number = numbers[row]!;
           finder.add(number, base + view.lines[row]!, number);
         } else {
