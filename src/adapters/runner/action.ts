@@ -69,18 +69,19 @@ export async function runAction<A extends ActionName, S extends InputSpecs<A>>(
 ): Promise<void> {
   const environment = readEnvironment(process.env, process.cwd());
   const io = actionsIO(environment);
+  const label = (name: string) => inputLabel('action', name);
   try {
     const inputs = readInputs(
       definition.name,
       definition.inputs,
       {
         get: (name) => process.env[inputVariable(name)],
-        label: (name) => inputLabel('action', name),
+        label,
         missing: (name) => missingInputMessage('action', definition.name, name),
       },
       { workspace: environment.workspace, mask: io.mask },
     );
-    const outcome = await definition.run({ inputs, io, log: io.logger, env: environment, mode: 'action' });
+    const outcome = await definition.run({ inputs, io, log: io.logger, env: environment, mode: 'action', label });
     for (const [name, value] of Object.entries(outcome.outputs) as Array<[string, OutputValue]>) {
       if (value !== undefined) core.setOutput(name, formatOutput(value));
     }
