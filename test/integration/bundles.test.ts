@@ -37,7 +37,7 @@ function expectOneCleanError(result: BundleResult, message: string): void {
 }
 
 /**
- * What each action cannot run without (DESIGN.md). action.yml may mark one optional when another
+ * What each action cannot run without (docs/architecture.md). action.yml may mark one optional when another
  * input can stand in for it (evaluate-gate's `comment: comment-from-artifact` needs no metrics),
  * but given nothing else the action must still say that it is missing.
  */
