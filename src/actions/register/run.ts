@@ -76,10 +76,10 @@ export async function runRegister({
   const useRelease = inputs.release !== false && env.inActions && !!token && !!env.repository;
   let store: ArtifactStore;
   if (useRelease) {
-    const client = await createGitHubClient({ token: token!, apiUrl: env.apiUrl, log });
+    const client = await createGitHubClient({ token, apiUrl: env.apiUrl, log });
     store = releaseArtifactStore({
       client,
-      repository: env.repository!,
+      repository: env.repository,
       serverUrl: env.serverUrl,
       apiUrl: env.apiUrl,
       log,

@@ -82,7 +82,7 @@ export async function runAction<A extends ActionName, S extends InputSpecs<A>>(
       { workspace: environment.workspace, mask: io.mask },
     );
     const outcome = await definition.run({ inputs, io, log: io.logger, env: environment, mode: 'action', label });
-    for (const [name, value] of Object.entries(outcome.outputs) as Array<[string, OutputValue]>) {
+    for (const [name, value] of Object.entries<OutputValue>(outcome.outputs)) {
       if (value !== undefined) core.setOutput(name, formatOutput(value));
     }
     if (!outcome.passed) {

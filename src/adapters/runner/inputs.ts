@@ -97,7 +97,7 @@ export function oneOf<const T extends readonly string[]>(values: T): InputParser
   return {
     kind: values.join('|'),
     parse(raw, { label }) {
-      if ((values as readonly string[]).includes(raw)) return raw as T[number];
+      if ((values as readonly string[]).includes(raw)) return raw;
       throw new InputError(`${label} must be one of ${values.map((v) => `"${v}"`).join(', ')}, got "${raw}".`);
     },
   };
