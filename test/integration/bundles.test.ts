@@ -167,6 +167,18 @@ describe('one label per input, from the runner', () => {
     expect(cli).toEqual({ code: 2, stdout: '', stderr: `mlops: error: --${c.input}: ${c.message}\n` });
   });
 
+  it('evaluate-gate: metrics, required unless comment-from-artifact, is missing in the runner’s words', async () => {
+    const inputs = { comment: 'false', gates: gate.gates };
+    const action = await runBundle('evaluate-gate', { workspace: tmp.path, inputs });
+    expectOneCleanError(action, 'Input required and not supplied: metrics');
+    const cli = await runCliBundle(['evaluate-gate', '--comment', 'false', '--gates', gate.gates], { cwd: tmp.path });
+    expect(cli).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'mlops: error: Missing required option --metrics (see mlops evaluate-gate --help).\n',
+    });
+  });
+
   it('evaluate-gate: a bad baseline names the input or the flag', async () => {
     const inputs = { ...gate, baseline: 'registry:' };
     const action = await runBundle('evaluate-gate', { workspace: tmp.path, inputs });

@@ -70,6 +70,7 @@ export async function runAction<A extends ActionName, S extends InputSpecs<A>>(
   const environment = readEnvironment(process.env, process.cwd());
   const io = actionsIO(environment);
   const label = (name: string) => inputLabel('action', name);
+  const missing = (name: string) => missingInputMessage('action', definition.name, name);
   try {
     const inputs = readInputs(
       definition.name,
@@ -77,11 +78,19 @@ export async function runAction<A extends ActionName, S extends InputSpecs<A>>(
       {
         get: (name) => process.env[inputVariable(name)],
         label,
-        missing: (name) => missingInputMessage('action', definition.name, name),
+        missing,
       },
       { workspace: environment.workspace, mask: io.mask },
     );
-    const outcome = await definition.run({ inputs, io, log: io.logger, env: environment, mode: 'action', label });
+    const outcome = await definition.run({
+      inputs,
+      io,
+      log: io.logger,
+      env: environment,
+      mode: 'action',
+      label,
+      missing,
+    });
     for (const [name, value] of Object.entries<OutputValue>(outcome.outputs)) {
       if (value !== undefined) core.setOutput(name, formatOutput(value));
     }

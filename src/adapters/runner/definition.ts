@@ -42,6 +42,8 @@ export interface ActionContext<A extends ActionName, S extends InputSpecs<A>> {
    * spell a label themselves, so one message reads right in both.
    */
   label(name: InputName<A>): string;
+  /** What to say when an input the entry point needs is missing (see missingInputMessage). */
+  missing(name: InputName<A>): string;
 }
 
 /** An action's entry logic, shared by its bundle and the CLI. */
