@@ -1,6 +1,6 @@
 import { directory, secret, text } from '../adapters/runner/inputs.js';
 
-/** Inputs every action takes (DESIGN.md). */
+/** Inputs every action takes (docs/architecture.md). */
 export const commonInputs = {
   'working-directory': directory(),
   'github-token': secret(),

@@ -100,19 +100,21 @@ async function runActionCommand(action: ActionName, args: string[], call: Invoca
   const environment = readEnvironment(env, cwd, { debug: flags.debug });
   const io = cliIO(streams, environment.debug, environment.stepSummaryFile, call.mask);
   const meta = actionMeta[action].inputs as Record<string, { default?: string }>;
+  const label = (name: string) => inputLabel('cli', name);
+  const missing = (name: string) => missingInputMessage('cli', action, name);
   const inputs = readInputs(
     action,
     definition.inputs,
     {
       get: (name) => given.get(name) ?? cliDefault(meta[name]?.default, env),
-      label: (name) => inputLabel('cli', name),
-      missing: (name) => missingInputMessage('cli', action, name),
+      label,
+      missing,
     },
     // On the command line, relative paths mean relative to where the command runs, even inside
     // a workflow step where GITHUB_WORKSPACE is set.
     { workspace: cwd, mask: io.mask },
   );
-  const outcome = await definition.run({ inputs, io, log: io.logger, env: environment, mode: 'cli' });
+  const outcome = await definition.run({ inputs, io, log: io.logger, env: environment, mode: 'cli', label, missing });
   if (flags.json) streams.stdout(JSON.stringify(actionJson(action, outcome), null, 2) + '\n');
   else streams.stdout(await renderActionSummary(action, outcome));
   if (!outcome.passed) {

@@ -66,9 +66,14 @@ function capped(rows: string[][]): { rows: string[][]; more: string } {
   return { rows: rows.slice(0, MAX_ROWS), more: `(+${rows.length - MAX_ROWS} more in the report)\n` };
 }
 
+/** JSON text of a parsed value, '' for undefined (where JSON.stringify returns undefined, whatever lib.d.ts says). */
+function jsonText(value: unknown): string {
+  return value === undefined ? '' : JSON.stringify(value);
+}
+
 /** A cell of a small table: one line, at most `max` characters. */
 function cell(value: unknown, max = 60): string {
-  const text = (typeof value === 'string' ? value : (JSON.stringify(value) ?? '')).replace(/\s+/g, ' ');
+  const text = (typeof value === 'string' ? value : jsonText(value)).replace(/\s+/g, ' ');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

@@ -3,12 +3,13 @@
  * INPUT_* variables): the failure paths that hold whatever an action does once its inputs are read,
  * and the shape of the bundles themselves (no heavy module loaded at start-up).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../support/git.js';
 import { distDir, repoRoot, runBundle, runCliBundle, type BundleResult } from '../support/runner.js';
 
 const actions = ['validate-data', 'train', 'evaluate-gate', 'register', 'deploy', 'drift-check'] as const;
@@ -36,7 +37,7 @@ function expectOneCleanError(result: BundleResult, message: string): void {
 }
 
 /**
- * What each action cannot run without (DESIGN.md). action.yml may mark one optional when another
+ * What each action cannot run without (docs/architecture.md). action.yml may mark one optional when another
  * input can stand in for it (evaluate-gate's `comment: comment-from-artifact` needs no metrics),
  * but given nothing else the action must still say that it is missing.
  */
@@ -110,6 +111,84 @@ describe('bad input values', () => {
   it('deploy: rollback-on-failure=yes is not a YAML 1.2 boolean', async () => {
     const result = await runBundle('deploy', { inputs: { model: 'm', 'rollback-on-failure': 'yes' } });
     expectOneCleanError(result, 'Input "rollback-on-failure" must be true or false, got "yes".');
+  });
+});
+
+/**
+ * The same mistake through both runners: the action names the input (`Input "metrics"`), the CLI
+ * the flag (`--metrics`), and nothing else in the message differs (issue #9, item 1).
+ */
+describe('one label per input, from the runner', () => {
+  const tmp = makeTempDir('mlops-labels-');
+  afterAll(() => tmp.cleanup());
+  writeFileSync(join(tmp.path, 'metrics.json'), '{"acc": 0.9}\n');
+  writeFileSync(join(tmp.path, 'data.csv'), 'x\n1\n');
+  writeFileSync(join(tmp.path, 'model.bin'), 'weights');
+  mkdirSync(join(tmp.path, 'out'));
+  const gate = { comment: 'false', baseline: 'none', metrics: 'metrics.json', gates: 'metrics: {acc: {min: 0.5}}\n' };
+  const cases: Array<{ action: string; inputs: Record<string, string>; input: string; message: string }> = [
+    {
+      action: 'evaluate-gate',
+      inputs: { ...gate, metrics: 'nope.json' },
+      input: 'metrics',
+      message: 'nope.json does not exist.',
+    },
+    {
+      action: 'evaluate-gate',
+      inputs: { ...gate, gates: 'nope.yml' },
+      input: 'gates',
+      message: 'nope.yml does not exist.',
+    },
+    {
+      action: 'evaluate-gate',
+      inputs: { ...gate, report: 'out' },
+      input: 'report',
+      message: 'out is a directory, not a file.',
+    },
+    {
+      action: 'validate-data',
+      inputs: { data: 'data.csv', suite: 'nope.yml' },
+      input: 'suite',
+      message: 'nope.yml does not exist.',
+    },
+    {
+      action: 'register',
+      inputs: { model: 'm', path: 'model.bin', metrics: 'nope.json' },
+      input: 'metrics',
+      message: 'nope.json does not exist.',
+    },
+  ];
+
+  it.each(cases)('the action says Input "x", the CLI --x: $action $input', async (c) => {
+    const action = await runBundle(c.action, { workspace: tmp.path, inputs: c.inputs });
+    expectOneCleanError(action, `Input "${c.input}": ${c.message}`);
+    const flags = Object.entries(c.inputs).flatMap(([name, value]) => [`--${name}`, value]);
+    const cli = await runCliBundle([c.action, ...flags], { cwd: tmp.path });
+    expect(cli).toEqual({ code: 2, stdout: '', stderr: `mlops: error: --${c.input}: ${c.message}\n` });
+  });
+
+  it('evaluate-gate: metrics, required unless comment-from-artifact, is missing in the runner’s words', async () => {
+    const inputs = { comment: 'false', gates: gate.gates };
+    const action = await runBundle('evaluate-gate', { workspace: tmp.path, inputs });
+    expectOneCleanError(action, 'Input required and not supplied: metrics');
+    const cli = await runCliBundle(['evaluate-gate', '--comment', 'false', '--gates', gate.gates], { cwd: tmp.path });
+    expect(cli).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'mlops: error: Missing required option --metrics (see mlops evaluate-gate --help).\n',
+    });
+  });
+
+  it('evaluate-gate: a bad baseline names the input or the flag', async () => {
+    const inputs = { ...gate, baseline: 'registry:' };
+    const action = await runBundle('evaluate-gate', { workspace: tmp.path, inputs });
+    const cli = await runCliBundle(['evaluate-gate', ...Object.entries(inputs).flatMap(([n, v]) => [`--${n}`, v])], {
+      cwd: tmp.path,
+    });
+    const actionError = action.annotations.find((a) => a.level === 'error')?.message ?? '';
+    expect(actionError).toMatch(/^Input "baseline"/);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toBe(`mlops: error: ${actionError.replace('Input "baseline"', '--baseline')}\n`);
   });
 });
 

@@ -597,7 +597,7 @@ describe('inputs', () => {
       cwd: dir,
     });
     expect(missing.code).toBe(2);
-    expect(missing.stderr.trim()).toBe('mlops: error: Input "metrics": nope.json does not exist.');
+    expect(missing.stderr.trim()).toBe('mlops: error: --metrics: nope.json does not exist.');
     writeFileSync(join(dir, 'bad.yml'), 'metrics:\n  accuracy:\n    direction: up\n');
     const bad = await runCliBundle(['evaluate-gate', '--metrics', 'metrics.json', '--gates', 'bad.yml'], { cwd: dir });
     expect(bad.code).toBe(2);

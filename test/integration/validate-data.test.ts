@@ -339,7 +339,10 @@ describe('validate-data: bad inputs', () => {
   }
 
   it('a suite file that does not exist', async () => {
-    expectOneError(await validate({ data: 'penguins.csv', suite: 'nope.yml' }), 'suite: nope.yml does not exist.');
+    expectOneError(
+      await validate({ data: 'penguins.csv', suite: 'nope.yml' }),
+      'Input "suite": nope.yml does not exist.',
+    );
   });
 
   it('a suite with a YAML syntax error: file and line', async () => {

@@ -292,19 +292,25 @@ describe('readInputs', () => {
 
   it('uses the workspace when working-directory is not given', () => {
     const inputs = readInputs('validate-data', recordingSpecs([]), source({ data: 'a.csv', suite: 's.yml' }), base);
-    expect(inputs['working-directory']).toBeUndefined();
+    // action.yml's default ".", resolved against the workspace: the type says it is always there.
+    expect(inputs['working-directory']).toBe(scratch);
     expect(inputs.suite).toBe(join(scratch, 's.yml'));
   });
 
-  it('trims values and treats blank as not supplied', () => {
+  it('trims values and treats blank as not supplied, so the action.yml default applies', () => {
     const inputs = readInputs(
       'validate-data',
       recordingSpecs([]),
-      source({ data: '  a.csv \n', suite: ' s.yml ', 'max-annotations': '  3 ', format: '   ' }),
+      source({ data: '  a.csv \n', suite: ' s.yml ', 'max-annotations': '  3 ', format: '   ', 'fail-on': '' }),
       base,
     );
     expect(inputs['max-annotations']).toBe(3);
-    expect(inputs.format).toBeUndefined();
+    // `with: {format: ''}` in a workflow: the parsed type promises a value, action.yml gives it.
+    expect(inputs.format).toBe(actionMeta['validate-data'].inputs.format.default);
+    expect(inputs['fail-on']).toBe(actionMeta['validate-data'].inputs['fail-on'].default);
+    expect(inputs.report).toBe(join(scratch, actionMeta['validate-data'].inputs.report.default));
+    // `${{ github.token }}` is the runner's to expand, not a literal: no token stays no token.
+    expect(inputs['github-token']).toBeUndefined();
   });
 
   it('reports a missing required input with the source’s message', () => {

@@ -1,4 +1,4 @@
-import { defineAction, lazyRun, missingInputMessage, type ActionContext } from '../../adapters/runner/definition.js';
+import { defineAction, lazyRun, type ActionContext } from '../../adapters/runner/definition.js';
 import { InputError } from '../../core/errors.js';
 import { boolean, oneOf, path, paths, text } from '../../adapters/runner/inputs.js';
 import { commonInputs, registryInputs } from '../common.js';
@@ -29,7 +29,7 @@ export const evaluateGate = defineAction({
     if (context.inputs.comment !== 'comment-from-artifact') {
       for (const name of ['metrics', 'gates'] as const) {
         if (!context.inputs[name]?.length) {
-          throw new InputError(missingInputMessage(context.mode, 'evaluate-gate', name));
+          throw new InputError(context.missing(name));
         }
       }
     }

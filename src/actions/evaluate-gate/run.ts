@@ -9,7 +9,7 @@ import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '..
 import { commentFromArtifact } from '../../adapters/github/comment-from-artifact.js';
 import { pullRequestFromEvent, readTriggeringEvent } from '../../adapters/github/event.js';
 import { deliverReport } from '../../adapters/github/gate-comment.js';
-import { inputLabel, type ActionOutcome } from '../../adapters/runner/definition.js';
+import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import { evaluateGates, parseGates, type GatesConfig } from '../../core/gates/index.js';
 import { loadHistory, resolveBaseline } from '../../core/metrics/baseline.js';
 import { parseBaselineSpec } from '../../core/metrics/baseline-spec.js';
@@ -21,13 +21,15 @@ import type { EvaluateGateContext } from './main.js';
  * The gates input is a file path or the YAML itself: text with a line break or starting with `{`
  * is YAML/JSON; anything else is a path relative to the working directory.
  */
-async function loadGates(raw: string, workingDirectory: string, workspace: string): Promise<GatesConfig> {
+async function loadGates(
+  raw: string,
+  workingDirectory: string,
+  workspace: string,
+  label: string,
+): Promise<GatesConfig> {
   if (raw.includes('\n') || raw.trimStart().startsWith('{')) return parseGates(raw, 'gates input');
   const file = resolve(workingDirectory, raw);
-  return parseGates(
-    await readUserFile(file, 'Input "gates"', displayPath(file, workspace)),
-    displayPath(file, workspace),
-  );
+  return parseGates(await readUserFile(file, label, displayPath(file, workspace)), displayPath(file, workspace));
 }
 
 export async function runEvaluateGate({
@@ -35,13 +37,13 @@ export async function runEvaluateGate({
   io,
   log,
   env,
-  mode,
+  label,
 }: EvaluateGateContext): Promise<ActionOutcome<'evaluate-gate'>> {
-  const workingDirectory = inputs['working-directory'] ?? env.workspace;
+  const workingDirectory = inputs['working-directory'];
   const workspace = env.workspace;
-  const commentKey = inputs['comment-key'] ?? 'default';
-  const reportPath = inputs.report ?? resolve(workingDirectory, 'mlops-reports/evaluate-gate.md');
-  await checkOutputPaths([{ path: reportPath, label: inputLabel(mode, 'report') }], workingDirectory);
+  const commentKey = inputs['comment-key'];
+  const reportPath = inputs.report;
+  await checkOutputPaths([{ path: reportPath, label: label('report') }], workingDirectory);
   const token = inputs['github-token'];
   const event = await readTriggeringEvent(env);
 
@@ -61,22 +63,22 @@ export async function runEvaluateGate({
   const metricFiles = inputs.metrics;
   const gatesInput = inputs.gates;
   if (!metricFiles?.length || !gatesInput) throw new Error('main.ts lets no run without metrics and gates through');
-  const spec = parseBaselineSpec(inputs.baseline ?? 'auto', 'Input "baseline"');
+  const spec = parseBaselineSpec(inputs.baseline, label('baseline'));
   const model = inputs.model;
 
   const sets: MetricsSet[] = [];
   for (const file of metricFiles) {
-    const text = await readUserFile(file, 'Input "metrics"', displayPath(file, workspace));
+    const text = await readUserFile(file, label('metrics'), displayPath(file, workspace));
     sets.push(parseMetricsDocument(text, displayPath(file, workspace)));
   }
   const candidate = mergeMetrics(sets);
-  const gates = await loadGates(gatesInput, workingDirectory, workspace);
+  const gates = await loadGates(gatesInput, workingDirectory, workspace, label('gates'));
 
   const pullRequest = pullRequestFromEvent(event);
   const sources = realBaselineSources({
     workingDirectory,
-    registryBranch: inputs['registry-branch'] ?? 'mlops-registry',
-    registryRemote: inputs['registry-remote'] ?? 'origin',
+    registryBranch: inputs['registry-branch'],
+    registryRemote: inputs['registry-remote'],
     log,
     ...(token ? { token } : {}),
     serverUrl: env.serverUrl,
@@ -89,7 +91,7 @@ export async function runEvaluateGate({
         ...(model ? { model } : {}),
         ...(pullRequest?.baseSha ? { baseSha: pullRequest.baseSha } : {}),
         log,
-        labels: { baseline: inputLabel(mode, 'baseline'), model: inputLabel(mode, 'model') },
+        labels: { baseline: label('baseline'), model: label('model') },
       },
       sources,
     ),
@@ -118,7 +120,7 @@ export async function runEvaluateGate({
   if (!candidateLineage.runId && env.runId) candidateLineage.runId = env.runId;
   if (!candidateLineage.commit) delete candidateLineage.commit;
 
-  const failOnRegression = inputs['fail-on-regression'] ?? true;
+  const failOnRegression = inputs['fail-on-regression'];
   const report = renderGateReport({
     evaluation,
     baseline: baseline.description,

@@ -1,6 +1,6 @@
-import { readUserFile } from '../../adapters/fs/user-files.js';
+import { displayPath, readUserFile } from '../../adapters/fs/user-files.js';
 import { workflowRunUrl } from '../../adapters/environment.js';
-import { inputLabel, type ActionOutcome } from '../../adapters/runner/definition.js';
+import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import type { RegisterContext } from './main.js';
 import { createGitHubClient } from '../../adapters/github/client.js';
 import {
@@ -16,26 +16,35 @@ import { checkAliasName, checkModelName } from '../../core/registry/names.js';
 import { flattenNumbers, parseRunRecord, type RunRecord } from '../../core/registry/runs.js';
 import { registerSummary } from '../../core/report/register.js';
 
-export async function runRegister({ inputs, io, log, env, mode }: RegisterContext): Promise<ActionOutcome<'register'>> {
-  const label = (name: string) => inputLabel(mode, name);
+export async function runRegister({
+  inputs,
+  io,
+  log,
+  env,
+  label,
+}: RegisterContext): Promise<ActionOutcome<'register'>> {
   const model = checkModelName(inputs.model, label('model'));
   const alias = inputs.alias !== undefined ? checkAliasName(inputs.alias, label('alias')) : undefined;
-  const workingDirectory = inputs['working-directory'] ?? env.workspace;
+  const workingDirectory = inputs['working-directory'];
+  // Files are named as the user wrote them: relative to the working directory.
+  const shown = (file: string) => displayPath(file, workingDirectory);
 
   let run: RunRecord | undefined;
   if (inputs['run-record']) {
-    run = parseRunRecord(await readUserFile(inputs['run-record'], label('run-record')), inputs['run-record']);
+    const file = inputs['run-record'];
+    run = parseRunRecord(await readUserFile(file, label('run-record'), shown(file)), shown(file));
   }
   let metrics: Record<string, number> = run ? flattenNumbers(run.metrics) : {};
   if (inputs.metrics) {
-    metrics = parseMetricsDocument(await readUserFile(inputs.metrics, label('metrics')), inputs.metrics).values;
+    const file = inputs.metrics;
+    metrics = parseMetricsDocument(await readUserFile(file, label('metrics'), shown(file)), shown(file)).values;
   }
 
   const token = inputs['github-token'];
   const repo = await RegistryRepository.open({
     cwd: workingDirectory,
-    branch: inputs['registry-branch'] ?? 'mlops-registry',
-    remote: inputs['registry-remote'] ?? 'origin',
+    branch: inputs['registry-branch'],
+    remote: inputs['registry-remote'],
     log,
     inActions: env.inActions,
     serverUrl: env.serverUrl,
@@ -71,10 +80,10 @@ export async function runRegister({ inputs, io, log, env, mode }: RegisterContex
   const useRelease = inputs.release !== false && env.inActions && !!token && !!env.repository;
   let store: ModelArtifactStore;
   if (useRelease) {
-    const client = await createGitHubClient({ token: token!, apiUrl: env.apiUrl, log, retryBaseMs: env.retryBaseMs });
+    const client = await createGitHubClient({ token, apiUrl: env.apiUrl, log, retryBaseMs: env.retryBaseMs });
     store = releaseArtifactStore({
       client,
-      repository: env.repository!,
+      repository: env.repository,
       serverUrl: env.serverUrl,
       apiUrl: env.apiUrl,
       log,

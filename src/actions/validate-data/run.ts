@@ -1,7 +1,7 @@
 import { openDataset, textFilePredicate } from '../../adapters/fs/dataset.js';
 import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
 import { enableLinearRegexFallback } from '../../adapters/regex-engine.js';
-import { inputLabel, type ActionOutcome } from '../../adapters/runner/definition.js';
+import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import {
   buildReport,
   failureAnnotations,
@@ -20,14 +20,14 @@ export async function runValidateData({
   inputs,
   io,
   log,
-  mode,
+  label,
 }: ValidateDataContext): Promise<ActionOutcome<'validate-data'>> {
   enableLinearRegexFallback();
   const cwd = inputs['working-directory'];
   // Before the data is read: a report path that cannot be written is a bad input, found at once.
-  await checkOutputPaths([{ path: inputs.report, label: inputLabel(mode, 'report') }], cwd);
+  await checkOutputPaths([{ path: inputs.report, label: label('report') }], cwd);
   const suiteShown = displayPath(inputs.suite, cwd);
-  const suite = parseSuite(await readUserFile(inputs.suite, 'suite', suiteShown), suiteShown);
+  const suite = parseSuite(await readUserFile(inputs.suite, label('suite'), suiteShown), suiteShown);
 
   const dataset = await openDataset(inputs.data, { format: inputs.format, cwd, allowEmpty: true, log });
   const absolute = new Map(dataset.sources.map((source) => [source.file, source.path]));

@@ -54,7 +54,7 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
       onSecondaryRateLimit: retryWithin(retries, 'secondary rate limit', options.log),
     },
   });
-  return client as unknown as GitHubClient;
+  return client;
 }
 
 /** A throttling handler: warns, then retries while fewer than `retries` attempts were made. */

@@ -68,7 +68,7 @@ export async function commentFromArtifact(options: FromArtifactOptions): Promise
   let pull: { head?: { sha?: string; repo?: { full_name?: string } | null }; state?: string };
   try {
     pull = (await client.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo, pull_number: number }))
-      .data as typeof pull;
+      .data;
   } catch (error) {
     const status = (error as { status?: number }).status;
     if (status === 404) {
@@ -90,7 +90,7 @@ export async function commentFromArtifact(options: FromArtifactOptions): Promise
   }
   // The same commit can be the head of several pull requests (anyone can push a commit to their
   // own fork): the pull request must also come from the repository the run tested.
-  const pullHeadRepository = pull.head?.repo?.full_name;
+  const pullHeadRepository = pull.head.repo?.full_name;
   if (
     run.headRepository &&
     pullHeadRepository &&

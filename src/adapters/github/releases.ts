@@ -70,7 +70,7 @@ export async function createDraftRelease(
       prerelease: true,
       ...(release.targetCommitish ? { target_commitish: release.targetCommitish } : {}),
     });
-    return response.data as unknown as GitHubRelease;
+    return response.data;
   } catch (error) {
     throw apiError(`creating the draft release ${release.tag}`, error);
   }
@@ -95,7 +95,7 @@ export async function uploadReleaseAsset(
       },
       data,
     });
-    return response.data as unknown as GitHubReleaseAsset;
+    return response.data;
   } catch (error) {
     throw apiError(`uploading ${asset.name} to release ${release.id}`, error);
   }
@@ -128,7 +128,7 @@ export async function updateRelease(
       ...(fields.targetCommitish !== undefined ? { target_commitish: fields.targetCommitish } : {}),
       ...(fields.makeLatest !== undefined ? { make_latest: fields.makeLatest } : {}),
     });
-    return response.data as unknown as GitHubRelease;
+    return response.data;
   } catch (error) {
     throw apiError(`updating release ${id}`, error);
   }
@@ -145,7 +145,7 @@ export async function getRelease(
       ...repository,
       release_id: id,
     });
-    return response.data as unknown as GitHubRelease;
+    return response.data;
   } catch (error) {
     if ((error as { status?: number }).status === 404) return undefined;
     throw apiError(`reading release ${id}`, error);

@@ -72,19 +72,29 @@ export async function runAction<A extends ActionName, S extends InputSpecs<A>>(
   const processEnv = process.env;
   const environment = readEnvironment(processEnv, process.cwd());
   const io = actionsIO(environment);
+  const label = (name: string) => inputLabel('action', name);
+  const missing = (name: string) => missingInputMessage('action', definition.name, name);
   try {
     const inputs = readInputs(
       definition.name,
       definition.inputs,
       {
         get: (name) => processEnv[inputVariable(name)],
-        label: (name) => inputLabel('action', name),
-        missing: (name) => missingInputMessage('action', definition.name, name),
+        label,
+        missing,
       },
       { workspace: environment.workspace, mask: io.mask },
     );
-    const outcome = await definition.run({ inputs, io, log: io.logger, env: environment, mode: 'action' });
-    for (const [name, value] of Object.entries(outcome.outputs) as Array<[string, OutputValue]>) {
+    const outcome = await definition.run({
+      inputs,
+      io,
+      log: io.logger,
+      env: environment,
+      mode: 'action',
+      label,
+      missing,
+    });
+    for (const [name, value] of Object.entries<OutputValue>(outcome.outputs)) {
       if (value !== undefined) core.setOutput(name, formatOutput(value));
     }
     if (!outcome.passed) {

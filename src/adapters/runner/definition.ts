@@ -1,4 +1,4 @@
-import type { ActionName, OutputName } from '../../generated/action-meta.js';
+import type { ActionName, InputName, OutputName } from '../../generated/action-meta.js';
 import type { SourceLocation } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { RunEnvironment } from '../environment.js';
@@ -36,6 +36,14 @@ export interface ActionContext<A extends ActionName, S extends InputSpecs<A>> {
   readonly log: Logger;
   readonly env: RunEnvironment;
   readonly mode: RunMode;
+  /**
+   * How to name one of this action's inputs in an error: `Input "metrics"` under the runner,
+   * `--metrics` on the command line. Built once by the runner or the CLI; entry points never
+   * spell a label themselves, so one message reads right in both.
+   */
+  label(name: InputName<A>): string;
+  /** What to say when an input the entry point needs is missing (see missingInputMessage). */
+  missing(name: InputName<A>): string;
 }
 
 /** An action's entry logic, shared by its bundle and the CLI. */
@@ -52,7 +60,10 @@ export function defineAction<A extends ActionName, S extends InputSpecs<A>>(
   return definition;
 }
 
-/** How an input is named in an error: `Input "data"` under the runner, `--data` on the command line. */
+/**
+ * How an input is named in an error: `Input "data"` under the runner, `--data` on the command line.
+ * The runner and the CLI build the context's `label` from it; entry points use `context.label`.
+ */
 export function inputLabel(mode: RunMode, name: string): string {
   return mode === 'action' ? `Input "${name}"` : `--${name}`;
 }

@@ -97,7 +97,7 @@ export function oneOf<const T extends readonly string[]>(values: T): InputParser
   return {
     kind: values.join('|'),
     parse(raw, { label }) {
-      if ((values as readonly string[]).includes(raw)) return raw as T[number];
+      if ((values as readonly string[]).includes(raw)) return raw;
       throw new InputError(`${label} must be one of ${values.map((v) => `"${v}"`).join(', ')}, got "${raw}".`);
     },
   };
@@ -205,16 +205,27 @@ export function readInputs<A extends ActionName, S extends InputSpecs<A>>(
   for (const name of ordered) {
     const parser = (specs as Record<string, InputParser<unknown> | undefined>)[name];
     if (!parser) throw new Error(`No parser declared for input "${name}" of ${action}.`);
-    const raw = source.get(name)?.trim();
+    let raw = source.get(name)?.trim();
     if (raw === undefined || raw === '') {
       if (meta[name]?.required) throw new InputError(source.missing(name));
-      parsed[name] = undefined;
-      continue;
+      // A blank value (`with: {format: ''}`) gets action.yml's literal default, as an unset one
+      // does from the runner: ParsedInputs promises a value for those, and entry points rely on it.
+      raw = literalDefault(meta[name]?.default);
+      if (raw === undefined) {
+        parsed[name] = undefined;
+        continue;
+      }
     }
     parsed[name] = parser.parse(raw, { label: source.label(name), workingDirectory, mask: base.mask });
     if (name === 'working-directory') workingDirectory = parsed[name] as string;
   }
   return parsed as ParsedInputs<A, S>;
+}
+
+/** An action.yml default as text, or undefined when there is none or it is a `${{ }}` expression. */
+function literalDefault(actionDefault: string | undefined): string | undefined {
+  const trimmed = actionDefault?.trim();
+  return trimmed === undefined || trimmed === '' || trimmed.startsWith('${{') ? undefined : trimmed;
 }
 
 /** The environment variable the runner sets for an input: upper-cased, spaces to `_`. */

@@ -420,7 +420,7 @@ async function write(
     if (client) {
       await client.update(false);
       releaseUpdated = true;
-      log.info(`The release ${record!.release!.tag} is now a full release (no longer a prerelease).`);
+      log.info(`The release ${record.release!.tag} is now a full release (no longer a prerelease).`);
     }
   }
   if (context.json) {

@@ -1,18 +1,29 @@
 /** What the registry and runs subcommands share: where the registry is, positionals, JSON output. */
 import { directory } from '../../adapters/runner/inputs.js';
+import { actionMeta } from '../../generated/action-meta.js';
 import { InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { CommandArgs, CommandContext } from '../commands.js';
 import type { FlagTable } from '../flags.js';
 import { cliLogger } from '../io.js';
 
+/** Where the registry is unless a flag says otherwise: register's action.yml defaults, the one source. */
+export const REGISTRY_DEFAULTS = {
+  branch: actionMeta.register.inputs['registry-branch'].default,
+  remote: actionMeta.register.inputs['registry-remote'].default,
+} as const;
+
 /** Flags every registry and runs subcommand takes (the actions' input names). */
 export const LOCATION_FLAGS: FlagTable = {
-  'registry-branch': { type: 'string', value: 'name', description: 'Registry branch (default: mlops-registry).' },
+  'registry-branch': {
+    type: 'string',
+    value: 'name',
+    description: `Registry branch (default: ${REGISTRY_DEFAULTS.branch}).`,
+  },
   'registry-remote': {
     type: 'string',
     value: 'name',
-    description: 'Remote that holds it (default: origin; with no such remote the local branch is used).',
+    description: `Remote that holds it (default: ${REGISTRY_DEFAULTS.remote}; with no such remote the local branch is used).`,
   },
   'working-directory': {
     type: 'string',
@@ -36,8 +47,8 @@ export function workingDirectoryFrom(args: CommandArgs, context: CommandContext)
 export function locationFrom(args: CommandArgs, context: CommandContext) {
   return {
     cwd: workingDirectoryFrom(args, context),
-    branch: args.options.get('registry-branch') ?? 'mlops-registry',
-    remote: args.options.get('registry-remote') ?? 'origin',
+    branch: args.options.get('registry-branch') ?? REGISTRY_DEFAULTS.branch,
+    remote: args.options.get('registry-remote') ?? REGISTRY_DEFAULTS.remote,
   };
 }
 

@@ -103,7 +103,8 @@ export async function parseDelimited(
   }
   const texts = decodeUtf8(chunks)[Symbol.asyncIterator]();
   let parser: DelimitedParser | undefined;
-  let done = false;
+  // Set inside nextText(); `as boolean` keeps TypeScript from narrowing it to false for good.
+  let done = false as boolean;
   let delimiter: string;
   const sample: string[] = [];
 

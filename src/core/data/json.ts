@@ -188,7 +188,8 @@ export async function* parseJsonLines(
   let pieces: string[] = [];
   let pendingLength = 0;
   let longLine: LongLineStrings | undefined;
-  let seenAny = false;
+  // Set inside take(); `as boolean` keeps TypeScript from narrowing it to false for good.
+  let seenAny = false as boolean;
   let records: JsonRecord[] = [];
   let lines: number[] = [];
 

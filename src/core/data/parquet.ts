@@ -12,7 +12,7 @@
  * structs, lists and maps stay nested values.
  */
 import { parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
-import type { AsyncBuffer, FileMetaData, ParquetParsers, SchemaElement } from 'hyparquet';
+import type { FileMetaData, ParquetParsers, SchemaElement } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { ConfigurationError } from '../errors.js';
 import type { Cell } from './dataset.js';
@@ -177,7 +177,7 @@ export async function readParquet(source: RandomAccessBytes, options: ParquetOpt
   let metadata: FileMetaData;
   let schema: ReturnType<typeof parquetSchema>;
   try {
-    metadata = await parquetMetadataAsync(source as AsyncBuffer, { parsers: PARSERS });
+    metadata = await parquetMetadataAsync(source, { parsers: PARSERS });
     schema = parquetSchema(metadata);
   } catch (error) {
     // A TypeError is the decoder tripping over bytes that are not Thrift metadata: its text
@@ -230,7 +230,7 @@ export async function readParquet(source: RandomAccessBytes, options: ParquetOpt
     const where = { file, row: start + 1 };
     try {
       await parquetRead({
-        file: source as AsyncBuffer,
+        file: source,
         metadata,
         rowStart: start,
         rowEnd: start + rows,

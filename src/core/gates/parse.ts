@@ -3,7 +3,7 @@ import { gates as validateGatesDocument } from '../../generated/validators/gates
 import { ConfigurationError, type SourceLocation } from '../errors.js';
 import { locateKey, parseStructuredText } from '../metrics/parse.js';
 
-/** The rules of one gate (DESIGN.md: Gates). */
+/** The rules of one gate (docs/architecture.md: Gates). */
 export interface GateRule {
   direction?: 'higher' | 'lower';
   min?: number;

@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import type { VersionSelector } from '../registry/contract.js';
 
-/** What the `baseline` input asks for (DESIGN.md: Baselines). */
+/** What the `baseline` input asks for (docs/architecture.md: Baselines). */
 export type BaselineSpec =
   | { kind: 'auto' }
   | { kind: 'none' }

@@ -90,7 +90,13 @@ export async function looksLikeRegistry(docs: RegistryDocuments, names: string[]
   if (names.includes(MARKER_PATH)) return true;
   if (names.includes(INDEX_PATH)) {
     try {
-      if ((JSON.parse((await docs.text(INDEX_PATH)) ?? '') as { kind?: unknown })?.kind === 'mlops-registry-index') {
+      const index: unknown = JSON.parse((await docs.text(INDEX_PATH)) ?? '');
+      // `null` and other non-objects are valid JSON, and not an index.
+      if (
+        typeof index === 'object' &&
+        index !== null &&
+        (index as { kind?: unknown }).kind === 'mlops-registry-index'
+      ) {
         return true;
       }
     } catch {

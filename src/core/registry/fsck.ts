@@ -110,7 +110,8 @@ export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport>
         brokenModels.add(model);
         break;
       }
-      let stop = false;
+      // Set inside fail(); `as boolean` keeps TypeScript from narrowing it to false for good.
+      let stop = false as boolean;
       for (const [i, event] of chunk.entries()) {
         const where = { path, line: i + 1 };
         const fail = (message: string) => {
@@ -232,7 +233,8 @@ export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport>
   if (problems.some((p) => p.path === MARKER_PATH)) {
     // The marker is not derived from events; --fix writes a fresh one dated by the oldest model.
     const created = Object.values(
-      (rebuilt.parsedDocument(INDEX_PATH) as { models?: Record<string, { createdAt: string }> })?.models ?? {},
+      (rebuilt.parsedDocument(INDEX_PATH) as { models?: Record<string, { createdAt: string }> } | undefined)?.models ??
+        {},
     )
       .map((m) => m.createdAt)
       .sort()[0];
@@ -277,6 +279,6 @@ export function describeDifference(actual: unknown, expected: unknown, path = ''
         return describeDifference(actual[key], expected[key], path ? `${path}.${key}` : key);
     }
   }
-  const show = (v: unknown) => (v === undefined ? 'missing' : JSON.stringify(v)?.slice(0, 60));
+  const show = (v: unknown) => (v === undefined ? 'missing' : JSON.stringify(v).slice(0, 60));
   return `${path || 'document'}: stored ${show(actual)}, the log says ${show(expected)}`;
 }

@@ -25,7 +25,7 @@ export function trustedPullRequestNumber(text: string, file: string): number {
   const number = typeof parsed === 'object' && parsed !== null ? (parsed as { number?: unknown }).number : undefined;
   if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 1) {
     throw new ConfigurationError(
-      `"number" must be a positive whole number, got ${JSON.stringify(number) ?? 'nothing'}.`,
+      `"number" must be a positive whole number, got ${number === undefined ? 'nothing' : JSON.stringify(number)}.`,
       {
         file,
         key: 'number',

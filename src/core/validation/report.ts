@@ -1,5 +1,5 @@
 /**
- * What a validation run produces for people and tools: the GE-shaped JSON report (DESIGN.md), the
+ * What a validation run produces for people and tools: the GE-shaped JSON report (docs/architecture.md), the
  * step-summary markdown, and the annotations that put failing rows on the data file's lines.
  */
 import { markdownTable } from 'markdown-table';

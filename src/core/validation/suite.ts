@@ -381,7 +381,7 @@ export function parseSuite(text: string, file: string): ExpectationSuite {
       fail(path, explainSchemaError(error, at.length ? keyPathText(at) : 'the suite'));
     }
     const entry = (document.expectations as Array<Record<string, unknown>>)[index]!;
-    const written = entry?.type ?? entry?.expectation_type;
+    const written = entry.type ?? entry.expectation_type;
     const where = describe(index, typeof written === 'string' ? written : undefined);
     const field = at[2];
     if (error.keyword === 'enum' && (field === 'type' || field === 'expectation_type')) {
@@ -463,5 +463,5 @@ export function parseSuite(text: string, file: string): ExpectationSuite {
       : typeof document.expectation_suite_name === 'string'
         ? document.expectation_suite_name
         : (file.split(/[\\/]/).pop() ?? file).replace(/\.(json|ya?ml)$/i, '');
-  return { name, format, file, meta: (document.meta as Record<string, unknown>) ?? {}, expectations };
+  return { name, format, file, meta: (document.meta ?? {}) as Record<string, unknown>, expectations };
 }

@@ -314,7 +314,7 @@ export function columnMap(
         }
         const typed = view.typed(column);
         for (let row = 0; row < typed.length; row++) {
-          const value = typed[row]!;
+          const value = typed[row] ?? null;
           if (value === null) continue;
           nonNull++;
           if (!test(value, rows[row]![column], view.text)) sample.add(value, base + view.lines[row]!);

@@ -74,8 +74,8 @@ function pairGreater(context: EvaluatorContext, a: number, b: number, kwargs: Pa
       const base = view.fileIndex * POSITION_SCALE;
       try {
         for (let row = 0; row < view.rowCount; row++) {
-          const x = left[row]!;
-          const y = right[row]!;
+          const x = left[row] ?? null;
+          const y = right[row] ?? null;
           if (ignoreRowIf === 'both_values_are_missing' && x === null && y === null) continue;
           if (ignoreRowIf === 'either_value_is_missing' && (x === null || y === null)) continue;
           considered++;

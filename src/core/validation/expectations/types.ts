@@ -38,7 +38,7 @@ function typeCheck(
       const rows = view.rows;
       const base = view.fileIndex * POSITION_SCALE;
       for (let row = 0; row < typed.length; row++) {
-        const value = typed[row]!;
+        const value = typed[row] ?? null;
         const raw = rows[row]![column];
         dtype.add(raw, value);
         if (value === null) continue;

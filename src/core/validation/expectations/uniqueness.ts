@@ -254,7 +254,7 @@ function compoundUnique(
       for (let row = 0; row < view.rowCount; row++) {
         let missing = 0;
         for (let index = 0; index < typedColumns.length; index++) {
-          const value = typedColumns[index]![row]!;
+          const value = typedColumns[index]![row] ?? null;
           if (value === null) {
             missing++;
             parts[index] = '\u0001';
