@@ -44,7 +44,13 @@ export function parseActionFlags(
   const parsed = parseFlags(args, actionFlagTable(action, kinds), { command: `mlops ${action}`, positionals: false });
   const inputs = new Map<string, string>();
   for (const [name, value] of Object.entries(parsed.values)) {
-    inputs.set(name, Array.isArray(value) ? value.join('\n') : String(value));
+    const text = Array.isArray(value) ? value.join('\n') : String(value);
+    // In a workflow a blank input means "not given" (its action.yml default applies). Typed on a
+    // command line, `--baseline=` or `--baseline "$UNSET"` is a mistake that must not quietly
+    // become the default (auto, for a baseline).
+    if (text.trim() === '')
+      throw new InputError(`--${name} is empty; give it a value, or leave it out for its default.`);
+    inputs.set(name, text);
   }
   return { inputs, globals: parsed.globals };
 }
@@ -90,7 +96,7 @@ async function runActionCommand(action: ActionName, args: string[], call: Invoca
   const { inputs: given, globals: after } = parseActionFlags(action, args, kinds);
   const flags = (call.globals = mergeGlobals(call.globals, after));
   if (flags.version) {
-    streams.stdout(`${packageJson.version}\n`);
+    streams.stdout(versionText(flags.json));
     return 0;
   }
   if (flags.help) {
@@ -144,7 +150,7 @@ async function runExtraCommand(command: CliCommand, args: string[], call: Invoca
       const globals = mergeGlobals(call.globals, before);
       call.globals = globals;
       if (globals.version) {
-        streams.stdout(`${packageJson.version}\n`);
+        streams.stdout(versionText(globals.json));
         return 0;
       }
       if (globals.help || first === 'help') {
@@ -166,9 +172,12 @@ async function runExtraCommand(command: CliCommand, args: string[], call: Invoca
   }
   if (!spec) throw new Error(`mlops ${command.name} declares neither main nor subcommands.`);
   const parsed = parseFlags(rest, spec.flags, { command: name, positionals: spec.positionals });
+  // A token given as a flag is hidden from here on, whatever the subcommand does with it.
+  const token = parsed.values['github-token'];
+  if (typeof token === 'string') call.mask(token);
   const globals = (call.globals = mergeGlobals(call.globals, parsed.globals));
   if (globals.version) {
-    streams.stdout(`${packageJson.version}\n`);
+    streams.stdout(versionText(globals.json));
     return 0;
   }
   if (globals.help) {
@@ -184,6 +193,20 @@ async function runExtraCommand(command: CliCommand, args: string[], call: Invoca
     mask: call.mask,
   };
   return spec.run(commandArgs(parsed), context);
+}
+
+/** `mlops --version`: the version, or `{"version": ...}` under --json. */
+function versionText(json: boolean): string {
+  return json ? JSON.stringify({ version: packageJson.version }, null, 2) + '\n' : `${packageJson.version}\n`;
+}
+
+/** True when the arguments ask for JSON: `--json`, `--json=true` (not `--json=false`, not `--json false`). */
+function jsonRequested(argv: readonly string[]): boolean {
+  return argv.some(
+    (arg, index) =>
+      /^--json=(true|True|TRUE)$/.test(arg) ||
+      (arg === '--json' && !/^(false|False|FALSE)$/.test(argv[index + 1] ?? '')),
+  );
 }
 
 /** The error as one JSON object, so that `--json` output parses even when the command failed. */
@@ -221,7 +244,7 @@ export async function runCli(
   try {
     call.globals = parseLeadingGlobals(commandIndex === -1 ? argv : argv.slice(0, commandIndex));
     if (call.globals.version) {
-      streams.stdout(`${packageJson.version}\n`);
+      streams.stdout(versionText(call.globals.json));
       return 0;
     }
     if (command === 'help' && args[0] !== undefined) {
@@ -232,7 +255,7 @@ export async function runCli(
       // A bare `mlops` is a usage error: the help goes to stderr and the status is 2.
       if (command === undefined && !call.globals.help) {
         streams.stderr(help);
-        return 2;
+        throw new InputError('Missing command: mlops <command> [options] (see mlops --help).');
       }
       streams.stdout(help);
       return 0;
@@ -243,8 +266,8 @@ export async function runCli(
     const names = [...Object.keys(actionMeta), ...extraCommands.map((c) => c.name)];
     throw new InputError(`Unknown command "${command}".${didYouMean(command, names)} See mlops --help.`);
   } catch (error) {
-    // The flags may not have parsed: --json anywhere still asks for JSON.
-    const json = call.globals.json || argv.includes('--json');
+    // The flags may not have parsed: --json (or --json=true) anywhere still asks for JSON.
+    const json = call.globals.json || jsonRequested(argv);
     if (isUserError(error)) {
       streams.stderr(`mlops: error: ${error.located}\n`);
       if ((call.globals.debug || env.RUNNER_DEBUG === '1') && error.stack) streams.stderr(error.stack + '\n');

@@ -4,7 +4,7 @@
  * nothing half-written. Real git repositories in temp folders.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepo, makeTempDir } from '../support/git.js';
@@ -257,6 +257,140 @@ describe('secrets', () => {
         expect(failing.stderr).toContain('***');
         expect(failing.stderr).not.toContain(token);
       }
+    },
+    TIMEOUT,
+  );
+});
+
+describe('review fixes: tokens, empty flags, --json edges, outputs over inputs', () => {
+  it(
+    'a --github-token given to a registry subcommand is redacted on both streams',
+    async () => {
+      const token = 'ghp_flagSecret0123456789';
+      const result = await cli(['registry', 'fsck', '--github-token', token, '--repository', token, '--json']);
+      expect(result.code).toBe(2);
+      expect(result.stdout + result.stderr).not.toContain(token);
+      expect(result.stderr).toContain('***');
+      oneObject(result.stdout);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'an empty flag value is an error, never the action.yml default (--baseline= is not auto)',
+    async () => {
+      const result = await cli(['evaluate-gate', '--metrics', 'metrics.json', '--gates', 'gates.yml', '--baseline=']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        'mlops: error: --baseline is empty; give it a value, or leave it out for its default.\n',
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '--json holds for a bare command, --version, --json=true, and not for --json=false',
+    async () => {
+      const bare = await cli(['--json']);
+      expect(bare.code).toBe(2);
+      expect(oneObject(bare.stdout)).toMatchObject({ ok: false, exitCode: 2 });
+      const version = await cli(['--json', '--version']);
+      expect(version.code).toBe(0);
+      expect(oneObject(version.stdout)).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+      const explicit = await cli(['evaluate-gate', '--json=true', '--bogus']);
+      expect(explicit.code).toBe(2);
+      expect(oneObject(explicit.stdout)).toMatchObject({ ok: false });
+      const off = await cli(['evaluate-gate', '--json=false', '--bogus']);
+      expect(off.code).toBe(2);
+      expect(off.stdout).toBe('');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'an output path that is one of the inputs is refused and the input is left as it was',
+    async () => {
+      const dir = createRepo(tmp.path, 'collide', undefined, {
+        'data.csv': DATA,
+        'suite.yml': SUITE,
+        'metrics.json': JSON.stringify({ accuracy: 0.85, loss: 0.3 }),
+        'gates.yml': 'metrics:\n  accuracy: {direction: higher, min: 0.5}\n',
+      });
+      const cases: Array<[string[], string, string]> = [
+        [
+          [
+            'evaluate-gate',
+            '--metrics',
+            'metrics.json',
+            '--gates',
+            'gates.yml',
+            '--baseline',
+            'none',
+            '--report',
+            'metrics.json',
+          ],
+          'metrics.json',
+          'mlops: error: --report: metrics.json is also --metrics, a file this step reads; writing it would destroy it.\n',
+        ],
+        [
+          [
+            'evaluate-gate',
+            '--metrics',
+            'metrics.json',
+            '--gates',
+            'gates.yml',
+            '--baseline',
+            'none',
+            '--report',
+            './gates.yml',
+          ],
+          'gates.yml',
+          'mlops: error: --report: gates.yml is also --gates, a file this step reads; writing it would destroy it.\n',
+        ],
+        [
+          ['validate-data', '--data', 'data.csv', '--suite', 'suite.yml', '--report', 'data.csv'],
+          'data.csv',
+          'mlops: error: --report: data.csv is also --data, a file this step reads; writing it would destroy it.\n',
+        ],
+        [
+          ['validate-data', '--data', 'data.csv', '--suite', 'suite.yml', '--report', 'suite.yml'],
+          'suite.yml',
+          'mlops: error: --report: suite.yml is also --suite, a file this step reads; writing it would destroy it.\n',
+        ],
+        [
+          ['profile', '--data', 'data.csv', '--profile-out', 'data.csv'],
+          'data.csv',
+          'mlops: error: --profile-out: data.csv is also --data, a file this step reads; writing it would destroy it.\n',
+        ],
+      ];
+      for (const [args, input, message] of cases) {
+        const before = readFileSync(join(dir, input), 'utf8');
+        const result = await cli(args, dir);
+        expect(result.code, args.join(' ')).toBe(2);
+        expect(result.stderr, args.join(' ')).toBe(message);
+        expect(readFileSync(join(dir, input), 'utf8'), args.join(' ')).toBe(before);
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'evaluate-gate in local mode checks the outbox folder before it writes the report',
+    async () => {
+      const dir = createRepo(tmp.path, 'outbox-blocked', undefined, {
+        'metrics.json': JSON.stringify({ accuracy: 0.85 }),
+        'gates.yml': 'metrics:\n  accuracy: {direction: higher, min: 0.5}\n',
+        '.mlops': 'a file where the outbox folder would go\n',
+      });
+      const result = await cli(
+        ['evaluate-gate', '--metrics', 'metrics.json', '--gates', 'gates.yml', '--baseline', 'none'],
+        dir,
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /^mlops: error: the outbox: cannot write \.mlops\/outbox\/.+\.md: \.mlops is a file, not a directory\.\n$/,
+      );
+      expect(existsSync(join(dir, 'mlops-reports'))).toBe(false);
     },
     TIMEOUT,
   );

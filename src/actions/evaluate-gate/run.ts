@@ -9,6 +9,7 @@ import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '..
 import { commentFromArtifact } from '../../adapters/github/comment-from-artifact.js';
 import { pullRequestFromEvent, readTriggeringEvent } from '../../adapters/github/event.js';
 import { deliverReport } from '../../adapters/github/gate-comment.js';
+import { outboxPath } from '../../adapters/outbox.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import { evaluateGates, parseGates, type GatesConfig } from '../../core/gates/index.js';
 import { loadHistory, resolveBaseline } from '../../core/metrics/baseline.js';
@@ -21,13 +22,17 @@ import type { EvaluateGateContext } from './main.js';
  * The gates input is a file path or the YAML itself: text with a line break or starting with `{`
  * is YAML/JSON; anything else is a path relative to the working directory.
  */
+function isGatesPath(raw: string): boolean {
+  return !raw.includes('\n') && !raw.trimStart().startsWith('{');
+}
+
 async function loadGates(
   raw: string,
   workingDirectory: string,
   workspace: string,
   label: string,
 ): Promise<GatesConfig> {
-  if (raw.includes('\n') || raw.trimStart().startsWith('{')) return parseGates(raw, 'gates input');
+  if (!isGatesPath(raw)) return parseGates(raw, 'gates input');
   const file = resolve(workingDirectory, raw);
   return parseGates(await readUserFile(file, label, displayPath(file, workspace)), displayPath(file, workspace));
 }
@@ -43,8 +48,30 @@ export async function runEvaluateGate({
   const workspace = env.workspace;
   const commentKey = inputs['comment-key'];
   const reportPath = inputs.report;
-  await checkOutputPaths([{ path: reportPath, label: label('report') }], workingDirectory);
   const token = inputs['github-token'];
+  const local = !env.inActions || !token;
+  await checkOutputPaths(
+    [
+      { path: reportPath, label: label('report') },
+      // In local mode the comment goes to the outbox: its folder must be writable too, before
+      // the report is written.
+      ...(local && inputs.comment === 'true'
+        ? [
+            {
+              path: outboxPath(workingDirectory, { kind: 'comment', source: 'evaluate-gate', key: commentKey }),
+              label: 'the outbox',
+            },
+          ]
+        : []),
+    ],
+    workingDirectory,
+    [
+      ...(inputs.metrics ?? []).map((file) => ({ path: file, label: label('metrics') })),
+      ...(inputs.gates !== undefined && isGatesPath(inputs.gates)
+        ? [{ path: resolve(workingDirectory, inputs.gates), label: label('gates') }]
+        : []),
+    ],
+  );
   const event = await readTriggeringEvent(env);
 
   if (inputs.comment === 'comment-from-artifact') {

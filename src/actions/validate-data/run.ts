@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { openDataset, textFilePredicate } from '../../adapters/fs/dataset.js';
 import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
 import { enableLinearRegexFallback } from '../../adapters/regex-engine.js';
@@ -24,8 +25,12 @@ export async function runValidateData({
 }: ValidateDataContext): Promise<ActionOutcome<'validate-data'>> {
   enableLinearRegexFallback();
   const cwd = inputs['working-directory'];
-  // Before the data is read: a report path that cannot be written is a bad input, found at once.
-  await checkOutputPaths([{ path: inputs.report, label: label('report') }], cwd);
+  // Before the data is read: a report path that cannot be written (or that is one of the inputs)
+  // is a bad input, found at once.
+  await checkOutputPaths([{ path: inputs.report, label: label('report') }], cwd, [
+    { path: inputs.suite, label: label('suite') },
+    ...inputs.data.map((file) => ({ path: resolve(cwd, file), label: label('data') })),
+  ]);
   const suiteShown = displayPath(inputs.suite, cwd);
   const suite = parseSuite(await readUserFile(inputs.suite, label('suite'), suiteShown), suiteShown);
 

@@ -51,11 +51,23 @@ export interface OutputPath {
 
 /**
  * Checks, before anything is written, that every output path can be written: not a directory,
- * not under a file, not the same as another output. A step that writes several files calls it
- * first, so that a bad last path never leaves the first files written. Throws an InputError
- * naming the input and the path (shown relative to `base`, the working directory).
+ * not under a file, not the same as another output, and not one of the files the step reads
+ * (`reads`: a report over the metrics file would destroy the input; compared by device and
+ * inode, so another spelling or a link to the same file is caught too). A step that writes
+ * several files calls it first, so that a bad last path never leaves the first files written.
+ * Throws an InputError naming the input and the path (shown relative to `base`, the working
+ * directory).
  */
-export async function checkOutputPaths(outputs: readonly OutputPath[], base: string): Promise<void> {
+export async function checkOutputPaths(
+  outputs: readonly OutputPath[],
+  base: string,
+  reads: readonly OutputPath[] = [],
+): Promise<void> {
+  const inputs = new Map<string, string>();
+  for (const { path, label } of reads) {
+    const stats = await stat(path).catch(() => undefined);
+    if (stats?.isFile()) inputs.set(`${stats.dev}:${stats.ino}`, label);
+  }
   const seen = new Map<string, string>();
   for (const { path, label } of outputs) {
     const shown = displayPath(path, base);
@@ -64,6 +76,10 @@ export async function checkOutputPaths(outputs: readonly OutputPath[], base: str
     seen.set(path, label);
     const stats = await stat(path).catch(() => undefined);
     if (stats?.isDirectory()) throw new InputError(`${label}: ${shown} is a directory, not a file.`);
+    const input = stats ? inputs.get(`${stats.dev}:${stats.ino}`) : undefined;
+    if (input !== undefined) {
+      throw new InputError(`${label}: ${shown} is also ${input}, a file this step reads; writing it would destroy it.`);
+    }
     if (stats) continue;
     // The nearest ancestor that exists must be a directory: mkdir -p cannot go through a file.
     // (Below a file, stat says ENOTDIR: keep climbing until the file itself.)

@@ -88,6 +88,7 @@ async function profile(args: CommandArgs, context: CommandContext): Promise<numb
       ...(profilePath ? [{ path: profilePath, label: '--profile-out' }] : []),
     ],
     cwd,
+    data.map((file) => ({ path: resolve(cwd, file), label: '--data' })),
   );
   if (suitePath && !args.flags.has('force')) {
     const existing = await stat(suitePath).catch(() => undefined);

@@ -267,7 +267,7 @@ async function githubTarget(
   args: CommandArgs,
   context: CommandContext,
   repo: RegistryRepository,
-  log: Logger,
+  _log: Logger,
 ): Promise<GitHubTarget> {
   const setting = (option: string, variable: string, fallback: string) => {
     const given = args.options.get(option);
@@ -295,7 +295,6 @@ async function githubTarget(
     if (repository) repositorySource = `the remote ${repo.options.remote}`;
   }
   const token = args.options.get('github-token') ?? (context.env.GITHUB_TOKEN || context.env.GH_TOKEN || undefined);
-  if (token) (log as { secrets?: string[] }).secrets?.push(token);
   return {
     apiUrl,
     serverUrl,
