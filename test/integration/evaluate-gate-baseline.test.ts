@@ -127,6 +127,27 @@ describe('a baseline that cannot be read stops the gate', () => {
   }, 120_000);
 });
 
+describe('a baseline that was read but lacks a gated metric fails the regression rule', () => {
+  it('file:base.json with {} or only another metric: exit 1 naming the metric and the baseline', async () => {
+    writeFiles(repo, { 'empty-base.json': '{}', 'loss-base.json': '{"loss": 0.1}' });
+    for (const file of ['empty-base.json', 'loss-base.json']) {
+      const result = await both(repo, { baseline: `file:${file}` });
+      const reason = `the baseline file:${file} has no accuracy: the regression cannot be checked`;
+      expect(result.cli.code, result.cli.stdout + result.cli.stderr).toBe(1);
+      expect(result.action.code).toBe(1);
+      expect(result.action.outputs['passed']).toBe('false');
+      expect(result.action.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toContain(
+        `accuracy: ${reason}`,
+      );
+      const accuracy = JSON.parse(result.action.outputs['results']!).metrics.find(
+        (m: { metric: string }) => m.metric === 'accuracy',
+      );
+      expect(accuracy.verdict).toBe('fail');
+      expect(accuracy.reasons).toEqual([reason]);
+    }
+  }, 120_000);
+});
+
 describe('auto falls back only for a first model, and says so', () => {
   it('--model rian (not registered, nothing like a registered model): first line and a warning', async () => {
     const result = await both(repo, { model: 'rian' });

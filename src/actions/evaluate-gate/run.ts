@@ -111,6 +111,7 @@ export async function runEvaluateGate({
   const evaluation = evaluateGates(gates, {
     candidate: candidate.values,
     ...(baseline.metrics ? { baseline: baseline.metrics.values } : {}),
+    ...(baseline.description.resolved ? { baselineLabel: baseline.description.resolved } : {}),
   });
 
   const runUrl = workflowRunUrl(env);
