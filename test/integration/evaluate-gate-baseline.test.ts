@@ -164,6 +164,16 @@ describe('auto falls back only for a first model, and says so', () => {
     expect(JSON.parse(result.action.outputs['results']!).baseline.fallback).toBe(why);
   }, 120_000);
 
+  it('--model penguins-v2 (extends a registered name) is a new model: it falls back with a warning', async () => {
+    const result = await both(repo, { model: 'penguins-v2' });
+    const why =
+      'no baseline: registry:penguins-v2@production does not exist yet: model "penguins-v2" is not in the registry (local branch mlops-registry); registered models: "penguins"';
+    expect(result.cli.code, result.cli.stderr).toBe(0);
+    expect(result.cli.stderr).toContain(`warning: Baseline auto fell back: ${why}.`);
+    expect(result.action.code).toBe(0);
+    expect(JSON.parse(result.action.outputs['results']!).baseline.fallback).toBe(why);
+  }, 120_000);
+
   it('--model penguins compares with production, with no warning', async () => {
     const result = await both(repo, { model: 'penguins' });
     expect(result.action.code).toBe(1);
