@@ -272,6 +272,29 @@ describe('resolveBaseline', () => {
       ).rejects.toThrow(/did you mean "churn"\?$/);
     });
 
+    it('takes a missing default registry branch for a first model, any other missing branch for a typo', async () => {
+      const empty = (name: string, remote?: string): BaselineRegistry => ({
+        ...fakeRegistry([], {}),
+        branch: { name, exists: false, ...(remote ? { remote } : {}) },
+      });
+      const context = { ...base, model: 'churn', defaultRegistryBranch: 'mlops-registry' };
+      const first = await resolveBaseline({ kind: 'auto' }, context, sources({ registry: empty('mlops-registry') }));
+      expect(first.description.fallback).toBe(
+        'no baseline: registry:churn@production does not exist yet: branch mlops-registry does not exist locally yet',
+      );
+      await expect(
+        resolveBaseline(
+          { kind: 'auto' },
+          { ...context, labels: { registryBranch: '--registry-branch' } },
+          sources({ registry: empty('mlops-registy', 'origin') }),
+        ),
+      ).rejects.toThrow(
+        new InputError(
+          '--registry-branch: branch mlops-registy does not exist on origin, so registry:churn@production cannot be read. Fix registry-branch (the default is mlops-registry), or choose a baseline other than auto.',
+        ),
+      );
+    });
+
     it('stops when the pull request base cannot be had', async () => {
       await expect(
         resolveBaseline({ kind: 'auto' }, { ...base, baseSha: 'e'.repeat(40) }, sources({ git })),

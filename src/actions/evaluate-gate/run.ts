@@ -10,6 +10,7 @@ import { commentFromArtifact } from '../../adapters/github/comment-from-artifact
 import { pullRequestFromEvent, readTriggeringEvent } from '../../adapters/github/event.js';
 import { deliverReport } from '../../adapters/github/gate-comment.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
+import { actionMeta } from '../../generated/action-meta.js';
 import { evaluateGates, parseGates, type GatesConfig } from '../../core/gates/index.js';
 import { loadHistory, resolveBaseline } from '../../core/metrics/baseline.js';
 import { parseBaselineSpec } from '../../core/metrics/baseline-spec.js';
@@ -91,7 +92,8 @@ export async function runEvaluateGate({
         ...(model ? { model } : {}),
         ...(pullRequest?.baseSha ? { baseSha: pullRequest.baseSha } : {}),
         log,
-        labels: { baseline: label('baseline'), model: label('model') },
+        labels: { baseline: label('baseline'), model: label('model'), registryBranch: label('registry-branch') },
+        defaultRegistryBranch: actionMeta['evaluate-gate'].inputs['registry-branch'].default,
       },
       sources,
     ),

@@ -23,6 +23,12 @@ export interface BaselineRegistry extends RegistryReader {
   models(): Promise<Record<string, RegisteredModel>>;
   /** Where the registry is, for messages: `branch mlops-registry of origin`. */
   readonly label?: string;
+  /**
+   * The registry branch, and whether it exists: a branch that does not exist reads as a registry
+   * with no models, which auto must tell from a mistyped `registry-branch`. `remote` is absent
+   * when the registry is a local branch.
+   */
+  readonly branch?: { name: string; exists: boolean; remote?: string };
 }
 
 /** Where baseline metrics can come from. Each returns undefined when the thing does not exist. */
@@ -46,7 +52,12 @@ export interface BaselineContext {
   baseSha?: string;
   log: Logger;
   /** How the inputs are named in errors: `Input "baseline"` / `--baseline` (default `baseline`). */
-  labels?: { baseline?: string; model?: string };
+  labels?: { baseline?: string; model?: string; registryBranch?: string };
+  /**
+   * registry-branch's default (action.yml). Auto takes a missing registry branch of that name for
+   * a first model in a new repository; any other missing branch is a mistyped input (exit 2).
+   */
+  defaultRegistryBranch?: string;
 }
 
 export interface ResolvedBaseline {
@@ -295,6 +306,26 @@ export async function resolveBaseline(
   }
 }
 
+/**
+ * Auto's registry branch does not exist: fine for the default branch (a first model in a new
+ * repository: returns the phrase for the fallback line), an error for any other name, which is
+ * far likelier a mistyped `registry-branch` than a registry still to come.
+ */
+function absentBranch(
+  branch: NonNullable<BaselineRegistry['branch']>,
+  asked: string,
+  context: BaselineContext,
+): string {
+  const phrase = `branch ${branch.name} does not exist ${branch.remote ? `on ${branch.remote}` : 'locally'}`;
+  if (branch.name === context.defaultRegistryBranch) return phrase;
+  const fix = context.defaultRegistryBranch
+    ? `Fix registry-branch (the default is ${context.defaultRegistryBranch})`
+    : 'Fix registry-branch';
+  throw new InputError(
+    `${context.labels?.registryBranch ?? 'registry-branch'}: ${phrase}, so ${asked} cannot be read. ${fix}, or choose a baseline other than auto.`,
+  );
+}
+
 async function resolveAuto(
   context: BaselineContext,
   sources: BaselineSources,
@@ -310,17 +341,21 @@ async function resolveAuto(
         `baseline auto: ${asked} cannot be read: ${reader.unavailable.replace(/\.+$/, '')}. Fix registry-remote or registry-branch, or choose a baseline other than auto.`,
       );
     }
-    const found = await readRegistered(production, reader, requested, likelyTypo);
-    if (!('missing' in found)) {
-      found.description.note = 'auto: the production model';
-      return found;
+    if (reader.branch && !reader.branch.exists) {
+      skipped.push(`${asked} does not exist yet: ${absentBranch(reader.branch, asked, context)} yet`);
+    } else {
+      const found = await readRegistered(production, reader, requested, likelyTypo);
+      if (!('missing' in found)) {
+        found.description.note = 'auto: the production model';
+        return found;
+      }
+      // A model name close to a registered one is a typo, not a first model: comparing with
+      // nothing would pass a gate that was meant to compare.
+      if (found.missing.what === 'model' && found.missing.typo) {
+        throw new InputError(`${context.labels?.model ?? 'model'}: ${found.missing.reason}`);
+      }
+      skipped.push(`${asked} does not exist yet: ${found.missing.reason.replace(/\.$/, '')}`);
     }
-    // A model name close to a registered one is a typo, not a first model: comparing with
-    // nothing would pass a gate that was meant to compare.
-    if (found.missing.what === 'model' && found.missing.typo) {
-      throw new InputError(`${context.labels?.model ?? 'model'}: ${found.missing.reason}`);
-    }
-    skipped.push(`${asked} does not exist yet: ${found.missing.reason.replace(/\.$/, '')}`);
     context.log.info(`Baseline auto: ${skipped[0]}.`);
   }
   if (context.baseSha) {
