@@ -9,6 +9,7 @@ import type { RunEnvironment } from '../environment.js';
 import { readReportArtifact } from '../report-artifact.js';
 import { createGitHubClient } from './client.js';
 import { stickyMarker, upsertStickyComment } from './comments.js';
+import { headCheck, SupersededError } from './gate-comment.js';
 import { PULL_REQUEST_EVENTS, workflowRunFromEvent, type TriggeringEvent } from './event.js';
 import { ConfigurationError, EnvironmentError, InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -102,17 +103,28 @@ export async function commentFromArtifact(options: FromArtifactOptions): Promise
       { file: shown(artifact.pullRequestFile), key: 'number' },
     );
   }
-  const result = await upsertStickyComment({
-    client,
-    owner,
-    repo,
-    issueNumber: number,
-    marker: stickyMarker('evaluate-gate', workflow, options.commentKey),
-    body: report,
-    // The stamp of the run that made the report, so a direct post and this one order correctly.
-    stamp: { runId: run.id, runAttempt: run.attempt, time: run.updatedAt ?? new Date().toISOString() },
-    log,
-  });
+  let result: Awaited<ReturnType<typeof upsertStickyComment>>;
+  try {
+    result = await upsertStickyComment({
+      client,
+      owner,
+      repo,
+      issueNumber: number,
+      marker: stickyMarker('evaluate-gate', workflow, options.commentKey),
+      body: report,
+      // The stamp of the run that made the report, so a direct post and this one order correctly.
+      stamp: { runId: run.id, runAttempt: run.attempt, time: run.updatedAt ?? new Date().toISOString() },
+      log,
+      // The head can move between the check above and the write (or its retries): check again each time.
+      beforeWrite: headCheck(client, { owner, repo }, number, headSha, log),
+    });
+  } catch (error) {
+    if (!(error instanceof SupersededError)) throw error;
+    log.warning(
+      `Not commenting: pull request #${number}'s head moved to ${error.head.slice(0, 12)} while posting the report of ${headSha.slice(0, 12)}.`,
+    );
+    return { posted: false, number };
+  }
   log.info(`Posted the report of run ${run.id ?? '?'} to pull request #${number}: ${result.url}`);
   return { posted: true, url: result.url, number };
 }
