@@ -532,6 +532,20 @@ describe('comment-from-artifact', () => {
     expect(gh.requests.filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
+  it('refuses a workflow_run that does not say which repository its run tested (#8 item 4)', async () => {
+    const pr = gh.state.addPullRequest();
+    const dir = artifact(join(temp.path, 'ws'), pr.number);
+    const event = workflowRun(pr.pullRequest!.headSha);
+    delete (event.payload as { workflow_run: Record<string, unknown> }).workflow_run.head_repository;
+    const result = await post(dir, event);
+    expect(result.code).toBe(1);
+    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      `the workflow_run payload has no head_repository, so pull request #${pr.number}'s head (${gh.owner}/${gh.repo}@${pr.pullRequest!.headSha.slice(0, 12)}) cannot be checked against the repository the run tested: not posting.`,
+    ]);
+    expect(gh.state.commentsOf(pr.number)).toEqual([]);
+    expect(gh.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
   it('refuses a workflow_run whose run was not a pull request run', async () => {
     const pr = gh.state.addPullRequest();
     const dir = artifact(join(temp.path, 'ws'), pr.number);

@@ -33,6 +33,29 @@ export interface FromArtifactResult {
   number?: number;
 }
 
+/**
+ * Why pull request `number` (head `sha`) may not get the report of a run that tested
+ * `runRepository`, or undefined when both name the same repository. Fails closed: a pull request
+ * with no head repository (a deleted fork: GitHub answers `head.repo: null`) or a payload that does
+ * not say which repository the run tested cannot be checked, so nothing is posted.
+ */
+export function headRepositoryProblem(
+  number: number,
+  sha: string,
+  pullRepository: string | undefined,
+  runRepository: string | undefined,
+): string | undefined {
+  const at = sha.slice(0, 12);
+  if (!runRepository) {
+    return `the workflow_run payload has no head_repository, so pull request #${number}'s head (${pullRepository ?? 'unknown'}@${at}) cannot be checked against the repository the run tested: not posting.`;
+  }
+  if (!pullRepository) {
+    return `pull request #${number}'s head repository is gone (a deleted fork?), so it cannot be checked against ${runRepository}, the repository the run that made the report tested: not posting.`;
+  }
+  if (pullRepository.toLowerCase() === runRepository.toLowerCase()) return undefined;
+  return `pull request #${number}'s head is ${pullRepository}@${at}, but the run that made the report tested ${runRepository}@${at}: not posting.`;
+}
+
 /** Posts the artifact's report as the sticky comment of the pull request it names. */
 export async function commentFromArtifact(options: FromArtifactOptions): Promise<FromArtifactResult> {
   const { env, log } = options;
@@ -91,18 +114,10 @@ export async function commentFromArtifact(options: FromArtifactOptions): Promise
   }
   // The same commit can be the head of several pull requests (anyone can push a commit to their
   // own fork): the pull request must also come from the repository the run tested.
-  const pullHeadRepository = pull.head.repo?.full_name;
-  if (
-    run.headRepository &&
-    pullHeadRepository &&
-    pullHeadRepository.toLowerCase() !== run.headRepository.toLowerCase()
-  ) {
-    const at = headSha.slice(0, 12);
-    throw new ConfigurationError(
-      `pull request #${number}'s head is ${pullHeadRepository}@${at}, but the run that made the report tested ${run.headRepository}@${at}: not posting.`,
-      { file: shown(artifact.pullRequestFile), key: 'number' },
-    );
-  }
+  const problem = headRepositoryProblem(number, headSha, pull.head.repo?.full_name, run.headRepository);
+  // A payload without head_repository is the runner's doing, not the artifact's: no location then.
+  if (problem && !run.headRepository) throw new EnvironmentError(problem);
+  if (problem) throw new ConfigurationError(problem, { file: shown(artifact.pullRequestFile), key: 'number' });
   let result: Awaited<ReturnType<typeof upsertStickyComment>>;
   try {
     result = await upsertStickyComment({
