@@ -359,6 +359,18 @@ describe('the head check runs right before every attempt of a comment write (#8 
     expect(stickies(pr.number)[0]!.body).toContain('### ✅ All 3 gates passed');
   });
 
+  it('re-checks the head before retrying a PATCH that hit the secondary rate limit', async () => {
+    const pr = gh.state.addPullRequest();
+    const earlier = `${MARKER}\n<!-- mlops:stamp run=1 attempt=1 time=2020-01-01T00:00:00Z -->\nan earlier report\n`;
+    gh.state.addComment(pr.number, earlier, GITHUB_ACTIONS_BOT);
+    gh.faults.inject({ rateLimit: 'secondary', retryAfter: 1, method: 'PATCH', times: 1 });
+    const dir = workspace('ws', { accuracy: 0.91, loss: 0.29 }, BASE);
+    const result = await evaluate(dir, pullRequestEvent(pr.number));
+    expectOk(result);
+    expect(headCheckedBeforeEveryWrite(pr.number)).toEqual({ writes: 2, unchecked: [] });
+    expect(stickies(pr.number)[0]!.body).toContain('### ✅ All 3 gates passed');
+  });
+
   it('stops retrying when the head moved during the backoff', async () => {
     const pr = gh.state.addPullRequest();
     const earlier = `${MARKER}\n<!-- mlops:stamp run=1 attempt=1 time=2020-01-01T00:00:00Z -->\nan earlier report\n`;

@@ -79,7 +79,23 @@ interface ApiComment {
 interface RequestErrorLike {
   status?: number;
   message: string;
-  response?: { data?: unknown };
+  response?: { data?: unknown; headers?: Record<string, string | number | undefined> };
+}
+
+/**
+ * How long GitHub asks to wait before retrying (ms), when `error` is a rate limit: `retry-after`,
+ * else the primary limit's reset time. Undefined for any other error.
+ */
+function rateLimitWait(error: RequestErrorLike): number | undefined {
+  if (error.status !== 403 && error.status !== 429) return undefined;
+  const headers = error.response?.headers ?? {};
+  const retryAfter = Number(headers['retry-after']);
+  if (/rate limit/i.test(error.message) && retryAfter > 0) return retryAfter * 1000;
+  if (String(headers['x-ratelimit-remaining']) === '0') {
+    return Math.max(0, Number(headers['x-ratelimit-reset']) * 1000 - Date.now()) + 1000;
+  }
+  if (error.status === 429) return 1000;
+  return undefined;
 }
 
 function asRequestError(error: unknown): RequestErrorLike {
@@ -173,10 +189,14 @@ async function withNetworkRetries<T>(fn: () => Promise<T>, retries: number, log:
     } catch (error) {
       if (error instanceof WriteRefused) throw error;
       const status = asRequestError(error).status;
-      // Octokit already retried HTTP errors; a missing status is a dropped connection or timeout.
+      // Octokit already retried HTTP errors, except for writes sent with NO_OCTOKIT_RETRIES (whose
+      // rate limits are waited out here); a missing status is a dropped connection or timeout.
       const network = status === undefined || status === 500 || status === 502 || status === 503 || status === 504;
-      if (!network || attempt >= retries) throw error;
-      const delay = 250 * 2 ** attempt;
+      const limited = rateLimitWait(asRequestError(error));
+      if ((!network && limited === undefined) || attempt >= retries) throw error;
+      const delay = limited ?? 250 * 2 ** attempt;
+      if (limited !== undefined)
+        log.warning(`GitHub rate limit on ${what.toLowerCase()}; retrying in ${Math.ceil(delay / 1000)}s.`);
       log.debug(`${what} failed (${asRequestError(error).message}); retrying in ${delay} ms.`);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
