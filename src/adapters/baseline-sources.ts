@@ -97,6 +97,12 @@ async function loadRegistryReader(options: {
     const reader = await openRegistryReader(options);
     return {
       label: reader.label,
+      branch: {
+        name: options.branch,
+        exists: reader.commit !== undefined,
+        // The reader's label is `local branch <name>` exactly when the registry has no remote.
+        ...(reader.label === `local branch ${options.branch}` ? {} : { remote: options.remote }),
+      },
       resolve: (model, selector) => reader.resolve(model, selector),
       versions: (model) => reader.versions(model),
       async models() {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBundle, runCliBundle, type BundleResult } from '../support/runner.js';
-import { createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
+import { createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
 
 const GATES = 'metrics:\n  accuracy: {direction: higher, min: 0.5, max-regression: 0.02}\n';
 
@@ -127,6 +127,27 @@ describe('a baseline that cannot be read stops the gate', () => {
   }, 120_000);
 });
 
+describe('a baseline that was read but lacks a gated metric fails the regression rule', () => {
+  it('file:base.json with {} or only another metric: exit 1 naming the metric and the baseline', async () => {
+    writeFiles(repo, { 'empty-base.json': '{}', 'loss-base.json': '{"loss": 0.1}' });
+    for (const file of ['empty-base.json', 'loss-base.json']) {
+      const result = await both(repo, { baseline: `file:${file}` });
+      const reason = `the baseline file:${file} has no accuracy: the regression cannot be checked`;
+      expect(result.cli.code, result.cli.stdout + result.cli.stderr).toBe(1);
+      expect(result.action.code).toBe(1);
+      expect(result.action.outputs['passed']).toBe('false');
+      expect(result.action.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toContain(
+        `accuracy: ${reason}`,
+      );
+      const accuracy = JSON.parse(result.action.outputs['results']!).metrics.find(
+        (m: { metric: string }) => m.metric === 'accuracy',
+      );
+      expect(accuracy.verdict).toBe('fail');
+      expect(accuracy.reasons).toEqual([reason]);
+    }
+  }, 120_000);
+});
+
 describe('auto falls back only for a first model, and says so', () => {
   it('--model rian (not registered, nothing like a registered model): first line and a warning', async () => {
     const result = await both(repo, { model: 'rian' });
@@ -143,11 +164,60 @@ describe('auto falls back only for a first model, and says so', () => {
     expect(JSON.parse(result.action.outputs['results']!).baseline.fallback).toBe(why);
   }, 120_000);
 
+  it('--model penguins-v2 (extends a registered name) is a new model: it falls back with a warning', async () => {
+    const result = await both(repo, { model: 'penguins-v2' });
+    const why =
+      'no baseline: registry:penguins-v2@production does not exist yet: model "penguins-v2" is not in the registry (local branch mlops-registry); registered models: "penguins"';
+    expect(result.cli.code, result.cli.stderr).toBe(0);
+    expect(result.cli.stderr).toContain(`warning: Baseline auto fell back: ${why}.`);
+    expect(result.action.code).toBe(0);
+    expect(JSON.parse(result.action.outputs['results']!).baseline.fallback).toBe(why);
+  }, 120_000);
+
   it('--model penguins compares with production, with no warning', async () => {
     const result = await both(repo, { model: 'penguins' });
     expect(result.action.code).toBe(1);
     expect(JSON.parse(result.action.outputs['results']!).baseline.resolved).toBe('registry:penguins@production (v1)');
     expect(result.action.annotations.filter((a) => a.level === 'warning')).toEqual([]);
     expect(result.cli.code).toBe(1);
+  }, 120_000);
+});
+
+describe('auto tells a registry branch that does not exist from one without the model', () => {
+  /** A repository whose origin holds churn v1 as production on mlops-registry. */
+  let remoteRepo: string;
+  beforeAll(async () => {
+    const remote = createBareRemote(temp.path, 'branches.git');
+    remoteRepo = createRepo(temp.path, 'with-remote', remote, {
+      'gates.yml': GATES,
+      'metrics.json': '{"accuracy": 0.9}',
+    });
+    writeFiles(remoteRepo, { 'registered.json': '{"accuracy": 0.95}', 'model.bin': 'weights' });
+    const registered = await runCliBundle(
+      ['register', '--model', 'churn', '--path', 'model.bin', '--metrics', 'registered.json', '--alias', 'production'],
+      { cwd: remoteRepo },
+    );
+    if (registered.code !== 0) throw new Error(`register failed: ${registered.stderr}`);
+  }, 120_000);
+
+  it('--registry-branch mlops-registy (not the default, absent on origin): exit 2 naming the branch', async () => {
+    const result = await both(remoteRepo, { model: 'churn', 'registry-branch': 'mlops-registy' });
+    const tail =
+      'branch mlops-registy does not exist on origin, so registry:churn@production cannot be read. Fix registry-branch (the default is mlops-registry), or choose a baseline other than auto.';
+    expectStopped(result, `--registry-branch: ${tail}`, `Input "registry-branch": ${tail}`);
+  }, 120_000);
+
+  it('the default branch absent (a first model in a new repository): falls back and says why', async () => {
+    const fresh = createRepo(temp.path, 'fresh', createBareRemote(temp.path, 'fresh.git'), {
+      'gates.yml': GATES,
+      'metrics.json': '{"accuracy": 0.9}',
+    });
+    const result = await both(fresh, { model: 'churn' });
+    const why =
+      'no baseline: registry:churn@production does not exist yet: branch mlops-registry does not exist on origin yet';
+    expect(result.cli.code, result.cli.stderr).toBe(0);
+    expect(result.cli.stderr).toContain(`warning: Baseline auto fell back: ${why}.`);
+    expect(result.action.code).toBe(0);
+    expect(JSON.parse(result.action.outputs['results']!).baseline.fallback).toBe(why);
   }, 120_000);
 });

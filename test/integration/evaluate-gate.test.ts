@@ -323,6 +323,75 @@ describe('a run whose commit is no longer the pull request head (#8 item 13)', (
   });
 });
 
+/** Whether a GET of pull request `number` (the head check) comes right before every comment write. */
+function headCheckedBeforeEveryWrite(number: number, from = 0): { writes: number; unchecked: string[] } {
+  const requests = gh.requests;
+  const pullPath = `/repos/${gh.owner}/${gh.repo}/pulls/${number}`;
+  const writes = requests
+    .map((r, index) => ({ r, index }))
+    .filter(({ index }) => index >= from)
+    .filter(({ r }) => (r.method === 'PATCH' || r.method === 'POST') && /\/comments(\/\d+)?$/.test(r.path));
+  const unchecked = writes
+    .filter(({ index }) => {
+      const before = requests[index - 1];
+      return !(before?.method === 'GET' && before.path === pullPath);
+    })
+    .map(
+      ({ r, index }) =>
+        `#${index} ${r.method} ${r.path} after ${requests[index - 1]?.method} ${requests[index - 1]?.path}`,
+    );
+  return { writes: writes.length, unchecked };
+}
+
+describe('the head check runs right before every attempt of a comment write (#8 item 13)', () => {
+  it('re-checks the head before each retry of a PATCH that failed with 502', async () => {
+    const pr = gh.state.addPullRequest();
+    const earlier = `${MARKER}\n<!-- mlops:stamp run=1 attempt=1 time=2020-01-01T00:00:00Z -->\nan earlier report\n`;
+    gh.state.addComment(pr.number, earlier, GITHUB_ACTIONS_BOT);
+    gh.faults.inject({ status: 502, method: 'PATCH', times: 2 });
+    const dir = workspace('ws', { accuracy: 0.91, loss: 0.29 }, BASE);
+    const result = await evaluate(dir, pullRequestEvent(pr.number));
+    expectOk(result);
+    const checked = headCheckedBeforeEveryWrite(pr.number);
+    expect(checked.writes).toBe(3);
+    expect(checked.unchecked).toEqual([]);
+    expect(stickies(pr.number)).toHaveLength(1);
+    expect(stickies(pr.number)[0]!.body).toContain('### ✅ All 3 gates passed');
+  });
+
+  it('re-checks the head before retrying a PATCH that hit the secondary rate limit', async () => {
+    const pr = gh.state.addPullRequest();
+    const earlier = `${MARKER}\n<!-- mlops:stamp run=1 attempt=1 time=2020-01-01T00:00:00Z -->\nan earlier report\n`;
+    gh.state.addComment(pr.number, earlier, GITHUB_ACTIONS_BOT);
+    gh.faults.inject({ rateLimit: 'secondary', retryAfter: 1, method: 'PATCH', times: 1 });
+    const dir = workspace('ws', { accuracy: 0.91, loss: 0.29 }, BASE);
+    const result = await evaluate(dir, pullRequestEvent(pr.number));
+    expectOk(result);
+    expect(headCheckedBeforeEveryWrite(pr.number)).toEqual({ writes: 2, unchecked: [] });
+    expect(stickies(pr.number)[0]!.body).toContain('### ✅ All 3 gates passed');
+  });
+
+  it('stops retrying when the head moved during the backoff', async () => {
+    const pr = gh.state.addPullRequest();
+    const earlier = `${MARKER}\n<!-- mlops:stamp run=1 attempt=1 time=2020-01-01T00:00:00Z -->\nan earlier report\n`;
+    gh.state.addComment(pr.number, earlier, GITHUB_ACTIONS_BOT);
+    const rule = gh.faults.inject({ status: 502, method: 'PATCH', times: 1 });
+    const tested = pr.pullRequest!.headSha;
+    // The double answers the faulted PATCH; a push lands before the retry.
+    const moved = 'd'.repeat(40);
+    const watcher = setInterval(() => {
+      if (rule.hits > 0) pr.pullRequest!.headSha = moved;
+    }, 5);
+    const dir = workspace('ws', { accuracy: 0.91, loss: 0.29 }, BASE);
+    const result = await evaluate(dir, pullRequestEvent(pr.number, 'pull_request.opened', tested)).finally(() =>
+      clearInterval(watcher),
+    );
+    expectOk(result);
+    expect(stickies(pr.number).map((c) => c.body)).toEqual([earlier]);
+    expect(result.stdout).toContain(`its head is now ${moved.slice(0, 12)}`);
+  });
+});
+
 describe('fork pull requests', () => {
   it('passes with the report in the summary and an artifact, warning once with the fix', async () => {
     const pr = gh.state.addPullRequest();
@@ -475,6 +544,20 @@ describe('comment-from-artifact', () => {
     expect(gh.requests.filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
+  it('refuses a workflow_run that does not say which repository its run tested (#8 item 4)', async () => {
+    const pr = gh.state.addPullRequest();
+    const dir = artifact(join(temp.path, 'ws'), pr.number);
+    const event = workflowRun(pr.pullRequest!.headSha);
+    delete (event.payload as { workflow_run: Record<string, unknown> }).workflow_run.head_repository;
+    const result = await post(dir, event);
+    expect(result.code).toBe(1);
+    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      `the workflow_run payload has no head_repository, so pull request #${pr.number}'s head (${gh.owner}/${gh.repo}@${pr.pullRequest!.headSha.slice(0, 12)}) cannot be checked against the repository the run tested: not posting.`,
+    ]);
+    expect(gh.state.commentsOf(pr.number)).toEqual([]);
+    expect(gh.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
   it('refuses a workflow_run whose run was not a pull request run', async () => {
     const pr = gh.state.addPullRequest();
     const dir = artifact(join(temp.path, 'ws'), pr.number);
@@ -516,6 +599,7 @@ describe('comment-from-artifact', () => {
       if (file === 'report.md') text = `<!-- mlops:evaluate-gate workflow=other key=x -->\n${text}`;
       writeFileSync(join(poster, 'mlops-evaluate-gate', file), text);
     }
+    const posting = gh.requests.length;
     const result = await post(poster, workflowRun(headSha));
     expectOk(result);
     const after = stickies(pr.number);
@@ -523,6 +607,9 @@ describe('comment-from-artifact', () => {
     expect(after[0]!.body).toContain('### ✅ All 3 gates passed');
     expect(after[0]!.body).not.toContain('workflow=other');
     expect(result.outputs['comment-url']).toContain(`#issuecomment-${after[0]!.id}`);
+
+    // The poster checks the head right before its write, as a direct run does.
+    expect(headCheckedBeforeEveryWrite(pr.number, posting)).toEqual({ writes: 1, unchecked: [] });
 
     // A report for a head the pull request has moved past is not posted.
     const stale = await post(poster, workflowRun('b'.repeat(40)));

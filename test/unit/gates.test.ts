@@ -218,9 +218,32 @@ metrics:
     expect(only(absolute.results, 'accuracy').verdict).toBe('fail');
   });
 
-  it('a baseline lacking the metric skips its regression rules', () => {
-    const result = evaluateGates(rules, { candidate: { accuracy: 0.85, loss: 0.3 }, baseline: { loss: 0.3 } });
-    expect(only(result.results, 'accuracy').reasons).toEqual(['max-regression not checked: the baseline has no value']);
+  it('a baseline that was read but lacks the gated metric fails its regression rules, naming both', () => {
+    const result = evaluateGates(rules, {
+      candidate: { accuracy: 0.85, loss: 0.3 },
+      baseline: { loss: 0.3 },
+      baselineLabel: 'file:base.json',
+    });
+    expect(result.passed).toBe(false);
+    const accuracy = only(result.results, 'accuracy');
+    expect(accuracy.verdict).toBe('fail');
+    expect(accuracy.reasons).toEqual(['the baseline file:base.json has no accuracy: the regression cannot be checked']);
+    expect(accuracy.checks.find((c) => c.rule === 'max-regression')?.status).toBe('fail');
+    const empty = evaluateGates(gates('metrics:\n  accuracy: {direction: higher, max-regression-pct: 1}\n'), {
+      candidate: { accuracy: 0.85 },
+      baseline: {},
+    });
+    expect(empty.passed).toBe(false);
+    expect(only(empty.results, 'accuracy').reasons).toEqual([
+      'the baseline has no accuracy: the regression cannot be checked',
+    ]);
+  });
+
+  it('warn-only turns a baseline lacking the metric into a warning', () => {
+    const config = gates('metrics:\n  accuracy: {direction: higher, max-regression: 0.01, warn-only: true}\n');
+    const result = evaluateGates(config, { candidate: { accuracy: 0.85 }, baseline: {}, baselineLabel: 'file:b.json' });
+    expect(result.passed).toBe(true);
+    expect(only(result.results, 'accuracy').verdict).toBe('warn');
   });
 
   it('gates per-slice metrics like any other, including * patterns (fairness)', () => {

@@ -3,6 +3,7 @@ import {
   resolveBaseline,
   loadHistory,
   suggestName,
+  likelyTypo,
   type BaselineRegistry,
   type BaselineSources,
 } from '../../src/core/metrics/baseline.js';
@@ -248,6 +249,52 @@ describe('resolveBaseline', () => {
       );
     });
 
+    it('treats a name that extends a registered one as a new model, a close misspelling as a typo', async () => {
+      const labels = { baseline: 'Input "baseline"', model: 'Input "model"' };
+      const extended = await resolveBaseline(
+        { kind: 'auto' },
+        { ...base, model: 'churn-v2', baseSha: sha, labels },
+        sources({ registry, git }),
+      );
+      expect(extended.description.fallback).toBe(
+        'registry:churn-v2@production does not exist yet: model "churn-v2" is not in the registry; registered models: "churn"; compared with the pull request base fffffff (metrics.json) instead',
+      );
+      for (const typo of ['chrun', 'CHURN', 'churns']) {
+        await expect(
+          resolveBaseline({ kind: 'auto' }, { ...base, model: typo, baseSha: sha, labels }, sources({ registry, git })),
+        ).rejects.toThrow(
+          new InputError(`Input "model": model "${typo}" is not in the registry; did you mean "churn"?`),
+        );
+      }
+      // An explicit registry: spec keeps the full did-you-mean, prefixes included.
+      await expect(
+        resolveBaseline(parseBaselineSpec('registry:churn-v2@production', 'baseline'), base, sources({ registry })),
+      ).rejects.toThrow(/did you mean "churn"\?$/);
+    });
+
+    it('takes a missing default registry branch for a first model, any other missing branch for a typo', async () => {
+      const empty = (name: string, remote?: string): BaselineRegistry => ({
+        ...fakeRegistry([], {}),
+        branch: { name, exists: false, ...(remote ? { remote } : {}) },
+      });
+      const context = { ...base, model: 'churn', defaultRegistryBranch: 'mlops-registry' };
+      const first = await resolveBaseline({ kind: 'auto' }, context, sources({ registry: empty('mlops-registry') }));
+      expect(first.description.fallback).toBe(
+        'no baseline: registry:churn@production does not exist yet: branch mlops-registry does not exist locally yet',
+      );
+      await expect(
+        resolveBaseline(
+          { kind: 'auto' },
+          { ...context, labels: { registryBranch: '--registry-branch' } },
+          sources({ registry: empty('mlops-registy', 'origin') }),
+        ),
+      ).rejects.toThrow(
+        new InputError(
+          '--registry-branch: branch mlops-registy does not exist on origin, so registry:churn@production cannot be read. Fix registry-branch (the default is mlops-registry), or choose a baseline other than auto.',
+        ),
+      );
+    });
+
     it('stops when the pull request base cannot be had', async () => {
       await expect(
         resolveBaseline({ kind: 'auto' }, { ...base, baseSha: 'e'.repeat(40) }, sources({ git })),
@@ -275,6 +322,18 @@ describe('resolveBaseline', () => {
       expect(resolved.metrics?.values).toEqual({ x: 1 });
       expect(resolved.description.note).toBe(`auto: the pull request base; b.json did not exist at ${sha}`);
     });
+  });
+});
+
+describe('likelyTypo', () => {
+  it('is case-insensitive equality or at most 2 edits between names of 4+ characters and similar length', () => {
+    expect(likelyTypo('chrun', ['churn', 'iris'])).toBe('churn');
+    expect(likelyTypo('Churn', ['churn'])).toBe('churn');
+    expect(likelyTypo('pengiuns', ['penguins'])).toBe('penguins');
+    expect(likelyTypo('churn-v2', ['churn'])).toBeUndefined();
+    expect(likelyTypo('peng', ['penguins'])).toBeUndefined();
+    expect(likelyTypo('ab', ['abc'])).toBeUndefined();
+    expect(likelyTypo('rian', ['penguins', 'iris'])).toBeUndefined();
   });
 });
 

@@ -65,7 +65,7 @@ describe('renderGateReport', () => {
     );
     const warning = evaluateGates(gates, {
       candidate: { accuracy: 0.95, loss: 0.4, f1: 0.7 },
-      baseline: { loss: 0.3 },
+      baseline: { accuracy: 0.95, loss: 0.3 },
     });
     expect(renderGateReport(input({ evaluation: warning })).split('\n')[0]).toBe(
       '### ⚠️ All gates passed for `churn`, 1 warning',

@@ -11,6 +11,7 @@ import { pullRequestFromEvent, readTriggeringEvent } from '../../adapters/github
 import { deliverReport } from '../../adapters/github/gate-comment.js';
 import { outboxPath } from '../../adapters/outbox.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
+import { actionMeta } from '../../generated/action-meta.js';
 import { evaluateGates, parseGates, type GatesConfig } from '../../core/gates/index.js';
 import { loadHistory, resolveBaseline } from '../../core/metrics/baseline.js';
 import { parseBaselineSpec } from '../../core/metrics/baseline-spec.js';
@@ -118,7 +119,8 @@ export async function runEvaluateGate({
         ...(model ? { model } : {}),
         ...(pullRequest?.baseSha ? { baseSha: pullRequest.baseSha } : {}),
         log,
-        labels: { baseline: label('baseline'), model: label('model') },
+        labels: { baseline: label('baseline'), model: label('model'), registryBranch: label('registry-branch') },
+        defaultRegistryBranch: actionMeta['evaluate-gate'].inputs['registry-branch'].default,
       },
       sources,
     ),
@@ -138,6 +140,7 @@ export async function runEvaluateGate({
   const evaluation = evaluateGates(gates, {
     candidate: candidate.values,
     ...(baseline.metrics ? { baseline: baseline.metrics.values } : {}),
+    ...(baseline.description.resolved ? { baselineLabel: baseline.description.resolved } : {}),
   });
 
   const runUrl = workflowRunUrl(env);

@@ -59,7 +59,15 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
 
 /** A throttling handler: warns, then retries while fewer than `retries` attempts were made. */
 function retryWithin(retries: number, what: string, log: Logger) {
-  return (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+  return (
+    retryAfter: number,
+    request: { method: string; url: string; request?: object },
+    _octokit: unknown,
+    retryCount: number,
+  ) => {
+    // A request sent with `request.retries: 0` (a sticky-comment write) is retried by its caller,
+    // which re-checks the pull request's head before every attempt.
+    if ((request.request as { retries?: number } | undefined)?.retries === 0) return false;
     log.warning(`GitHub ${what} on ${request.method} ${request.url}; retrying in ${retryAfter}s.`);
     return retryCount < retries;
   };

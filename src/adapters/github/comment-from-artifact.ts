@@ -9,6 +9,7 @@ import type { RunEnvironment } from '../environment.js';
 import { readReportArtifact } from '../report-artifact.js';
 import { createGitHubClient } from './client.js';
 import { stickyMarker, upsertStickyComment } from './comments.js';
+import { headCheck, SupersededError } from './gate-comment.js';
 import { PULL_REQUEST_EVENTS, workflowRunFromEvent, type TriggeringEvent } from './event.js';
 import { ConfigurationError, EnvironmentError, InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -30,6 +31,29 @@ export interface FromArtifactResult {
   posted: boolean;
   url?: string;
   number?: number;
+}
+
+/**
+ * Why pull request `number` (head `sha`) may not get the report of a run that tested
+ * `runRepository`, or undefined when both name the same repository. Fails closed: a pull request
+ * with no head repository (a deleted fork: GitHub answers `head.repo: null`) or a payload that does
+ * not say which repository the run tested cannot be checked, so nothing is posted.
+ */
+export function headRepositoryProblem(
+  number: number,
+  sha: string,
+  pullRepository: string | undefined,
+  runRepository: string | undefined,
+): string | undefined {
+  const at = sha.slice(0, 12);
+  if (!runRepository) {
+    return `the workflow_run payload has no head_repository, so pull request #${number}'s head (${pullRepository ?? 'unknown'}@${at}) cannot be checked against the repository the run tested: not posting.`;
+  }
+  if (!pullRepository) {
+    return `pull request #${number}'s head repository is gone (a deleted fork?), so it cannot be checked against ${runRepository}, the repository the run that made the report tested: not posting.`;
+  }
+  if (pullRepository.toLowerCase() === runRepository.toLowerCase()) return undefined;
+  return `pull request #${number}'s head is ${pullRepository}@${at}, but the run that made the report tested ${runRepository}@${at}: not posting.`;
 }
 
 /** Posts the artifact's report as the sticky comment of the pull request it names. */
@@ -90,29 +114,32 @@ export async function commentFromArtifact(options: FromArtifactOptions): Promise
   }
   // The same commit can be the head of several pull requests (anyone can push a commit to their
   // own fork): the pull request must also come from the repository the run tested.
-  const pullHeadRepository = pull.head.repo?.full_name;
-  if (
-    run.headRepository &&
-    pullHeadRepository &&
-    pullHeadRepository.toLowerCase() !== run.headRepository.toLowerCase()
-  ) {
-    const at = headSha.slice(0, 12);
-    throw new ConfigurationError(
-      `pull request #${number}'s head is ${pullHeadRepository}@${at}, but the run that made the report tested ${run.headRepository}@${at}: not posting.`,
-      { file: shown(artifact.pullRequestFile), key: 'number' },
+  const problem = headRepositoryProblem(number, headSha, pull.head.repo?.full_name, run.headRepository);
+  // A payload without head_repository is the runner's doing, not the artifact's: no location then.
+  if (problem && !run.headRepository) throw new EnvironmentError(problem);
+  if (problem) throw new ConfigurationError(problem, { file: shown(artifact.pullRequestFile), key: 'number' });
+  let result: Awaited<ReturnType<typeof upsertStickyComment>>;
+  try {
+    result = await upsertStickyComment({
+      client,
+      owner,
+      repo,
+      issueNumber: number,
+      marker: stickyMarker('evaluate-gate', workflow, options.commentKey),
+      body: report,
+      // The stamp of the run that made the report, so a direct post and this one order correctly.
+      stamp: { runId: run.id, runAttempt: run.attempt, time: run.updatedAt ?? new Date().toISOString() },
+      log,
+      // The head can move between the check above and the write (or its retries): check again each time.
+      beforeWrite: headCheck(client, { owner, repo }, number, headSha, log),
+    });
+  } catch (error) {
+    if (!(error instanceof SupersededError)) throw error;
+    log.warning(
+      `Not commenting: pull request #${number}'s head moved to ${error.head.slice(0, 12)} while posting the report of ${headSha.slice(0, 12)}.`,
     );
+    return { posted: false, number };
   }
-  const result = await upsertStickyComment({
-    client,
-    owner,
-    repo,
-    issueNumber: number,
-    marker: stickyMarker('evaluate-gate', workflow, options.commentKey),
-    body: report,
-    // The stamp of the run that made the report, so a direct post and this one order correctly.
-    stamp: { runId: run.id, runAttempt: run.attempt, time: run.updatedAt ?? new Date().toISOString() },
-    log,
-  });
   log.info(`Posted the report of run ${run.id ?? '?'} to pull request #${number}: ${result.url}`);
   return { posted: true, url: result.url, number };
 }

@@ -53,8 +53,9 @@ export interface StickyCommentOptions extends StickyCommentTarget {
   /** Retries after a network error (no HTTP status), on top of Octokit's own retries. */
   networkRetries?: number;
   /**
-   * Called right before every create or update; it throws to stop the write (evaluate-gate's
-   * check that its commit is still the pull request's head). Its error reaches the caller as is.
+   * Called right before every attempt of a create or update, retries included; it throws to stop
+   * the write (evaluate-gate's check that its commit is still the pull request's head). Its error
+   * reaches the caller as is.
    */
   beforeWrite?: () => Promise<void>;
 }
@@ -78,7 +79,23 @@ interface ApiComment {
 interface RequestErrorLike {
   status?: number;
   message: string;
-  response?: { data?: unknown };
+  response?: { data?: unknown; headers?: Record<string, string | number | undefined> };
+}
+
+/**
+ * How long GitHub asks to wait before retrying (ms), when `error` is a rate limit: `retry-after`,
+ * else the primary limit's reset time. Undefined for any other error.
+ */
+function rateLimitWait(error: RequestErrorLike): number | undefined {
+  if (error.status !== 403 && error.status !== 429) return undefined;
+  const headers = error.response?.headers ?? {};
+  const retryAfter = Number(headers['retry-after']);
+  if (/rate limit/i.test(error.message) && retryAfter > 0) return retryAfter * 1000;
+  if (String(headers['x-ratelimit-remaining']) === '0') {
+    return Math.max(0, Number(headers['x-ratelimit-reset']) * 1000 - Date.now()) + 1000;
+  }
+  if (error.status === 429) return 1000;
+  return undefined;
 }
 
 function asRequestError(error: unknown): RequestErrorLike {
@@ -151,16 +168,35 @@ export function isPermissionDenied(error: unknown): boolean {
   );
 }
 
+/** `beforeWrite` stopped a write: never retried, and its error reaches the caller as is. */
+class WriteRefused extends Error {
+  constructor(readonly reason: unknown) {
+    super('the write was refused before it was sent');
+  }
+}
+
+/**
+ * Octokit's own retries turned off for one request: a create or update is retried only by
+ * withNetworkRetries, which re-runs `beforeWrite` before every attempt. Octokit would resend the
+ * same request minutes after the check (plugin-retry honours `request.retries` per request).
+ */
+const NO_OCTOKIT_RETRIES = { retries: 0 };
+
 async function withNetworkRetries<T>(fn: () => Promise<T>, retries: number, log: Logger, what: string): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
     } catch (error) {
+      if (error instanceof WriteRefused) throw error;
       const status = asRequestError(error).status;
-      // Octokit already retried HTTP errors; a missing status is a dropped connection or timeout.
+      // Octokit already retried HTTP errors, except for writes sent with NO_OCTOKIT_RETRIES (whose
+      // rate limits are waited out here); a missing status is a dropped connection or timeout.
       const network = status === undefined || status === 500 || status === 502 || status === 503 || status === 504;
-      if (!network || attempt >= retries) throw error;
-      const delay = 250 * 2 ** attempt;
+      const limited = rateLimitWait(asRequestError(error));
+      if ((!network && limited === undefined) || attempt >= retries) throw error;
+      const delay = limited ?? 250 * 2 ** attempt;
+      if (limited !== undefined)
+        log.warning(`GitHub rate limit on ${what.toLowerCase()}; retrying in ${Math.ceil(delay / 1000)}s.`);
       log.debug(`${what} failed (${asRequestError(error).message}); retrying in ${delay} ms.`);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
@@ -259,7 +295,18 @@ export async function upsertStickyComment(options: StickyCommentOptions): Promis
   const where = `${target.owner}/${target.repo}#${target.issueNumber}`;
   const call = <T>(what: string, fn: () => Promise<T>): Promise<T> =>
     withNetworkRetries(fn, retries, log, what).catch((error: unknown) => {
+      if (error instanceof WriteRefused) throw error.reason;
       throw describeFailure(`${what} on ${where}`, error);
+    });
+  /** A create or update: `beforeWrite` runs right before every attempt, inside the retries. */
+  const write = <T>(what: string, send: () => Promise<T>): Promise<T> =>
+    call(what, async () => {
+      try {
+        await options.beforeWrite?.();
+      } catch (error) {
+        throw new WriteRefused(error);
+      }
+      return send();
     });
 
   const identity = options.login ? { login: options.login, assumed: false } : await resolveCommentIdentity(client, log);
@@ -278,13 +325,13 @@ export async function upsertStickyComment(options: StickyCommentOptions): Promis
     }
     let ours = marked.filter((c) => c.user && sameLogin(c.user.login, login));
     if (ours.length === 0) {
-      await options.beforeWrite?.();
-      const created = await call('Creating the comment', async () => {
+      const created = await write('Creating the comment', async () => {
         const response = await client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
           owner: target.owner,
           repo: target.repo,
           issue_number: target.issueNumber,
           body: fullBody,
+          request: NO_OCTOKIT_RETRIES,
         });
         return response.data as ApiComment;
       });
@@ -337,14 +384,14 @@ export async function upsertStickyComment(options: StickyCommentOptions): Promis
       // Same stamp, different body: order by the body itself so both runs agree on one winner.
       const newer = order > 0 || (order === 0 && fullBody > body);
       if (!newer) return 'kept-newer';
-      await options.beforeWrite?.();
-      const updated = await call('Updating the comment', async () => {
+      const updated = await write('Updating the comment', async () => {
         try {
           const response = await client.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
             owner: target.owner,
             repo: target.repo,
             comment_id: current.id,
             body: fullBody,
+            request: NO_OCTOKIT_RETRIES,
           });
           return response.data as ApiComment;
         } catch (error) {

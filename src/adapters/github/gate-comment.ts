@@ -44,7 +44,7 @@ export interface Delivery {
 }
 
 /** Thrown by the head check before a write: `head` is the pull request's head now. */
-class SupersededError extends Error {
+export class SupersededError extends Error {
   constructor(readonly head: string) {
     super(`the pull request's head is now ${head}`);
   }
@@ -71,6 +71,23 @@ async function currentHead(
     log.debug(`Could not read pull request #${number}'s head (${(error as Error).message}); writing the comment.`);
     return undefined;
   }
+}
+
+/**
+ * The check a sticky-comment write runs right before every attempt (upsertStickyComment's
+ * `beforeWrite`): throws SupersededError when pull request `number`'s head is no longer `tested`.
+ */
+export function headCheck(
+  client: GitHubClient,
+  repository: { owner: string; repo: string },
+  number: number,
+  tested: string,
+  log: Logger,
+): () => Promise<void> {
+  return async () => {
+    const head = await currentHead(client, repository, number, log);
+    if (head && head.toLowerCase() !== tested.toLowerCase()) throw new SupersededError(head);
+  };
 }
 
 /** A logger that keeps warnings (as debug lines) for the caller to fold into its own message. */
@@ -141,12 +158,7 @@ export async function deliverReport(options: DeliverOptions): Promise<Delivery> 
   const tested = pullRequest.headSha;
   // Stamps order the runs of one commit; across commits, only the head's run may write. Checked
   // right before each write, so an older run that was slow (or re-run) never lands over a newer one.
-  const beforeWrite = tested
-    ? async () => {
-        const head = await currentHead(client, repository, pullRequest.number, log);
-        if (head && head.toLowerCase() !== tested.toLowerCase()) throw new SupersededError(head);
-      }
-    : undefined;
+  const beforeWrite = tested ? headCheck(client, repository, pullRequest.number, tested, log) : undefined;
   try {
     const result = await upsertStickyComment({
       client,

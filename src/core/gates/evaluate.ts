@@ -9,7 +9,7 @@ export type Verdict = 'pass' | 'warn' | 'fail' | 'info';
 export interface RuleCheck {
   rule: 'present' | 'min' | 'max' | 'max-regression' | 'max-regression-pct';
   limit?: number;
-  /** pass, fail, or skipped (no baseline value to compare with). */
+  /** pass, fail, or skipped (a regression rule with no baseline at all). */
   status: 'pass' | 'fail' | 'skipped';
   message?: string;
 }
@@ -48,6 +48,30 @@ export interface EvaluateOptions {
   candidate: Record<string, number>;
   /** Undefined when there is no baseline at all. */
   baseline?: Record<string, number>;
+  /** What the baseline is, for reasons: `file:base.json`, `registry:churn@production (v3)`. */
+  baselineLabel?: string;
+}
+
+/** Whether there is a baseline at all, and what to call it in reasons. */
+interface BaselineContext {
+  hasBaseline: boolean;
+  label?: string;
+}
+
+/**
+ * A regression rule with no baseline value. With no baseline at all (none asked for, or auto's
+ * first model) it is skipped; a baseline that was read but lacks the metric fails it: passing
+ * would let a renamed metric, or a baseline of the wrong model, through unchecked.
+ */
+export function unchecked(
+  rule: 'max-regression' | 'max-regression-pct',
+  limit: number,
+  metric: string,
+  context: BaselineContext,
+): RuleCheck {
+  if (!context.hasBaseline) return { rule, limit, status: 'skipped', message: `${rule} not checked: no baseline` };
+  const baseline = context.label ? `the baseline ${context.label}` : 'the baseline';
+  return { rule, limit, status: 'fail', message: `${baseline} has no ${metric}: the regression cannot be checked` };
 }
 
 /**
@@ -68,7 +92,7 @@ function checkMetric(
   gate: Gate | undefined,
   candidate: number | undefined,
   baseline: number | undefined,
-  hasBaseline: boolean,
+  context: BaselineContext,
 ): MetricResult {
   const rule: GateRule | undefined = gate?.rule;
   const result: MetricResult = {
@@ -99,7 +123,8 @@ function checkMetric(
   const failed: string[] = [];
   const check = (entry: RuleCheck): void => {
     result.checks.push(entry);
-    if (entry.status === 'fail' && entry.message) failed.push(entry.message);
+    // Both regression rules can fail for the one missing baseline value: say it once.
+    if (entry.status === 'fail' && entry.message && !failed.includes(entry.message)) failed.push(entry.message);
     if (entry.status === 'skipped' && entry.message) result.reasons.push(entry.message);
   };
   if (candidate === undefined) {
@@ -127,14 +152,7 @@ function checkMetric(
     const direction = rule.direction;
     if (direction && rule.maxRegression !== undefined) {
       if (baseline === undefined) {
-        check({
-          rule: 'max-regression',
-          limit: rule.maxRegression,
-          status: 'skipped',
-          message: hasBaseline
-            ? 'max-regression not checked: the baseline has no value'
-            : 'max-regression not checked: no baseline',
-        });
+        check(unchecked('max-regression', rule.maxRegression, metric, context));
       } else {
         const worse = worsening(candidate, baseline, direction);
         const bad = exceeds(worse, rule.maxRegression);
@@ -150,14 +168,7 @@ function checkMetric(
     }
     if (direction && rule.maxRegressionPct !== undefined) {
       if (baseline === undefined) {
-        check({
-          rule: 'max-regression-pct',
-          limit: rule.maxRegressionPct,
-          status: 'skipped',
-          message: hasBaseline
-            ? 'max-regression-pct not checked: the baseline has no value'
-            : 'max-regression-pct not checked: no baseline',
-        });
+        check(unchecked('max-regression-pct', rule.maxRegressionPct, metric, context));
       } else {
         const worse = worsening(candidate, baseline, direction);
         let bad: boolean;
@@ -197,7 +208,10 @@ function checkMetric(
 export function evaluateGates(config: GatesConfig, options: EvaluateOptions): GateEvaluation {
   const candidate = options.candidate;
   const baseline = options.baseline;
-  const hasBaseline = baseline !== undefined;
+  const context: BaselineContext = {
+    hasBaseline: baseline !== undefined,
+    ...(options.baselineLabel ? { label: options.baselineLabel } : {}),
+  };
   const names = [...new Set([...Object.keys(candidate), ...Object.keys(baseline ?? {})])].sort();
   const exact = new Map(config.gates.filter((g) => !g.pattern).map((g) => [g.key, g]));
   const assigned = new Map<string, Gate>();
@@ -211,24 +225,24 @@ export function evaluateGates(config: GatesConfig, options: EvaluateOptions): Ga
     if (!gate.pattern) {
       if (done.has(gate.key)) continue;
       done.add(gate.key);
-      results.push(checkMetric(gate.key, gate, candidate[gate.key], baseline?.[gate.key], hasBaseline));
+      results.push(checkMetric(gate.key, gate, candidate[gate.key], baseline?.[gate.key], context));
       continue;
     }
     const matched = names.filter((name) => assigned.get(name) === gate);
     if (matched.length === 0) {
-      const result = checkMetric(gate.key, gate, undefined, undefined, hasBaseline);
+      const result = checkMetric(gate.key, gate, undefined, undefined, context);
       result.reasons = [`no candidate metric matches "${gate.key}"`];
       result.checks = [{ rule: 'present', status: 'fail', message: result.reasons[0]! }];
       results.push(result);
     }
     for (const name of matched) {
       done.add(name);
-      results.push(checkMetric(name, gate, candidate[name], baseline?.[name], hasBaseline));
+      results.push(checkMetric(name, gate, candidate[name], baseline?.[name], context));
     }
   }
   for (const name of names) {
     if (done.has(name) || assigned.has(name)) continue;
-    results.push(checkMetric(name, undefined, candidate[name], baseline?.[name], hasBaseline));
+    results.push(checkMetric(name, undefined, candidate[name], baseline?.[name], context));
   }
   const counts: Record<Verdict, number> = { pass: 0, warn: 0, fail: 0, info: 0 };
   for (const result of results) counts[result.verdict]++;

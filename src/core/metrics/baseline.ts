@@ -5,7 +5,7 @@
  */
 import { EnvironmentError, InputError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { nearest } from '../suggest.js';
+import { editDistance, nearest } from '../suggest.js';
 import { formatBaselineSpec, type BaselineSpec } from './baseline-spec.js';
 import { flattenParams, mergeMetrics, parseMetricsDocument, type MetricsSet } from './parse.js';
 import type { ModelVersionRecord, RegistryReader } from '../registry/contract.js';
@@ -23,6 +23,12 @@ export interface BaselineRegistry extends RegistryReader {
   models(): Promise<Record<string, RegisteredModel>>;
   /** Where the registry is, for messages: `branch mlops-registry of origin`. */
   readonly label?: string;
+  /**
+   * The registry branch, and whether it exists: a branch that does not exist reads as a registry
+   * with no models, which auto must tell from a mistyped `registry-branch`. `remote` is absent
+   * when the registry is a local branch.
+   */
+  readonly branch?: { name: string; exists: boolean; remote?: string };
 }
 
 /** Where baseline metrics can come from. Each returns undefined when the thing does not exist. */
@@ -46,7 +52,12 @@ export interface BaselineContext {
   baseSha?: string;
   log: Logger;
   /** How the inputs are named in errors: `Input "baseline"` / `--baseline` (default `baseline`). */
-  labels?: { baseline?: string; model?: string };
+  labels?: { baseline?: string; model?: string; registryBranch?: string };
+  /**
+   * registry-branch's default (action.yml). Auto takes a missing registry branch of that name for
+   * a first model in a new repository; any other missing branch is a mistyped input (exit 2).
+   */
+  defaultRegistryBranch?: string;
 }
 
 export interface ResolvedBaseline {
@@ -90,8 +101,22 @@ export function suggestName(word: string, candidates: readonly string[]): string
   return nearest(word, candidates, Math.max(2, Math.floor(word.length / 3)));
 }
 
-function didYouMean(word: string, candidates: readonly string[], what: string, none: string): string {
-  const suggestion = suggestName(word, candidates);
+/**
+ * The registered name `word` is probably a misspelling of, for auto's "typo or first model"
+ * decision: the same name in another case, or at most 2 edits away between names of 4 or more
+ * characters whose lengths differ by at most 1. Unlike {@link suggestName}, no prefix rule: a
+ * `churn-v2` next to `churn` is a new model, and refusing it would leave auto unusable for it.
+ */
+export function likelyTypo(word: string, candidates: readonly string[]): string | undefined {
+  const lower = word.toLowerCase();
+  const byCase = candidates.find((c) => c.toLowerCase() === lower);
+  if (byCase) return byCase;
+  if (lower.length < 4) return undefined;
+  const similar = candidates.filter((c) => c.length >= 4 && Math.abs(c.length - lower.length) <= 1);
+  return similar.find((c) => editDistance(lower, c.toLowerCase()) <= 2);
+}
+
+function didYouMean(suggestion: string | undefined, candidates: readonly string[], what: string, none: string): string {
   if (suggestion) return `; did you mean "${suggestion}"?`;
   if (candidates.length === 0) return `; ${none}.`;
   const shown = candidates.slice(0, 10).map((c) => `"${c}"`);
@@ -112,28 +137,36 @@ interface Missing {
   typo: boolean;
 }
 
+/**
+ * Why a registry lookup found nothing. `suggest` picks the did-you-mean for a missing model: the
+ * full {@link suggestName} for an explicit spec, {@link likelyTypo} for auto, whose `typo` decides
+ * between stopping and falling back.
+ */
 async function explainMissing(
   registry: BaselineRegistry,
   model: string,
   selector: Extract<BaselineSpec, { kind: 'registry' }>['selector'],
+  suggest: (word: string, candidates: readonly string[]) => string | undefined,
 ): Promise<Missing> {
   const models = await registry.models();
   const where = registry.label ? ` (${registry.label})` : '';
   const entry = models[model];
   if (!entry) {
     const names = Object.keys(models).sort();
+    const suggestion = suggest(model, names);
     return {
       what: 'model',
-      reason: `model "${model}" is not in the registry${where}${didYouMean(model, names, 'registered models', 'the registry has no models yet')}`,
-      typo: suggestName(model, names) !== undefined,
+      reason: `model "${model}" is not in the registry${where}${didYouMean(suggestion, names, 'registered models', 'the registry has no models yet')}`,
+      typo: suggestion !== undefined,
     };
   }
   if ('alias' in selector) {
     const aliases = [...entry.aliases].sort();
+    const suggestion = suggestName(selector.alias, aliases);
     return {
       what: 'alias',
-      reason: `model "${model}" has no alias "${selector.alias}"${didYouMean(selector.alias, aliases, 'aliases', 'it has no aliases yet')}`,
-      typo: suggestName(selector.alias, aliases) !== undefined,
+      reason: `model "${model}" has no alias "${selector.alias}"${didYouMean(suggestion, aliases, 'aliases', 'it has no aliases yet')}`,
+      typo: suggestion !== undefined,
     };
   }
   return {
@@ -155,7 +188,7 @@ async function fromRegistry(
   if ('unavailable' in reader) {
     throw new EnvironmentError(`${label}: ${asked} cannot be read: ${reader.unavailable.replace(/\.+$/, '')}.`);
   }
-  const found = await readRegistered(spec, reader, requested);
+  const found = await readRegistered(spec, reader, requested, suggestName);
   if ('missing' in found) throw new InputError(`${label}: ${asked} does not exist: ${found.missing.reason}`);
   return found;
 }
@@ -164,9 +197,10 @@ async function readRegistered(
   spec: Extract<BaselineSpec, { kind: 'registry' }>,
   reader: BaselineRegistry,
   requested: string,
+  suggest: (word: string, candidates: readonly string[]) => string | undefined,
 ): Promise<ResolvedBaseline | { missing: Missing }> {
   const record = await reader.resolve(spec.model, spec.selector);
-  if (!record) return { missing: await explainMissing(reader, spec.model, spec.selector) };
+  if (!record) return { missing: await explainMissing(reader, spec.model, spec.selector, suggest) };
   const asked = formatBaselineSpec(spec);
   const label = `registry:${record.model}@v${record.version}`;
   const metrics = recordMetrics(record, label);
@@ -272,6 +306,26 @@ export async function resolveBaseline(
   }
 }
 
+/**
+ * Auto's registry branch does not exist: fine for the default branch (a first model in a new
+ * repository: returns the phrase for the fallback line), an error for any other name, which is
+ * far likelier a mistyped `registry-branch` than a registry still to come.
+ */
+function absentBranch(
+  branch: NonNullable<BaselineRegistry['branch']>,
+  asked: string,
+  context: BaselineContext,
+): string {
+  const phrase = `branch ${branch.name} does not exist ${branch.remote ? `on ${branch.remote}` : 'locally'}`;
+  if (branch.name === context.defaultRegistryBranch) return phrase;
+  const fix = context.defaultRegistryBranch
+    ? `Fix registry-branch (the default is ${context.defaultRegistryBranch})`
+    : 'Fix registry-branch';
+  throw new InputError(
+    `${context.labels?.registryBranch ?? 'registry-branch'}: ${phrase}, so ${asked} cannot be read. ${fix}, or choose a baseline other than auto.`,
+  );
+}
+
 async function resolveAuto(
   context: BaselineContext,
   sources: BaselineSources,
@@ -287,17 +341,21 @@ async function resolveAuto(
         `baseline auto: ${asked} cannot be read: ${reader.unavailable.replace(/\.+$/, '')}. Fix registry-remote or registry-branch, or choose a baseline other than auto.`,
       );
     }
-    const found = await readRegistered(production, reader, requested);
-    if (!('missing' in found)) {
-      found.description.note = 'auto: the production model';
-      return found;
+    if (reader.branch && !reader.branch.exists) {
+      skipped.push(`${asked} does not exist yet: ${absentBranch(reader.branch, asked, context)} yet`);
+    } else {
+      const found = await readRegistered(production, reader, requested, likelyTypo);
+      if (!('missing' in found)) {
+        found.description.note = 'auto: the production model';
+        return found;
+      }
+      // A model name close to a registered one is a typo, not a first model: comparing with
+      // nothing would pass a gate that was meant to compare.
+      if (found.missing.what === 'model' && found.missing.typo) {
+        throw new InputError(`${context.labels?.model ?? 'model'}: ${found.missing.reason}`);
+      }
+      skipped.push(`${asked} does not exist yet: ${found.missing.reason.replace(/\.$/, '')}`);
     }
-    // A model name close to a registered one is a typo, not a first model: comparing with
-    // nothing would pass a gate that was meant to compare.
-    if (found.missing.what === 'model' && found.missing.typo) {
-      throw new InputError(`${context.labels?.model ?? 'model'}: ${found.missing.reason}`);
-    }
-    skipped.push(`${asked} does not exist yet: ${found.missing.reason.replace(/\.$/, '')}`);
     context.log.info(`Baseline auto: ${skipped[0]}.`);
   }
   if (context.baseSha) {
