@@ -1,2 +1,0 @@
-function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}
-import{commonInputs,registryInputs}from"./chunk-UFPEWSZE.js";import{boolean,text}from"./chunk-W2URLK2T.js";import{NotImplementedError}from"./chunk-M2QE45X6.js";var deploy={name:"deploy",inputs:{...commonInputs,...registryInputs,model:text(),version:text(),alias:text(),run:text(),"smoke-test":text(),"promote-to":text(),environment:text(),"rollback-on-failure":boolean()},run(){throw new NotImplementedError("deploy")}};export{deploy};
