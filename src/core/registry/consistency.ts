@@ -1,5 +1,6 @@
 import { EnvironmentError, InputError } from '../errors.js';
 import { storedVersion } from './apply.js';
+import { ownEntry } from './documents.js';
 import type { ModelIndex, RegistryEvent, RegistryIndex, RegistryMarker, StoredVersion } from './documents.js';
 import {
   EVENTS_PER_CHUNK,
@@ -316,7 +317,7 @@ async function unlistedModels(
   listed?: string[],
 ): Promise<{ top: RegistryIndex | undefined; unlisted: string[]; problem: string }> {
   const [top, folders] = await Promise.all([docs.index(), listed ?? docs.tree.list(MODELS_DIR)]);
-  const unlisted = folders.filter((name) => name !== except && (!top || !(name in top.models)));
+  const unlisted = folders.filter((name) => name !== except && !ownEntry(top?.models, name));
   const names = `${unlisted.length === 1 ? 'model' : 'models'} ${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', ...' : ''}`;
   const problem = top
     ? `it does not list ${names}, which ${unlisted.length === 1 ? 'has' : 'have'} a folder under ${MODELS_DIR}/`
@@ -337,7 +338,7 @@ async function verifyTopIndex(
   // A new model has no folder yet; a folder without a log is fsck's business, not this write's.
   const { top, unlisted, problem } = await unlistedModels(docs, index ? undefined : model, folders);
   if (unlisted.length > 0) throw new RegistryInconsistentError(docs.description, INDEX_PATH, problem);
-  const summary = top?.models[model];
+  const summary = ownEntry(top?.models, model);
   if (!index) {
     if (summary) {
       throw new RegistryInconsistentError(

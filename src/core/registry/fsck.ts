@@ -16,7 +16,7 @@ import {
 import { nameProblem } from './names.js';
 import { sameJson } from './operations.js';
 import { looksLikeRegistry, requireRegistryBranch } from './consistency.js';
-import { REGISTRY_FORMAT } from './documents.js';
+import { REGISTRY_FORMAT, ownEntry } from './documents.js';
 import { RegistryCorruptError, RegistryDocuments, formatDocument, parseDocument, type RegistryTree } from './store.js';
 import type { DocumentKind } from './schemas.js';
 
@@ -197,7 +197,7 @@ export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport>
       const index = value as { models: Record<string, unknown> };
       const want = JSON.parse(text!) as { models: Record<string, unknown> };
       for (const broken of brokenModels) {
-        if (index.models[broken]) want.models[broken] = index.models[broken];
+        if (ownEntry(index.models, broken)) want.models[broken] = index.models[broken]!;
         else delete want.models[broken];
       }
       if (!sameJson(index.models, want.models)) {
