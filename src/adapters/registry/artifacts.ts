@@ -373,12 +373,16 @@ export function releaseArtifactStore(options: {
   };
 }
 
-/** Sets a version's release to prerelease or not (an alias such as production points at it or not). */
+/**
+ * Sets a version's release to prerelease or not (an alias such as production points at it or
+ * not). Never makes it the repository's Latest release: GitHub's `make_latest` defaults to true,
+ * which would put a model above the project's own releases.
+ */
 export async function setReleasePrerelease(
   client: GitHubClient,
   repository: RepositoryRef,
   release: ReleaseInfo,
   prerelease: boolean,
 ): Promise<void> {
-  await updateRelease(client, repository, release.id, { prerelease });
+  await updateRelease(client, repository, release.id, { prerelease, makeLatest: 'false' });
 }
