@@ -3,8 +3,14 @@
  * object properties, fsck --fix losing files or rolling the registry back, a fix that loops.
  * Each runs the built CLI against real git and a bare remote in a temporary folder.
  */
+import { appendFileSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createBareRemote, createRepo, makeTempDir } from '../support/git.js';
+import { RegistryRepository } from '../../src/adapters/registry/repository.js';
+import { eventContext, registryTransaction } from '../../src/adapters/registry/transaction.js';
+import { memoryLogger } from '../../src/core/logger.js';
+import { setAlias } from '../../src/core/registry/operations.js';
+import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
 import { runCliBundle } from '../support/runner.js';
 
 const tmp = makeTempDir('mlops-registry-review-');
@@ -14,6 +20,21 @@ const noIdentity = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', H
 
 function cli(cwd: string, ...args: string[]) {
   return runCliBundle(args, { cwd, env: noIdentity });
+}
+
+/** Edits the registry branch by hand in a fresh clone and pushes, as a person would. */
+function editBranch(remote: string, name: string, edit: (dir: string) => void): void {
+  const editor = cloneRepo(remote, tmp.path, name);
+  gitIn(editor, 'checkout', '--quiet', 'mlops-registry');
+  edit(editor);
+  gitIn(editor, 'add', '-A');
+  gitIn(editor, 'commit', '--quiet', '-m', 'hand edit');
+  gitIn(editor, 'push', '--quiet', 'origin', 'mlops-registry');
+}
+
+interface FsckJson {
+  ok: boolean;
+  problems: Array<{ path: string; message: string; fixable: boolean; fixed?: boolean }>;
 }
 
 function workspace(name: string): { remote: string; work: string } {
@@ -46,5 +67,54 @@ describe('registry names that are built-in object properties', () => {
     expect(toString.code, toString.stderr).not.toBe(0);
     expect(toString.stderr.trim().split('\n')).toHaveLength(1);
     expect(toString.stderr).not.toMatch(/TypeError|at .*\.js/);
+  }, 120_000);
+});
+
+describe('fsck --fix with an event-log file it cannot parse', () => {
+  it('keeps the staging folder of a version registered in that file, and reports the model', async () => {
+    const { remote, work } = workspace('unread-log');
+    expect((await cli(work, 'register', '--model', 'm', '--path', 'model.bin')).code).toBe(0);
+    // 99 more events fill models/m/events/000001.jsonl (100 a file), in one commit: fast.
+    const repo = await RegistryRepository.open({
+      cwd: work,
+      branch: 'mlops-registry',
+      remote: 'origin',
+      log: memoryLogger(),
+    });
+    await registryTransaction(
+      repo,
+      async (docs) => {
+        for (let i = 1; i <= 99; i++) await setAlias(docs, 'm', `a${i}`, 1, eventContext('test'));
+      },
+      { message: () => '99 aliases' },
+    );
+    // v2 is event 101, in 000002.jsonl; the register dies before moving its file out of staging.
+    writeFiles(work, { 'model.bin': 'v2 weights\n' });
+    const crashed = await runCliBundle(['register', '--model', 'm', '--path', 'model.bin'], {
+      cwd: work,
+      env: { ...noIdentity, MLOPS_TEST_CRASH_AFTER_REGISTRY_WRITE: '1' },
+    });
+    expect(crashed.code).not.toBe(0);
+    const staging = join(work, '.mlops/artifacts/m/.staging');
+    const staged = readdirSync(staging).filter((name) => !name.endsWith('.json'));
+    expect(staged).toHaveLength(1);
+    expect(existsSync(join(work, '.mlops/artifacts/m/v2'))).toBe(false);
+
+    editBranch(remote, 'unread-log-editor', (dir) =>
+      appendFileSync(join(dir, 'models/m/events/000002.jsonl'), '{"oops"\n'),
+    );
+    const fixed = await cli(work, 'registry', 'fsck', '--fix', '--json');
+    expect(fixed.code).toBe(1);
+    expect(readdirSync(staging)).toContain(staged[0]);
+    const report = JSON.parse(fixed.stdout) as FsckJson;
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({
+        path: `.mlops/artifacts/m/.staging/${staged[0]}/`,
+        fixable: false,
+        message: expect.stringContaining(
+          'kept: models/m/events/000002.jsonl cannot be read, so fsck cannot tell whether a version of m records it',
+        ) as string,
+      }),
+    );
   }, 120_000);
 });
