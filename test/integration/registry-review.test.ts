@@ -3,7 +3,7 @@
  * object properties, fsck --fix losing files or rolling the registry back, a fix that loops.
  * Each runs the built CLI against real git and a bare remote in a temporary folder.
  */
-import { appendFileSync, existsSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RegistryRepository } from '../../src/adapters/registry/repository.js';
@@ -116,5 +116,49 @@ describe('fsck --fix with an event-log file it cannot parse', () => {
         ) as string,
       }),
     );
+  }, 120_000);
+});
+
+describe('fsck --fix when the event log lost its tail', () => {
+  it('refuses to roll the registry back to the shorter log, naming the lost events, and keeps v2', async () => {
+    const { remote, work } = workspace('lost-tail');
+    expect((await cli(work, 'register', '--model', 'c', '--path', 'model.bin')).code).toBe(0);
+    writeFiles(work, { 'model.bin': 'v2 weights\n' });
+    const second = await cli(work, 'register', '--model', 'c', '--path', 'model.bin', '--alias', 'production');
+    expect(second.code, second.stderr).toBe(0);
+    editBranch(remote, 'lost-tail-editor', (dir) => {
+      const file = join(dir, 'models/c/events/000001.jsonl');
+      const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+      writeFileSync(file, lines.slice(0, -2).join('\n') + '\n');
+    });
+    const before = gitIn(remote, 'rev-parse', 'refs/heads/mlops-registry');
+    const v2 = readFileSync(join(work, '.mlops/artifacts/c/v2/model.bin'), 'utf8');
+
+    const fixed = await cli(work, 'registry', 'fsck', '--fix', '--json');
+    expect(fixed.code).toBe(1);
+    const report = JSON.parse(fixed.stdout) as FsckJson;
+    expect(report.problems).toContainEqual({
+      path: 'models/c/index.json',
+      message:
+        'the event log lost events 2..3 (it ends at event 1): the derived files remember v2, alias production; restore the log from history (git log on the registry branch) rather than rebuilding from it',
+      fixable: false,
+    });
+    expect(gitIn(remote, 'rev-parse', 'refs/heads/mlops-registry')).toBe(before);
+    expect(readFileSync(join(work, '.mlops/artifacts/c/v2/model.bin'), 'utf8')).toBe(v2);
+  }, 120_000);
+
+  it('moves an existing v<N> folder aside to .orphaned instead of deleting it when a register reuses the number', async () => {
+    const { work } = workspace('orphaned');
+    expect((await cli(work, 'register', '--model', 'o', '--path', 'model.bin')).code).toBe(0);
+    // A v2 folder the registry does not know (left by a registry that was rolled back).
+    writeFiles(work, { '.mlops/artifacts/o/v2/model.bin': 'old v2\n', 'model.bin': 'new v2\n' });
+    const second = await cli(work, 'register', '--model', 'o', '--path', 'model.bin');
+    expect(second.code, second.stderr).toBe(0);
+    expect(readFileSync(join(work, '.mlops/artifacts/o/v2/model.bin'), 'utf8')).toBe('new v2\n');
+    const orphans = readdirSync(join(work, '.mlops/artifacts/o/.orphaned'));
+    expect(orphans).toHaveLength(1);
+    expect(orphans[0]).toMatch(/^v2-\d{8}T\d{6}Z$/);
+    expect(readFileSync(join(work, '.mlops/artifacts/o/.orphaned', orphans[0]!, 'model.bin'), 'utf8')).toBe('old v2\n');
+    expect(second.stderr).toContain(`moved it to .mlops/artifacts/o/.orphaned/${orphans[0]}/`);
   }, 120_000);
 });
