@@ -3,7 +3,7 @@
  * object properties, fsck --fix losing files or rolling the registry back, a fix that loops.
  * Each runs the built CLI against real git and a bare remote in a temporary folder.
  */
-import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RegistryRepository } from '../../src/adapters/registry/repository.js';
@@ -160,5 +160,33 @@ describe('fsck --fix when the event log lost its tail', () => {
     expect(orphans[0]).toMatch(/^v2-\d{8}T\d{6}Z$/);
     expect(readFileSync(join(work, '.mlops/artifacts/o/.orphaned', orphans[0]!, 'model.bin'), 'utf8')).toBe('old v2\n');
     expect(second.stderr).toContain(`moved it to .mlops/artifacts/o/.orphaned/${orphans[0]}/`);
+  }, 120_000);
+});
+
+describe('fsck --fix with a broken model the top-level index does not list', () => {
+  it('lets writes and list go on for the other models, and fsck still reports the broken one', async () => {
+    const { remote, work } = workspace('broken-unlisted');
+    expect((await cli(work, 'register', '--model', 'a', '--path', 'model.bin')).code).toBe(0);
+    expect((await cli(work, 'register', '--model', 'b', '--path', 'model.bin')).code).toBe(0);
+    editBranch(remote, 'broken-unlisted-editor', (dir) => {
+      writeFileSync(join(dir, 'models/b/events/000001.jsonl'), '{"oops"\n');
+      rmSync(join(dir, 'index.json'));
+    });
+    const fixed = await cli(work, 'registry', 'fsck', '--fix');
+    expect(fixed.code).toBe(1);
+
+    writeFiles(work, { 'model.bin': 'a v2\n' });
+    const next = await cli(work, 'register', '--model', 'a', '--path', 'model.bin', '--json');
+    expect(next.code, next.stderr).toBe(0);
+    expect(JSON.parse(next.stdout)).toMatchObject({ version: 2 });
+    const listed = await cli(work, 'registry', 'list', '--json');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { models: Array<{ name: string }> }).models.map((m) => m.name)).toEqual(['a']);
+
+    const again = await cli(work, 'registry', 'fsck', '--json');
+    expect(again.code).toBe(1);
+    expect((JSON.parse(again.stdout) as FsckJson).problems).toContainEqual(
+      expect.objectContaining({ path: 'models/b/events/000001.jsonl', fixable: false }),
+    );
   }, 120_000);
 });
