@@ -3,7 +3,16 @@
  * object properties, fsck --fix losing files or rolling the registry back, a fix that loops.
  * Each runs the built CLI against real git and a bare remote in a temporary folder.
  */
-import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RegistryRepository } from '../../src/adapters/registry/repository.js';
@@ -188,5 +197,28 @@ describe('fsck --fix with a broken model the top-level index does not list', () 
     expect((JSON.parse(again.stdout) as FsckJson).problems).toContainEqual(
       expect.objectContaining({ path: 'models/b/events/000001.jsonl', fixable: false }),
     );
+  }, 120_000);
+});
+
+describe('fsck and symbolic links in .mlops/artifacts', () => {
+  it('reports a v<N> folder that is a symbolic link and reads nothing through it', async () => {
+    const { work } = workspace('linked-version');
+    expect((await cli(work, 'register', '--model', 's', '--path', 'model.bin')).code).toBe(0);
+    const outside = join(tmp.path, 'linked-version-outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'model.bin'), 'v1 weights\n');
+    rmSync(join(work, '.mlops/artifacts/s/v1'), { recursive: true });
+    symlinkSync(outside, join(work, '.mlops/artifacts/s/v1'));
+    const fsck = await cli(work, 'registry', 'fsck', '--json');
+    expect(fsck.code).toBe(1);
+    const report = JSON.parse(fsck.stdout) as FsckJson;
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringContaining('.mlops/artifacts/s/v1 is a symbolic link') as string,
+        fixable: false,
+      }),
+    );
+    expect(fsck.stdout + fsck.stderr).not.toMatch(/[0-9a-f]{64}/);
+    expect(readFileSync(join(outside, 'model.bin'), 'utf8')).toBe('v1 weights\n');
   }, 120_000);
 });

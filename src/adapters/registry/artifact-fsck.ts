@@ -164,8 +164,21 @@ export async function checkLocalArtifacts(options: {
       if (localLocationProblem(record.artifact, model, record.version)) continue;
       const where = { path: record.path, line: record.line, model, version: record.version };
       const location = localArtifactLocation(model, record.version, record.artifact.name);
+      // Each component checked, not just the file: a symbolic link v<N> would have fsck hash
+      // (and --fix write into) a folder outside the repository.
+      let versionFolder: string | undefined;
+      try {
+        versionFolder = await findStoreDirectory(root, [model, `v${record.version}`]);
+      } catch (error) {
+        problems.push({
+          ...where,
+          message: `${model} v${record.version}: ${(error as Error).message}`,
+          fixable: false,
+        });
+        continue;
+      }
       const file = join(modelFolder, `v${record.version}`, record.artifact.name);
-      const info = await lstat(file).catch(() => undefined);
+      const info = versionFolder ? await lstat(file).catch(() => undefined) : undefined;
       if (info && !info.isFile()) {
         problems.push({
           ...where,
