@@ -169,6 +169,9 @@ describe('fsck --fix when the event log lost its tail', () => {
     expect(orphans[0]).toMatch(/^v2-\d{8}T\d{6}Z$/);
     expect(readFileSync(join(work, '.mlops/artifacts/o/.orphaned', orphans[0]!, 'model.bin'), 'utf8')).toBe('old v2\n');
     expect(second.stderr).toContain(`moved it to .mlops/artifacts/o/.orphaned/${orphans[0]}/`);
+    // The orphan is not the registry's: fsck finds both versions in place.
+    const fsck = await cli(work, 'registry', 'fsck');
+    expect(fsck.code, fsck.stdout + fsck.stderr).toBe(0);
   }, 120_000);
 });
 
