@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
@@ -271,19 +273,64 @@ describe('git adapter', () => {
         token: 'ghs_secret',
         mask: (s) => masked.push(s),
       });
+    const header = `AUTHORIZATION: basic ${Buffer.from('x-access-token:ghs_secret').toString('base64')}`;
     const env = async (remote: string) => {
       const repo = await open(remote);
-      // The config git sees through GIT_CONFIG_* for this repository's commands.
-      const result = await repo.run(['config', '--get', 'http.extraheader'], { allowFailure: true });
-      return result.stdout.trim();
+      // The header git sends to github.com through GIT_CONFIG_* ("command line") for this repository's commands.
+      const result = await repo.run(['config', '--show-origin', '--show-scope', '--list'], { allowFailure: true });
+      const passed = result.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('command\tcommand line:\t'))
+        .map((line) => line.split('\t')[2]!);
+      if (passed.length === 0) return '';
+      expect(passed).toEqual([`http.https://github.com/.extraheader=${header}`]);
+      return header;
     };
-    const header = `AUTHORIZATION: basic ${Buffer.from('x-access-token:ghs_secret').toString('base64')}`;
     expect(await env('origin')).toBe(header);
     expect(masked).toContain(Buffer.from('x-access-token:ghs_secret').toString('base64'));
     expect(await env('elsewhere')).toBe('');
     // actions/checkout's persisted credentials win.
     gitIn(work, 'config', 'http.https://github.com/.extraheader', 'AUTHORIZATION: basic Y2hlY2tvdXQ=');
     expect(await env('origin')).toBe('');
+  });
+
+  it('scopes the token header to the GitHub server, so a pushurl to another host never receives it', async () => {
+    // Two listeners: the "GitHub server" and another host a pushurl points at.
+    const seen: Array<{ server: string; authorization: string | undefined }> = [];
+    const listen = async (name: string) => {
+      const server = createServer((req, res) => {
+        seen.push({ server: name, authorization: req.headers.authorization });
+        res.writeHead(404).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    };
+    const github = await listen('github');
+    const other = await listen('other');
+    try {
+      const work = createRepo(tmp.path, 'creds-pushurl');
+      gitIn(work, 'remote', 'add', 'origin', `${github.url}/octo-org/octo-repo.git`);
+      gitIn(work, 'config', 'remote.origin.pushurl', `${other.url}/octo-org/octo-repo.git`);
+      const repo = await RegistryRepository.open({
+        cwd: work,
+        branch: 'mlops-registry',
+        remote: 'origin',
+        log,
+        token: 'ghs_secret',
+        serverUrl: github.url,
+      });
+      const env = { GIT_TERMINAL_PROMPT: '0' };
+      await repo.run(['ls-remote', 'origin'], { allowFailure: true, env });
+      await repo.run(['push', 'origin', 'HEAD:refs/heads/x'], { allowFailure: true, env });
+      const header = `basic ${Buffer.from('x-access-token:ghs_secret').toString('base64')}`;
+      // The GitHub server gets the token (so the test can see a header at all); the other host does not.
+      expect(seen.filter((r) => r.server === 'github').map((r) => r.authorization)).toContain(header);
+      expect(seen.filter((r) => r.server === 'other').length).toBeGreaterThan(0);
+      expect(seen.filter((r) => r.server === 'other' && r.authorization !== undefined)).toEqual([]);
+    } finally {
+      github.server.close();
+      other.server.close();
+    }
   });
 });
 

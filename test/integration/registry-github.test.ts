@@ -97,6 +97,7 @@ describe('register in GitHub mode', { timeout: KILL_TEST_TIMEOUT_MS }, () => {
     expect(moved.stderr).toContain("iris v1's release iris/v1 stays as it is: no GitHub token");
     expect(published().find((r) => r.tagName === 'iris/v1')).toMatchObject({ prerelease: true });
     // Running it again with a token finishes the promotion, though the alias is already there.
+    const promotedAfter = gh.requests.length;
     const promote = await runCliBundle(['registry', 'set-alias', 'iris', 'production', 'v1', '--json'], {
       cwd: work,
       env: {
@@ -109,6 +110,12 @@ describe('register in GitHub mode', { timeout: KILL_TEST_TIMEOUT_MS }, () => {
     expect(promote.code, promote.stderr).toBe(0);
     expect(JSON.parse(promote.stdout)).toMatchObject({ changed: false, releaseUpdated: true });
     expect(published().find((r) => r.tagName === 'iris/v1')).toMatchObject({ prerelease: false });
+    // GitHub's make_latest defaults to true: a promotion must not make the model release the repository's Latest.
+    const v1 = published().find((r) => r.tagName === 'iris/v1')!;
+    const promotions = gh.requests
+      .slice(promotedAfter)
+      .filter((r) => r.method === 'PATCH' && r.path.endsWith(`/releases/${v1.id}`));
+    expect(promotions.map((r) => r.body)).toEqual([{ prerelease: false, make_latest: 'false' }]);
   });
 
   it('returns the same version and release for a retried register of the same run attempt', async () => {

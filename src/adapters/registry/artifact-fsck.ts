@@ -125,6 +125,8 @@ export interface LocalArtifactCheck {
 export async function checkLocalArtifacts(options: {
   root: string;
   records: RecordedArtifact[];
+  /** Models whose event log could not be read to the end (`recordedArtifacts`): their staging is kept. */
+  unreadLogs?: ReadonlyMap<string, string>;
   fix: boolean;
   log: Logger;
   now?: number;
@@ -139,6 +141,9 @@ export async function checkLocalArtifacts(options: {
     if (record.artifact.release) continue;
     byModel.set(record.model, [...(byModel.get(record.model) ?? []), record]);
   }
+  const unreadLogs = options.unreadLogs ?? new Map<string, string>();
+  // A model whose log is unreadable from its first file has no records, and staging all the same.
+  for (const model of unreadLogs.keys()) if (!byModel.has(model)) byModel.set(model, []);
   for (const [model, records] of [...byModel].sort(([a], [b]) => (a < b ? -1 : 1))) {
     let modelFolder: string | undefined;
     try {
@@ -159,8 +164,21 @@ export async function checkLocalArtifacts(options: {
       if (localLocationProblem(record.artifact, model, record.version)) continue;
       const where = { path: record.path, line: record.line, model, version: record.version };
       const location = localArtifactLocation(model, record.version, record.artifact.name);
+      // Each component checked, not just the file: a symbolic link v<N> would have fsck hash
+      // (and --fix write into) a folder outside the repository.
+      let versionFolder: string | undefined;
+      try {
+        versionFolder = await findStoreDirectory(root, [model, `v${record.version}`]);
+      } catch (error) {
+        problems.push({
+          ...where,
+          message: `${model} v${record.version}: ${(error as Error).message}`,
+          fixable: false,
+        });
+        continue;
+      }
       const file = join(modelFolder, `v${record.version}`, record.artifact.name);
-      const info = await lstat(file).catch(() => undefined);
+      const info = versionFolder ? await lstat(file).catch(() => undefined) : undefined;
       if (info && !info.isFile()) {
         problems.push({
           ...where,
@@ -229,10 +247,22 @@ export async function checkLocalArtifacts(options: {
       problems.push(problem);
     }
 
+    const unreadLog = unreadLogs.get(model);
     for (const entry of entries) {
       if (used.has(entry.id) || !entry.stale) continue;
+      const path = `.mlops/artifacts/${model}/${STAGING_DIR}/${entry.id}${entry.temporary ? '' : entry.hasFolder ? '/' : '.json'}`;
+      if (unreadLog !== undefined) {
+        // A version registered in the unread part of the log may have its only copy here.
+        problems.push({
+          path,
+          model,
+          message: `stale staging ${entry.temporary ? 'temporary file' : entry.hasFolder ? 'folder' : 'record'} kept: ${unreadLog} cannot be read, so fsck cannot tell whether a version of ${model} records it (repair the log, then run fsck again)`,
+          fixable: false,
+        });
+        continue;
+      }
       const problem: ArtifactProblem = {
-        path: `.mlops/artifacts/${model}/${STAGING_DIR}/${entry.id}${entry.temporary ? '' : entry.hasFolder ? '/' : '.json'}`,
+        path,
         model,
         message: `stale staging ${entry.temporary ? 'temporary file' : entry.hasFolder ? 'folder' : 'record'}: ${entry.stale}, and no version records it`,
         fixable: true,

@@ -226,9 +226,14 @@ async function storeDirectory(root: string, segments: string[], create: boolean)
   return path;
 }
 
+/** Where an existing `v<N>` folder goes when a register needs its name: never deleted. */
+export const ORPHANED_DIR = '.orphaned';
+
 /**
  * Gives a staged folder its final name `v<N>` (one rename: a reader sees all of it or nothing)
- * and removes its staging record. Returns the final folder.
+ * and removes its staging record. Returns the final folder. A `v<N>` already there (left by a
+ * registry that lost v<N>, say a rewound branch) may be the only copy of a model someone used:
+ * it is moved to `.orphaned/v<N>-<UTC time>/`, never deleted.
  */
 export async function moveStagedFolder(
   root: string,
@@ -242,8 +247,15 @@ export async function moveStagedFolder(
   const existing = await lstat(target).catch(() => undefined);
   if (existing?.isSymbolicLink()) throw symbolicLinkError(root, target);
   if (existing) {
-    log.warning(`Replacing ${target}, left from a registry that no longer has ${model} v${version}.`);
-    await rm(target, { recursive: true, force: true });
+    const orphans = await ensureStoreDirectory(root, [model, ORPHANED_DIR]);
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+    let name = `v${version}-${stamp}`;
+    for (let n = 2; await lstat(join(orphans, name)).catch(() => undefined); n++) name = `v${version}-${stamp}-${n}`;
+    await rename(target, join(orphans, name));
+    log.warning(
+      `${relative(root, target)} was there, left from a registry that no longer has ${model} v${version}; ` +
+        `moved it to ${relative(root, join(orphans, name))}/ (delete it once you know it is not needed).`,
+    );
   }
   await rename(folder, target);
   await rm(`${folder}.json`, { force: true });
@@ -373,12 +385,16 @@ export function releaseArtifactStore(options: {
   };
 }
 
-/** Sets a version's release to prerelease or not (an alias such as production points at it or not). */
+/**
+ * Sets a version's release to prerelease or not (an alias such as production points at it or
+ * not). Never makes it the repository's Latest release: GitHub's `make_latest` defaults to true,
+ * which would put a model above the project's own releases.
+ */
 export async function setReleasePrerelease(
   client: GitHubClient,
   repository: RepositoryRef,
   release: ReleaseInfo,
   prerelease: boolean,
 ): Promise<void> {
-  await updateRelease(client, repository, release.id, { prerelease });
+  await updateRelease(client, repository, release.id, { prerelease, makeLatest: 'false' });
 }

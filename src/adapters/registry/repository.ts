@@ -290,7 +290,8 @@ function checkBranchName(branch: string): void {
  * Credentials for the remote. Git already uses what actions/checkout leaves in the local config
  * (`http.https://github.com/.extraheader`). Only when there is none and a token is given, the
  * token is passed as the same header, through GIT_CONFIG_* variables (never on a command line,
- * where `ps` would show it), and only to the GitHub server's host.
+ * where `ps` would show it), and only to the GitHub server's host: the header is configured for
+ * `http.<server origin>/`, so git sends it to no other URL the remote's config may name.
  */
 async function credentialEnvironment(
   cwd: string,
@@ -313,9 +314,11 @@ async function credentialEnvironment(
   if (existing.code === 0 && existing.stdout.trim() !== '') return {};
   const basic = Buffer.from(`x-access-token:${options.token}`, 'utf8').toString('base64');
   options.mask?.(basic);
+  // Scoped to the server's origin: an unscoped http.extraheader would also go to a
+  // remote.<name>.pushurl, a second url or a url.*.pushInsteadOf target on another host.
   return {
     GIT_CONFIG_COUNT: '1',
-    GIT_CONFIG_KEY_0: 'http.extraheader',
+    GIT_CONFIG_KEY_0: `http.${server.origin}/.extraheader`,
     GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`,
   };
 }

@@ -449,10 +449,10 @@ async function fsckArtifacts(
   fix: boolean,
 ): Promise<{ problems: ArtifactProblem[]; verified: number; notes: string[] }> {
   const target = await githubTarget(args, context, repo, log);
-  const records = await recordedArtifacts(docs);
+  const { records, unreadLogs } = await recordedArtifacts(docs);
   const problems = artifactRecordProblems(records, target);
   const notes: string[] = [];
-  const local = await checkLocalArtifacts({ root: repo.root, records, fix, log });
+  const local = await checkLocalArtifacts({ root: repo.root, records, unreadLogs, fix, log });
   problems.push(...local.problems);
   let verified = local.verified;
   for (const model of local.absentModels) {

@@ -1,5 +1,5 @@
 import type { KeyShard, ModelIndex, RegistryEvent, RegistryIndex, StoredVersion, VersionChunk } from './documents.js';
-import { REGISTRY_FORMAT } from './documents.js';
+import { REGISTRY_FORMAT, ownEntry } from './documents.js';
 import {
   INDEX_PATH,
   chunkFirstVersion,
@@ -113,7 +113,7 @@ export async function applyEvent(docs: RegistryDocuments, event: RegistryEvent):
     }
     case 'alias-set': {
       if (record!.deprecated) reject(`version ${event.version} is deprecated`);
-      const current = index.aliases[event.alias]?.version;
+      const current = ownEntry(index.aliases, event.alias)?.version;
       if (event.previous !== current) {
         reject(
           `says alias "${event.alias}" was at ${event.previous ?? 'nothing'} but it was at ${current ?? 'nothing'}`,
@@ -126,7 +126,7 @@ export async function applyEvent(docs: RegistryDocuments, event: RegistryEvent):
       break;
     }
     case 'alias-removed': {
-      const current = index.aliases[event.alias];
+      const current = ownEntry(index.aliases, event.alias);
       if (current?.version !== event.version) reject(`alias "${event.alias}" is not at version ${event.version}`);
       const { [event.alias]: _removed, ...rest } = index.aliases;
       index.aliases = rest;
@@ -190,7 +190,7 @@ export async function applyEvent(docs: RegistryDocuments, event: RegistryEvent):
       latestVersion: index.latestVersion,
       seq: index.seq,
       aliases,
-      createdAt: top.models[model]?.createdAt ?? index.createdAt,
+      createdAt: ownEntry(top.models, model)?.createdAt ?? index.createdAt,
       updatedAt: event.time,
     },
   };

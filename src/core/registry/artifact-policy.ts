@@ -122,12 +122,24 @@ export interface RecordedArtifact {
   line: number;
 }
 
+/** What the event logs record about artifacts, and which logs could not be read to the end. */
+export interface RecordedArtifacts {
+  records: RecordedArtifact[];
+  /**
+   * Models whose log has a file fsck cannot parse, each with that file: their versions from it
+   * on are unknown here, so nothing of theirs may be cleaned up as "recorded by no version".
+   */
+  unreadLogs: Map<string, string>;
+}
+
 /**
  * Every version's artifact, read from the event logs (the registry's facts, whatever the
- * derived files say). A log fsck cannot read is skipped here: fsck's log check reports it.
+ * derived files say). A log file that cannot be parsed ends its model's reading (fsck's log
+ * check reports it); the model is returned in `unreadLogs`.
  */
-export async function recordedArtifacts(docs: RegistryDocuments): Promise<RecordedArtifact[]> {
-  const found: RecordedArtifact[] = [];
+export async function recordedArtifacts(docs: RegistryDocuments): Promise<RecordedArtifacts> {
+  const records: RecordedArtifact[] = [];
+  const unreadLogs = new Map<string, string>();
   for (const model of await docs.tree.list(MODELS_DIR)) {
     if (nameProblem(model)) continue;
     const dir = eventsDir(model);
@@ -138,12 +150,13 @@ export async function recordedArtifacts(docs: RegistryDocuments): Promise<Record
       try {
         events = await docs.events(path);
       } catch (error) {
-        if (error instanceof RegistryCorruptError) break;
-        throw error;
+        if (!(error instanceof RegistryCorruptError)) throw error;
+        unreadLogs.set(model, path);
+        break;
       }
       for (const [i, event] of events.entries()) {
         if (event.type !== 'registered' || event.model !== model) continue;
-        found.push({
+        records.push({
           model,
           version: event.version,
           sha256: event.sha256,
@@ -154,7 +167,7 @@ export async function recordedArtifacts(docs: RegistryDocuments): Promise<Record
       }
     }
   }
-  return found;
+  return { records, unreadLogs };
 }
 
 /** One thing wrong with a version's artifact. */

@@ -1,5 +1,6 @@
 import { EnvironmentError, InputError } from '../errors.js';
 import { storedVersion } from './apply.js';
+import { ownEntry } from './documents.js';
 import type { ModelIndex, RegistryEvent, RegistryIndex, RegistryMarker, StoredVersion } from './documents.js';
 import {
   EVENTS_PER_CHUNK,
@@ -12,7 +13,7 @@ import {
   modelIndexPath,
   versionChunkPath,
 } from './layout.js';
-import type { RegistryDocuments } from './store.js';
+import { RegistryCorruptError, type RegistryDocuments } from './store.js';
 
 /**
  * Checks that writers run before they append: the derived files a write takes facts from (the
@@ -316,12 +317,35 @@ async function unlistedModels(
   listed?: string[],
 ): Promise<{ top: RegistryIndex | undefined; unlisted: string[]; problem: string }> {
   const [top, folders] = await Promise.all([docs.index(), listed ?? docs.tree.list(MODELS_DIR)]);
-  const unlisted = folders.filter((name) => name !== except && (!top || !(name in top.models)));
+  const unlisted: string[] = [];
+  for (const name of folders) {
+    if (name === except || ownEntry(top?.models, name)) continue;
+    // A model whose log cannot be read is fsck's to report; `fsck --fix` leaves such a model out
+    // of index.json, so counting it here would refuse every write with no fix to run.
+    if (await hasReadableLog(docs, name)) unlisted.push(name);
+  }
   const names = `${unlisted.length === 1 ? 'model' : 'models'} ${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', ...' : ''}`;
   const problem = top
     ? `it does not list ${names}, which ${unlisted.length === 1 ? 'has' : 'have'} a folder under ${MODELS_DIR}/`
     : `it is missing, but ${MODELS_DIR}/ holds ${names}`;
   return { top, unlisted, problem };
+}
+
+/**
+ * True when `model`'s folder holds an event log whose files all parse: a model that a write
+ * rebuilding index.json would drop. Read only for folders index.json does not list (normally none).
+ */
+async function hasReadableLog(docs: RegistryDocuments, model: string): Promise<boolean> {
+  const files = (await docs.tree.list(eventsDir(model))).filter((name) => LOG_FILE.test(name));
+  if (files.length === 0) return false;
+  await docs.prefetch(files.map((name) => `${eventsDir(model)}/${name}`));
+  try {
+    for (const name of files) await logEvents(docs, `${eventsDir(model)}/${name}`);
+  } catch (error) {
+    if (error instanceof RegistryCorruptError) return false;
+    throw error;
+  }
+  return true;
 }
 
 /**
@@ -337,7 +361,7 @@ async function verifyTopIndex(
   // A new model has no folder yet; a folder without a log is fsck's business, not this write's.
   const { top, unlisted, problem } = await unlistedModels(docs, index ? undefined : model, folders);
   if (unlisted.length > 0) throw new RegistryInconsistentError(docs.description, INDEX_PATH, problem);
-  const summary = top?.models[model];
+  const summary = ownEntry(top?.models, model);
   if (!index) {
     if (summary) {
       throw new RegistryInconsistentError(

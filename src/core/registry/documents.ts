@@ -225,3 +225,12 @@ export interface RegistryIndex {
   updatedAt: string;
   models: Record<string, ModelSummary>;
 }
+
+/**
+ * The entry `key` of a stored map (models, aliases), or undefined when the map has no such entry
+ * of its own: `map[key]` would answer `constructor` or `toString` with Object's built-ins, and
+ * those are valid model and alias names.
+ */
+export function ownEntry<T>(map: Record<string, T> | undefined, key: string): T | undefined {
+  return map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
+}

@@ -1,5 +1,5 @@
 import { applyEvent, EventRejectedError } from './apply.js';
-import type { RegistryEvent } from './documents.js';
+import type { ModelIndex, RegistryEvent, VersionChunk } from './documents.js';
 import {
   INDEX_PATH,
   MARKER_PATH,
@@ -16,7 +16,7 @@ import {
 import { nameProblem } from './names.js';
 import { sameJson } from './operations.js';
 import { looksLikeRegistry, requireRegistryBranch } from './consistency.js';
-import { REGISTRY_FORMAT } from './documents.js';
+import { REGISTRY_FORMAT, ownEntry } from './documents.js';
 import { RegistryCorruptError, RegistryDocuments, formatDocument, parseDocument, type RegistryTree } from './store.js';
 import type { DocumentKind } from './schemas.js';
 
@@ -94,6 +94,8 @@ export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport>
     }
     await docs.prefetch(logFiles.map((name) => `${dir}/${name}`));
     let expectedSeq = 1;
+    /** The ids of this model's replayed events, by sequence number - 1. */
+    const modelIds: string[] = [];
     for (const name of logFiles) {
       const path = `${dir}/${name}`;
       let chunk: RegistryEvent[];
@@ -127,6 +129,7 @@ export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport>
         else if (seenIds.has(event.id)) fail(`event id ${event.id} is used twice (also ${seenIds.get(event.id)})`);
         if (stop) break;
         seenIds.set(event.id, `${path} line ${i + 1}`);
+        modelIds.push(event.id);
         try {
           await applyEvent(rebuilt, event);
         } catch (error) {
@@ -143,6 +146,13 @@ export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport>
     if (expectedSeq === 1 && !brokenModels.has(model)) {
       problems.push({ path: dir, message: `model "${model}" has no events`, fixable: false });
       brokenModels.add(model);
+    }
+    if (!brokenModels.has(model)) {
+      const lost = await lostTail(docs, model, modelIds);
+      if (lost) {
+        problems.push({ ...lost, fixable: false });
+        brokenModels.add(model);
+      }
     }
   }
 
@@ -197,7 +207,7 @@ export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport>
       const index = value as { models: Record<string, unknown> };
       const want = JSON.parse(text!) as { models: Record<string, unknown> };
       for (const broken of brokenModels) {
-        if (index.models[broken]) want.models[broken] = index.models[broken];
+        if (ownEntry(index.models, broken)) want.models[broken] = index.models[broken]!;
         else delete want.models[broken];
       }
       if (!sameJson(index.models, want.models)) {
@@ -266,6 +276,73 @@ export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport>
     }
   }
   return { models: models.length, events, versions, runs, problems, repairs };
+}
+
+/**
+ * Whether the stored derived files of `model` cite events its log (`ids`, by sequence number - 1)
+ * does not have: a log that lost its tail (a bad rebase, a hand edit). Rebuilding the derived
+ * files from such a log would silently roll the registry back and let the next register reuse a
+ * version number, so it is reported as a problem `--fix` does not touch, naming what the
+ * derived files remember. Derived files that do not parse are left to the replay comparison.
+ */
+async function lostTail(
+  docs: RegistryDocuments,
+  model: string,
+  ids: string[],
+): Promise<{ path: string; message: string } | undefined> {
+  const inLog = (seq: number, id?: string) =>
+    Number.isInteger(seq) && seq >= 1 && seq <= ids.length && (id === undefined || ids[seq - 1] === id);
+  let index: ModelIndex | undefined;
+  try {
+    index = await docs.modelIndex(model);
+  } catch (error) {
+    if (!(error instanceof RegistryCorruptError)) throw error;
+  }
+  const cited: number[] = [];
+  const remembered: string[] = [];
+  let path: string | undefined;
+  if (index && index.seq > 0 && !inLog(index.seq, index.lastEventId)) {
+    cited.push(index.seq);
+    path = modelIndexPath(model);
+  }
+  for (const name of await docs.tree.list(versionsDir(model))) {
+    if (!/^\d{6}\.json$/.test(name)) continue;
+    let chunk: VersionChunk;
+    try {
+      chunk = parseDocument<VersionChunk>(
+        (await docs.text(`${versionsDir(model)}/${name}`)) ?? '',
+        'versions',
+        `${versionsDir(model)}/${name}`,
+        docs.description,
+      );
+    } catch (error) {
+      if (!(error instanceof RegistryCorruptError)) throw error;
+      continue;
+    }
+    // Another model's file copied here is a stray file (the replay comparison reports it), not a memory.
+    if (chunk.model !== model) continue;
+    for (const record of chunk.versions) {
+      if (inLog(record.seq, record.eventId)) continue;
+      cited.push(record.seq);
+      remembered.push(`v${record.version}`);
+      path ??= `${versionsDir(model)}/${name}`;
+    }
+  }
+  for (const [alias, state] of Object.entries(index?.aliases ?? {})) {
+    if (inLog(state.seq)) continue;
+    cited.push(state.seq);
+    remembered.push(`alias ${alias}`);
+  }
+  if (path === undefined) return undefined;
+  const last = Math.max(...cited);
+  const lostEvents = last > ids.length ? `events ${ids.length + 1}..${last}` : `the events the derived files cite`;
+  return {
+    path,
+    message:
+      `the event log lost ${lostEvents} (it ends at event ${ids.length})` +
+      (remembered.length > 0 ? `: the derived files remember ${remembered.join(', ')}` : '') +
+      '; restore the log from history (git log on the registry branch) rather than rebuilding from it',
+  };
 }
 
 /** A short description of the first difference between two JSON values: `aliases.production.version: 3 != 2`. */

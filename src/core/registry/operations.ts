@@ -14,7 +14,7 @@ import type {
   RolledBackEvent,
   VersionLineage,
 } from './documents.js';
-import { REGISTRY_FORMAT } from './documents.js';
+import { REGISTRY_FORMAT, ownEntry } from './documents.js';
 import {
   MARKER_PATH,
   MODELS_DIR,
@@ -256,7 +256,7 @@ export async function registerVersion(
   };
   const events: RegistryEvent[] = [registered];
   if (request.alias !== undefined) {
-    const previous = index.aliases[request.alias]?.version;
+    const previous = ownEntry(index.aliases, request.alias)?.version;
     const aliasSet: AliasSetEvent = {
       id: context.newId(),
       seq: registered.seq + 1,
@@ -286,7 +286,7 @@ export async function setAlias(
   checkAliasName(alias);
   const index = await requireModel(docs, model, [version]);
   const record = await requireVersion(docs, index, version);
-  const previous = index.aliases[alias]?.version;
+  const previous = ownEntry(index.aliases, alias)?.version;
   if (previous === version) return { events: [], previous };
   if (record.deprecated) {
     throw new InputError(`${model} v${version} is deprecated; an alias cannot point at a deprecated version.`);
@@ -314,7 +314,7 @@ export async function removeAlias(
   context: EventContext,
 ): Promise<OperationResult & { previous: number }> {
   const index = await requireModel(docs, model);
-  const current = index.aliases[alias];
+  const current = ownEntry(index.aliases, alias);
   if (!current) {
     const set = Object.keys(index.aliases);
     throw new InputError(

@@ -2,6 +2,7 @@ import { storedVersion } from './apply.js';
 import { requireRegistryBranch, verifyModelList } from './consistency.js';
 import type { ModelVersionRecord, RegistryReader, VersionSelector } from './contract.js';
 import type { ModelIndex, ModelSummary, RegistryEvent, StoredVersion } from './documents.js';
+import { ownEntry } from './documents.js';
 import { MARKER_PATH, VERSIONS_PER_CHUNK, eventsDir, modelIndexPath, versionChunkPath } from './layout.js';
 import { checkModelName } from './names.js';
 import type { TrackedRun } from './runs.js';
@@ -68,7 +69,7 @@ export async function resolveVersion(
     const stored = await storedVersion(docs, model, selector.version);
     return stored && toVersionRecord(model, stored, index);
   }
-  const alias = index.aliases[selector.alias];
+  const alias = ownEntry(index.aliases, selector.alias);
   if (alias) {
     const stored = await storedVersion(docs, model, alias.version);
     return stored && toVersionRecord(model, stored, index);
