@@ -183,7 +183,7 @@ describe('registry integrity: pushes', () => {
     const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(
-      /^The registry write is in an unknown state: pushing to origin failed \(.+\) and the branch could not be fetched again to check \(.+\)\. iris may be registered; the uploaded artifact is kept at \.mlops\/artifacts\/iris\/\.staging\/[0-9a-f-]{36}\. Once origin is reachable, re-run the step \(the same run attempt finds its version\) or run `mlops registry fsck`\.$/,
+      /^The registry write is in an unknown state: pushing to origin failed \(.+\) and the branch could not be fetched again to check \(.+\)\. iris may be registered; the uploaded artifact is kept at \.mlops\/artifacts\/iris\/\.staging\/[0-9a-f-]{36}\. Once origin is reachable, see whether it landed with `mlops registry history iris`, and check its artifact with `mlops registry fsck`\.$/,
     );
     // The staged folder, beside its staging record (<id>.json).
     const staged = readdirSync(join(work, '.mlops/artifacts/iris/.staging')).filter((name) => !name.endsWith('.json'));

@@ -140,7 +140,9 @@ export async function registerModel(options: RegisterModelOptions): Promise<Regi
         // leave a registered version without its file. Keep it for a re-run or fsck.
         throw new EnvironmentError(
           `${error.summary} ${model} may be registered; the uploaded artifact is kept at ${stagedPlace(repo, staged)}. ` +
-            `Once ${repo.options.remote} is reachable, re-run the step (the same run attempt finds its version) or run \`mlops registry fsck\`.`,
+            // Not "re-run the step": on GitHub a re-run is a new run attempt, hence a new idempotency
+            // key and a second version. Looking comes first.
+            `Once ${repo.options.remote} is reachable, see whether it landed with \`mlops registry history ${model}\`, and check its artifact with \`mlops registry fsck\`.`,
         );
       }
       log.warning(`The registry write failed; removing the uploaded artifact so that nothing half-registered remains.`);
