@@ -1,6 +1,7 @@
 import { relative, sep } from 'node:path';
 import { EnvironmentError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { RegisteredVersion } from '../../core/report/register.js';
 import type { TestHooks } from '../environment.js';
 import type { RegisteredEvent, VersionLineage } from '../../core/registry/documents.js';
 import { checkModelName, releaseTag } from '../../core/registry/names.js';
@@ -44,18 +45,9 @@ export interface RegisterModelOptions {
   afterRegistryWrite?: () => void;
 }
 
-export interface RegisterModelResult {
-  version: number;
-  tag: string;
-  sha256: string;
-  size: number;
-  /** True when a retried register found the version its idempotency key had already made. */
-  existing: boolean;
-  /** The registry commit that holds the version. */
-  commit: string | undefined;
-  releaseUrl?: string;
+/** What registering returns: the version as the step summary shows it, plus the asset URL and event. */
+export interface RegisterModelResult extends RegisteredVersion {
   assetUrl: string;
-  location: string;
   event?: RegisteredEvent;
 }
 
