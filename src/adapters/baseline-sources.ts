@@ -8,6 +8,7 @@ import { git } from './git/exec.js';
 import { isUserError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { BaselineRegistry, BaselineSources } from '../core/metrics/baseline.js';
+import type { RegistryReaderOptions } from './registry/index.js';
 
 export interface SourceOptions {
   workingDirectory: string;
@@ -84,14 +85,7 @@ export function realBaselineSources(options: SourceOptions): BaselineSources {
  * (no repository, no such remote, a bad branch name) is returned for the caller to judge; a bug
  * in the registry code is rethrown.
  */
-async function loadRegistryReader(options: {
-  cwd: string;
-  branch: string;
-  remote: string;
-  log: Logger;
-  token?: string;
-  serverUrl?: string;
-}): Promise<BaselineRegistry | { unavailable: string }> {
+async function loadRegistryReader(options: RegistryReaderOptions): Promise<BaselineRegistry | { unavailable: string }> {
   const { openRegistryReader } = await import('./registry/index.js');
   try {
     const reader = await openRegistryReader(options);

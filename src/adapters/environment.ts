@@ -55,6 +55,15 @@ export interface TestHooks {
   readonly crashAfterRegistryWrite: boolean;
 }
 
+/**
+ * The process's own variables: the one place mlops reads process.env. The two entry points hand
+ * them to readEnvironment (and the runner's INPUT_* reader); git's child processes inherit them
+ * (PATH, HOME, the user's GIT_* configuration and credential helpers).
+ */
+export function processVariables(): NodeJS.ProcessEnv {
+  return process.env;
+}
+
 /** Reads the runner contract's variables once, so nothing else needs process.env. */
 export function readEnvironment(
   env: NodeJS.ProcessEnv,

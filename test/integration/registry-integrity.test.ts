@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
+import { createBareRemote, createRepo, gitIn, makeTempDir, writeFiles, editRegistryBranch } from '../support/git.js';
 import { runBundle, runCliBundle } from '../support/runner.js';
 
 const tmp = makeTempDir('mlops-registry-integrity-');
@@ -31,14 +31,8 @@ async function seeded(name: string): Promise<{ remote: string; work: string }> {
   return { remote, work };
 }
 
-/** Edits the registry branch by hand in a fresh clone and pushes, as a person would. */
 function editBranch(remote: string, name: string, edit: (dir: string) => void): void {
-  const editor = cloneRepo(remote, tmp.path, name);
-  gitIn(editor, 'checkout', '--quiet', 'mlops-registry');
-  edit(editor);
-  gitIn(editor, 'add', '-A');
-  gitIn(editor, 'commit', '--quiet', '-m', 'hand edit');
-  gitIn(editor, 'push', '--quiet', 'origin', 'mlops-registry');
+  editRegistryBranch(remote, tmp.path, name, edit);
 }
 
 const tip = (remote: string, branch = 'mlops-registry') => gitIn(remote, 'rev-parse', `refs/heads/${branch}`);

@@ -19,7 +19,7 @@ import { RegistryRepository } from '../../src/adapters/registry/repository.js';
 import { eventContext, registryTransaction } from '../../src/adapters/registry/transaction.js';
 import { memoryLogger } from '../../src/core/logger.js';
 import { setAlias } from '../../src/core/registry/operations.js';
-import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
+import { createBareRemote, createRepo, gitIn, makeTempDir, writeFiles, editRegistryBranch } from '../support/git.js';
 import { runCliBundle } from '../support/runner.js';
 
 const tmp = makeTempDir('mlops-registry-review-');
@@ -31,14 +31,8 @@ function cli(cwd: string, ...args: string[]) {
   return runCliBundle(args, { cwd, env: noIdentity });
 }
 
-/** Edits the registry branch by hand in a fresh clone and pushes, as a person would. */
 function editBranch(remote: string, name: string, edit: (dir: string) => void): void {
-  const editor = cloneRepo(remote, tmp.path, name);
-  gitIn(editor, 'checkout', '--quiet', 'mlops-registry');
-  edit(editor);
-  gitIn(editor, 'add', '-A');
-  gitIn(editor, 'commit', '--quiet', '-m', 'hand edit');
-  gitIn(editor, 'push', '--quiet', 'origin', 'mlops-registry');
+  editRegistryBranch(remote, tmp.path, name, edit);
 }
 
 interface FsckJson {

@@ -79,3 +79,16 @@ export function commitFiles(repo: string, files: Record<string, string | Buffer>
   gitIn(repo, 'commit', '--quiet', '-m', message);
   return gitIn(repo, 'rev-parse', 'HEAD');
 }
+
+/**
+ * Edits the registry branch by hand, as a person would: a fresh clone under `parent`, the edit,
+ * one commit, a push. Tests use it to corrupt a registry the way a bad merge or a hand edit does.
+ */
+export function editRegistryBranch(remote: string, parent: string, name: string, edit: (dir: string) => void): void {
+  const editor = cloneRepo(remote, parent, name);
+  gitIn(editor, 'checkout', '--quiet', 'mlops-registry');
+  edit(editor);
+  gitIn(editor, 'add', '-A');
+  gitIn(editor, 'commit', '--quiet', '-m', 'hand edit');
+  gitIn(editor, 'push', '--quiet', 'origin', 'mlops-registry');
+}

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { EnvironmentError, InputError } from '../../core/errors.js';
+import { processVariables } from '../environment.js';
 
 export interface GitResult {
   stdout: string;
@@ -45,10 +46,9 @@ export function git(args: string[], options: GitOptions): Promise<GitResult> {
         args,
         {
           cwd: options.cwd,
-          // git inherits the process's environment (PATH, HOME, GIT_* configuration, the CLI
-          // user's credentials helpers): the one read of process.env below the entry points.
-          // eslint-disable-next-line no-restricted-properties -- a child process's inherited environment
-          env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '', LC_ALL: 'C', ...options.env },
+          // git inherits the process's variables (PATH, HOME, GIT_* configuration, the CLI
+          // user's credential helpers), with prompts off and messages in English.
+          env: { ...processVariables(), GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '', LC_ALL: 'C', ...options.env },
           maxBuffer: 512 * 1024 * 1024,
           encoding: options.binary ? 'latin1' : 'utf8',
         },

@@ -3,7 +3,7 @@ import { relative, isAbsolute, sep } from 'node:path';
 import type { ActionName } from '../../generated/action-meta.js';
 import { isUserError, type SourceLocation } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { readEnvironment, type RunEnvironment } from '../environment.js';
+import { processVariables, readEnvironment, type RunEnvironment } from '../environment.js';
 import {
   formatOutput,
   inputLabel,
@@ -67,9 +67,8 @@ function actionsIO(environment: RunEnvironment): RunnerIO {
 export async function runAction<A extends ActionName, S extends InputSpecs<A>>(
   definition: ActionDefinition<A, S>,
 ): Promise<void> {
-  // The process entry point: the one place an action reads the process's environment.
-  // eslint-disable-next-line no-restricted-properties -- handed to readEnvironment and the INPUT_* reader
-  const processEnv = process.env;
+  // The process entry point: the process's variables go to readEnvironment and the INPUT_* reader.
+  const processEnv = processVariables();
   const environment = readEnvironment(processEnv, process.cwd());
   const io = actionsIO(environment);
   const label = (name: string) => inputLabel('action', name);

@@ -29,7 +29,7 @@ export interface ActionOutcome<A extends ActionName> {
 /** `action` under the runner, `cli` from the mlops command. */
 export type RunMode = 'action' | 'cli';
 
-/** Everything an entry point may use. It never reads process.env or calls getInput itself. */
+/** Everything an entry point may use. It never reads the process's variables or calls getInput itself. */
 export interface ActionContext<A extends ActionName, S extends InputSpecs<A>> {
   readonly inputs: ParsedInputs<A, S>;
   readonly io: RunnerIO;

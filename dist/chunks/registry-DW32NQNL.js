@@ -1,2 +1,0 @@
-function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}
-import{openRegistryReader}from"./chunk-HY7N5LQX.js";import{RegistryRepository,eventContext,registrySnapshot,registryTransaction}from"./chunk-KBP22ZVO.js";import"./chunk-BR5D7QKW.js";import"./chunk-M2QE45X6.js";import"./chunk-OM4MMLE2.js";export{RegistryRepository,eventContext,openRegistryReader,registrySnapshot,registryTransaction};
