@@ -262,6 +262,48 @@ def share_cases():
     return out
 
 
+def contingency_cases():
+    cases = [
+        ("2x2 with Yates", [[12, 5], [7, 9]], True),
+        ("2x2 without Yates", [[12, 5], [7, 9]], False),
+        ("2x2 small difference (correction capped)", [[10, 10], [10, 11]], True),
+        ("2x3", [[10, 10, 20], [20, 20, 20]], True),
+        ("3x4", [[5, 9, 12, 3], [7, 2, 8, 11], [1, 4, 6, 9]], True),
+        ("1x3 (df 0)", [[4, 5, 6]], True),
+        ("strong association", [[500, 10], [10, 500]], True),
+    ]
+    out = []
+    for name, table, correction in cases:
+        r = stats.chi2_contingency(table, correction=correction)
+        out.append({"name": name, "table": table, "correction": correction, "statistic": fl(r[0]), "pValue": fl(r[1]), "df": int(r[2]), "expected": [[fl(x) for x in row] for row in r[3]]})
+    return out
+
+
+def location_cases():
+    cases = [
+        ("n=2 vs n=2", [1.0, 2.0], [1.5, 4.0]),
+        ("n=3 vs n=5", [0.1, 0.5, 0.9], [0.3, 1.2, 1.4, 2.0, 0.7]),
+        ("ties", [1, 2, 2, 3, 3, 3, 4], [2, 3, 3, 4, 4, 5, 5, 5, 6]),
+        ("exact 8 vs 30", gen(80, 8), gen(81, 30, 1, 0.3)),
+        ("exact 1 vs 5", [0.5], [0.1, 0.2, 0.3, 0.6, 0.7]),
+        ("asymptotic 9 vs 9", gen(82, 9), gen(83, 9, 1, 0.2)),
+        ("n1!=n2 shift", gen(84, 200), gen(85, 300, 1, 0.1)),
+        ("integer ties", gen(86, 400, 10, 0, True), gen(87, 500, 10, 1, True)),
+        ("large", gen(88, 20000, 1, 0), gen(89, 15000, 1.05, 0)),
+        ("strong shift (tiny p)", gen(90, 3000), gen(91, 3000, 1, 0.3)),
+    ]
+    out = []
+    for name, a, b in cases:
+        t = stats.ttest_ind(sample(a), sample(b), equal_var=False)
+        va, vb = np.var(sample(a), ddof=1) / len(sample(a)), np.var(sample(b), ddof=1) / len(sample(b))
+        df = (va + vb) ** 2 / (va**2 / (len(sample(a)) - 1) + vb**2 / (len(sample(b)) - 1))
+        u = stats.mannwhitneyu(sample(a), sample(b))
+        out.append({"name": name, "a": a, "b": b,
+                    "welch": {"statistic": fl(t.statistic), "pValue": fl(t.pvalue), "df": fl(df)},
+                    "mannWhitneyU": {"statistic": fl(u.statistic), "pValue": fl(u.pvalue)}})
+    return out
+
+
 def main():
     vectors = {
         "scipy": scipy.__version__,
@@ -274,6 +316,8 @@ def main():
         "twoProportionZ": z_cases(),
         "cdfDistances": weighted_cases(),
         "shares": share_cases(),
+        "contingency": contingency_cases(),
+        "location": location_cases(),
     }
     path = "test/fixtures/reference/stats-vectors.json"
     with open(path, "w") as f:

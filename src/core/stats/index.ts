@@ -5,7 +5,13 @@
  */
 export { ks2samp, KS_EXACT_MAX_N, type KsOptions, type KsResult } from './ks.js';
 export { kolmogorovSf, smirnovSf } from './kolmogorov.js';
-export { chiSquareGoodnessOfFit, type ChiSquareResult } from './chi-square.js';
+export {
+  chiSquareGoodnessOfFit,
+  chiSquareContingency,
+  type ChiSquareResult,
+  type ContingencyResult,
+} from './chi-square.js';
+export { welchTTest, mannWhitneyU, type TwoSampleResult, type WelchResult } from './location.js';
 export { twoProportionZ, type ZTestResult } from './proportions.js';
 export {
   wassersteinDistance,
