@@ -105,6 +105,8 @@ def special_vectors():
     tt.append([1e150, 1.0])
     tt.append([80, 200])  # p far below 1e-100
     out["studentTSf"] = [[t, df, fl(stats.t.sf(t, df))] for t, df in tt]
+    kvs = [[nu, x] for nu in [0.25, 0.75, 1.25] for x in [0.0015, 0.006, 0.1, 0.5, 1, 3, 12, 50, 300, 700]]
+    out["besselK"] = [[nu, x, fl(special.kv(nu, x))] for nu, x in kvs]
     return out
 
 
@@ -304,6 +306,49 @@ def location_cases():
     return out
 
 
+def anderson_cases():
+    cases = [
+        ("two samples", [gen(100, 50), gen(101, 60, 1, 0.1)]),
+        ("three samples", [gen(102, 30), gen(103, 40, 1.2, 0), gen(104, 35, 1, 0.05)]),
+        ("ties", [gen(105, 80, 6, 0, True), gen(106, 70, 6, 0, True)]),
+        ("capped (similar samples)", [gen(107, 200), gen(108, 200)]),
+        ("floored (disjoint)", [gen(109, 100), gen(110, 100, 1, 5)]),
+        ("interpolated", [gen(111, 300), gen(112, 300, 1, 0.03)]),
+        ("tiny", [[1.0, 2.0], [3.0, 4.0, 5.0]]),
+        ("large", [gen(113, 20000), gen(114, 15000, 1, 0.004)]),
+    ]
+    out = []
+    for name, samples in cases:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            r = stats.anderson_ksamp([sample(x) for x in samples])
+        warning = next((str(w.message) for w in caught if "p-value" in str(w.message)), None)
+        out.append({"name": name, "samples": samples, "statistic": fl(r.statistic),
+                    "criticalValues": [fl(x) for x in r.critical_values],
+                    "significanceLevel": fl(r.significance_level), "warning": warning})
+    return out
+
+
+def cramer_cases():
+    cases = [
+        ("exact 2 vs 3", [0.1, 0.4], [0.2, 0.3, 0.9]),
+        ("exact 5 vs 7", gen(120, 5), gen(121, 7, 1, 0.3)),
+        ("exact ties", [1, 2, 2, 3, 4], [2, 3, 3, 5, 6, 6]),
+        ("exact 20 vs 20", gen(122, 20), gen(123, 20, 1, 0.4)),
+        ("exact 12 vs 20", gen(124, 12), gen(125, 20, 1, 0.1)),
+        ("asymptotic 21 vs 20", gen(126, 21), gen(127, 20, 1, 0.2)),
+        ("asymptotic 300 vs 200", gen(128, 300), gen(129, 200, 1, 0.1)),
+        ("asymptotic identical", gen(130, 100), gen(130, 100)),
+        ("asymptotic ties", gen(131, 500, 8, 0, True), gen(132, 400, 8, 0, True)),
+        ("asymptotic large", gen(133, 20000), gen(134, 12000, 1, 0.01)),
+    ]
+    out = []
+    for name, a, b in cases:
+        r = stats.cramervonmises_2samp(sample(a), sample(b))
+        out.append({"name": name, "a": a, "b": b, "statistic": fl(r.statistic), "pValue": fl(r.pvalue)})
+    return out
+
+
 def main():
     vectors = {
         "scipy": scipy.__version__,
@@ -318,6 +363,8 @@ def main():
         "shares": share_cases(),
         "contingency": contingency_cases(),
         "location": location_cases(),
+        "andersonKSample": anderson_cases(),
+        "cramerVonMises2": cramer_cases(),
     }
     path = "test/fixtures/reference/stats-vectors.json"
     with open(path, "w") as f:

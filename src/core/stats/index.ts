@@ -11,6 +11,7 @@ export {
   type ChiSquareResult,
   type ContingencyResult,
 } from './chi-square.js';
+export { andersonDarlingKSample, cramerVonMises2, type AndersonKSampleResult } from './k-sample.js';
 export { welchTTest, mannWhitneyU, type TwoSampleResult, type WelchResult } from './location.js';
 export { twoProportionZ, type ZTestResult } from './proportions.js';
 export {
@@ -34,4 +35,5 @@ export {
   normalSf,
   chiSquareSf,
   studentTSf,
+  besselK,
 } from './special.js';
