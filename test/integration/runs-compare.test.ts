@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloneRepo, createBareRemote, createRepo, makeTempDir, writeFiles } from '../support/git.js';
 import { runCliBundle } from '../support/runner.js';
@@ -24,11 +26,14 @@ function record(id: string, lr: number, accuracy: number, losses: number[], extr
 }
 
 let reader: string;
+let work: string;
 beforeAll(async () => {
   const remote = createBareRemote(tmp.path, 'runs.git');
-  const work = createRepo(tmp.path, 'work', remote);
+  work = createRepo(tmp.path, 'work', remote);
   writeFiles(work, {
-    'r1.json': JSON.stringify(record('run-1', 0.1, 0.9, [0.9, 0.5, 0.35])),
+    'r1.json': JSON.stringify(
+      record('run-1', 0.1, 0.9, [0.9, 0.5, 0.35], { lineage: { git: { commit: 'c'.repeat(40) } } }),
+    ),
     'r2.json': JSON.stringify(record('run-2', 0.01, 0.93, [0.8, 0.6, 0.4, 0.3])),
     'r3.json': JSON.stringify(record('run-3', 0.05, 0.93, [0.7, 0.45])),
     'r4.json': JSON.stringify(record('run-4', 1, 0.99, [2, 5], { status: 'failed' })),
@@ -109,5 +114,44 @@ describe('mlops runs best', () => {
     const missing = await cli(reader, 'runs', 'best');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Missing option --metric <name>');
+  });
+});
+
+describe('evaluate-gate training curves', () => {
+  it("draws the candidate's loss by step against the registered baseline's tracked run", async () => {
+    writeFiles(work, { 'model.bin': 'weights\n', 'gates.yml': 'metrics:\n  loss: {direction: lower}\n' });
+    const registered = await cli(
+      work,
+      'register',
+      '--model',
+      'm',
+      '--path',
+      'model.bin',
+      '--run-record',
+      'r1.json',
+      '--alias',
+      'production',
+    );
+    expect(registered.code, registered.stderr).toBe(0);
+    // register takes the commit from the run record's lineage.git (not the checkout's HEAD).
+    const shown = JSON.parse((await cli(work, 'registry', 'show', 'm@v1', '--json')).stdout) as { commit?: string };
+    expect(shown.commit).toBe('c'.repeat(40));
+    const gate = await cli(
+      work,
+      'evaluate-gate',
+      '--metrics',
+      'r2.json',
+      '--gates',
+      'gates.yml',
+      '--model',
+      'm',
+      '--comment',
+      'false',
+    );
+    expect(gate.code, gate.stderr).toBe(0);
+    const report = readFileSync(join(work, 'mlops-reports/evaluate-gate.md'), 'utf8');
+    expect(report).toContain('<summary>Training curves: candidate against the baseline</summary>');
+    expect(report).toContain('  line [0.9, 0.5, 0.35, 0.35]\n  line [0.8, 0.6, 0.4, 0.3]');
+    expect(report).toContain('blue: baseline registry:m@production (v1) · orange: candidate');
   });
 });
