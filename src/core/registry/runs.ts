@@ -20,19 +20,76 @@ export interface RunRecord {
   durationSeconds?: number;
   /** The training command. */
   command?: string | string[];
-  exitCode?: number;
-  /** Hyper-parameters (any JSON). */
+  /** The shell the command ran in (`bash`, `pwsh`, a custom `{0}` template...). */
+  shell?: string;
+  /** The command's exit code; null when a signal or the timeout ended it. */
+  exitCode?: number | null;
+  /** Hyper-parameters (any JSON), overrides already applied. */
   params: Record<string, unknown>;
+  /** The `param-overrides` lines as typed scalars (dotted names address nested params). */
+  paramOverrides?: Record<string, string | number | boolean | null>;
   /** Metrics: numbers, possibly nested. */
   metrics: Record<string, unknown>;
+  /** Per-step values of metrics (MLflow history, metrics.jsonl), by step then timestamp. */
+  metricHistory?: Record<string, MetricHistoryPoint[]>;
   seed?: number;
+  /** Each `data` path hashed (lineage.ts `hashPaths` entries). */
+  data?: HashedPath[];
+  /** The model file or directory, hashed. */
+  model?: HashedPath;
+  /** The combined hash of all `data` paths (equal to the one entry's hash when there is one). */
   dataSha256?: string;
   modelSha256?: string;
-  git?: { commit?: string; ref?: string; dirty?: boolean };
+  /** Deprecated: records from before `lineage` existed. New records use lineage.git. */
+  git?: GitLineage;
+  lineage?: RunLineage;
+  /** The MLflow run this record was imported from (train's file-store import). */
+  mlflow?: { runId: string; experimentId?: string; tags?: Record<string, string> };
   /** URL of the workflow run. */
   runUrl?: string;
+  /** Who started the workflow run (GITHUB_ACTOR). */
+  actor?: string;
   workflowRun?: WorkflowRunInfo;
   [extra: string]: unknown;
+}
+
+/** One logged value of a metric. */
+export interface MetricHistoryPoint {
+  step: number;
+  value: number;
+  /** Milliseconds since the epoch, when known (MLflow records it). */
+  timestamp?: number;
+}
+
+/** A file or directory with its content hash (schema definition `hashedPath`). */
+export interface HashedPath {
+  /** The path as given, with `/` separators. */
+  path: string;
+  kind: 'file' | 'directory';
+  sha256: string;
+  /** Regular files counted (1 for a file). */
+  files?: number;
+  /** Total bytes of those files. */
+  bytes?: number;
+}
+
+/** The commit a run trained from. */
+export interface GitLineage {
+  commit?: string;
+  ref?: string;
+  /** Tracked files differ from the commit (staged or not); untracked files do not count. */
+  dirty?: boolean;
+}
+
+/** Where a run came from: code, dependency lockfiles, machine, interpreters. */
+export interface RunLineage {
+  git?: GitLineage;
+  lockfiles?: Array<{ path: string; sha256: string }>;
+  runner?: { os?: string; arch?: string };
+  /** Node.js version, `v20.19.0`. */
+  node?: string;
+  /** Python version, `3.11.2`, when python3 or python is on PATH. */
+  python?: string;
 }
 
 /** `runs/<id>.json` on the registry branch. */
