@@ -300,6 +300,7 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
   const shellName = checkShell(inputs.shell, env.variables, label('shell'));
   const startedAt = new Date();
   const runId = checkRunId(makeRunId(inputs.name, startedAt, randomBytes(4).toString('hex')), 'run id');
+  await mkdir(env.tempDir, { recursive: true });
   const runDir = await mkdtemp(join(env.tempDir, 'mlops-train-'));
   const paramsFile = join(runDir, 'params.json');
   await writeFile(paramsFile, JSON.stringify(params, null, 2) + '\n');
