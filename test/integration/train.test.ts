@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
 import { repoRoot, runBundle, runCliBundle, type BundleResult } from '../support/runner.js';
+import type { RunRecord } from '../../src/core/registry/runs.js';
 
 const tmp = makeTempDir('mlops-train-it-');
 afterAll(() => tmp.cleanup());
@@ -47,8 +48,8 @@ function sha256sumDirectory(dir: string): string {
   ).split(' ')[0]!;
 }
 
-function readRecord(file: string): Record<string, any> {
-  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+function readRecord(file: string): RunRecord {
+  return JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
 }
 
 function errors(result: BundleResult) {
@@ -101,12 +102,15 @@ describe('train action on the penguins example', () => {
     });
     expect(record.id).toBe(result.outputs['run-id']);
     // The metrics are what the script wrote, flattened as evaluate-gate reads them.
-    const written = JSON.parse(readFileSync(join(repo, 'metrics.json'), 'utf8')) as Record<string, any>;
+    const written = JSON.parse(readFileSync(join(repo, 'metrics.json'), 'utf8')) as {
+      accuracy: number;
+      recall: { Adelie: number };
+    };
     expect(record.metrics.accuracy).toBe(written.accuracy);
     expect(record.metrics['recall.Adelie']).toBe(written.recall.Adelie);
     expect(JSON.parse(result.outputs.metrics!)).toEqual(record.metrics);
     // The history the script wrote to MLOPS_METRICS_HISTORY (metrics.jsonl beside metrics.json).
-    expect(record.metricHistory.train_loss.map((p: { step: number }) => p.step)).toEqual([0, 10, 20, 30, 39]);
+    expect(record.metricHistory?.train_loss?.map((p) => p.step)).toEqual([0, 10, 20, 30, 39]);
     // Hashes equal to coreutils'.
     const dataSha = sha256sum(join(repo, 'data', 'penguins.csv'));
     expect(record.data).toEqual([{ path: 'data/penguins.csv', kind: 'file', sha256: dataSha, files: 1, bytes: 13479 }]);
@@ -115,12 +119,12 @@ describe('train action on the penguins example', () => {
     const modelSha = sha256sumDirectory(join(repo, 'model'));
     expect(record.model).toMatchObject({ path: 'model', kind: 'directory', sha256: modelSha, files: 1 });
     expect(result.outputs['model-sha256']).toBe(modelSha);
-    expect(record.lineage.git).toEqual({
+    expect(record.lineage?.git).toEqual({
       commit: gitIn(repo, 'rev-parse', 'HEAD'),
       ref: 'refs/heads/main',
       dirty: false,
     });
-    expect(record.lineage.runner).toEqual({ os: process.platform, arch: process.arch });
+    expect(record.lineage?.runner).toEqual({ os: process.platform, arch: process.arch });
     expect(record.workflowRun).toMatchObject({ id: '1000', attempt: '1', repository: 'octo-org/octo-repo' });
     expect(Number(result.outputs['duration-seconds'])).toBe(record.durationSeconds);
     // The artifact holds the record and the model.
