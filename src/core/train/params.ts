@@ -70,7 +70,7 @@ export function checkParams(value: unknown, file: string, text?: string): ParamT
       if (!KEY.test(key)) {
         fail(
           at,
-          `param name "${key}" must start with a letter or _ and hold only letters, digits, _ and - (it becomes MLOPS_PARAM_${envName(at.join('.'))}).`,
+          `param name "${key}" must start with a letter or _ and hold only letters, digits, _ and - (it names the variable MLOPS_PARAM_<NAME>).`,
         );
       }
       if (isGroup(child)) walk(child, at);
