@@ -124,6 +124,8 @@ describe('train action on the penguins example', () => {
       ref: 'refs/heads/main',
       dirty: false,
     });
+    // The top-level copy that evaluate-gate, register and `mlops runs show` read.
+    expect(record.git).toEqual(record.lineage?.git);
     expect(record.lineage?.runner).toEqual({ os: process.platform, arch: process.arch });
     expect(record.workflowRun).toMatchObject({ id: '1000', attempt: '1', repository: 'octo-org/octo-repo' });
     expect(Number(result.outputs['duration-seconds'])).toBe(record.durationSeconds);

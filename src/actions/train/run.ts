@@ -259,11 +259,13 @@ function checkShell(
 /** The annotation of a failed command: what happened, then the last lines of its output. */
 function failureMessage(result: ShellCommandResult, timeoutMinutes: number | undefined): string {
   const seconds = (result.durationMs / 1000).toFixed(1);
-  const what = result.timedOut
-    ? `The training command timed out after ${timeoutMinutes} minute${timeoutMinutes === 1 ? '' : 's'} (${seconds} s); it and every process it started were stopped.`
-    : result.exitCode !== null
-      ? `The training command exited with code ${result.exitCode} after ${seconds} s.`
-      : `The training command was ended by ${result.signal ?? 'a signal'} after ${seconds} s.`;
+  const what = result.cancelled
+    ? `The training command was cancelled after ${seconds} s; it and every process it started were stopped.`
+    : result.timedOut
+      ? `The training command timed out after ${timeoutMinutes} minute${timeoutMinutes === 1 ? '' : 's'} (${seconds} s); it and every process it started were stopped.`
+      : result.exitCode !== null
+        ? `The training command exited with code ${result.exitCode} after ${seconds} s.`
+        : `The training command was ended by ${result.signal ?? 'a signal'} after ${seconds} s.`;
   const tail = result.tail.length ? `\nLast ${result.tail.length} lines of output:\n${result.tail.join('\n')}` : '';
   return what + tail;
 }
@@ -368,7 +370,13 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
   });
   const finishedAt = new Date();
   const succeeded = result.exitCode === 0;
-  let status: TrainStatus = result.timedOut ? 'timed-out' : succeeded ? 'succeeded' : 'failed';
+  let status: TrainStatus = result.timedOut
+    ? 'timed-out'
+    : result.cancelled
+      ? 'cancelled'
+      : succeeded
+        ? 'succeeded'
+        : 'failed';
 
   const mlflowRun = importsMlflow ? await importMlflow(trackingDir, cwd, log) : undefined;
   const mlflow = mlflowRun ? mlflowRecordFields(mlflowRun) : undefined;
@@ -483,7 +491,11 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
       passed: false,
       outputs,
       failure: failureMessage(result, inputs['timeout-minutes']),
-      failureTitle: result.timedOut ? 'Training timed out' : 'Training command failed',
+      failureTitle: result.cancelled
+        ? 'Training cancelled'
+        : result.timedOut
+          ? 'Training timed out'
+          : 'Training command failed',
     };
   }
   log.info(`Run ${runId} succeeded in ${record.durationSeconds} s: ${Object.keys(read.metrics).length} metrics.`);

@@ -73,6 +73,9 @@ export function buildRunRecord(facts: TrainRunFacts): RunRecord {
     ...(facts.metricHistory && Object.keys(facts.metricHistory).length ? { metricHistory: facts.metricHistory } : {}),
     ...(facts.model ? { model: facts.model, modelSha256: facts.model.sha256 } : {}),
     ...(facts.data ? { data: facts.data.entries, dataSha256: facts.data.sha256 } : {}),
+    // lineage.git is the record's own; the top-level copy is what evaluate-gate's report, register
+    // and `mlops runs show` read today (records from before lineage existed have only it).
+    ...(facts.lineage?.git ? { git: facts.lineage.git } : {}),
     ...(facts.lineage ? { lineage: facts.lineage } : {}),
     ...(facts.mlflow ? { mlflow: facts.mlflow } : {}),
     ...(facts.actor !== undefined ? { actor: facts.actor } : {}),
