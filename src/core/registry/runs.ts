@@ -15,6 +15,8 @@ export interface RunRecord {
   id: string;
   name?: string;
   status?: 'succeeded' | 'failed' | 'timed-out' | 'cancelled';
+  /** Why a run whose command exited 0 still failed (its metrics file is missing, say). */
+  error?: string;
   startedAt: string;
   finishedAt?: string;
   durationSeconds?: number;
@@ -24,10 +26,16 @@ export interface RunRecord {
   shell?: string;
   /** The command's exit code; null when a signal or the timeout ended it. */
   exitCode?: number | null;
+  /** The signal that ended the command (SIGKILL on timeout), when one did. */
+  signal?: string | null;
+  /** The last lines of output of a run that did not succeed. */
+  outputTail?: string[];
   /** Hyper-parameters (any JSON), overrides already applied. */
   params: Record<string, unknown>;
   /** The `param-overrides` lines as typed scalars (dotted names address nested params). */
   paramOverrides?: Record<string, string | number | boolean | null>;
+  /** Where the params came from: the params file's path, or `inline`. */
+  paramsSource?: string;
   /** Metrics: numbers, possibly nested. */
   metrics: Record<string, unknown>;
   /** Per-step values of metrics (MLflow history, metrics.jsonl), by step then timestamp. */
