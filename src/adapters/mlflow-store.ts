@@ -315,9 +315,10 @@ export async function importMlflowRuns(trackingDir: string, cwd: string = proces
  * metrics and their histories (non-finite values left out: JSON has no NaN), and `mlflow`
  * {runId, experimentId, tags}. MLflow's own `mlflow.*` tags are kept: they say the source and user.
  */
-export function mlflowRecordFields(
-  run: MlflowRun,
-): Pick<RunRecord, 'params' | 'metrics' | 'metricHistory' | 'mlflow'> & {
+export function mlflowRecordFields(run: MlflowRun): Pick<
+  RunRecord,
+  'params' | 'metrics' | 'metricHistory' | 'mlflow'
+> & {
   metricHistory: Record<string, MetricHistoryPoint[]>;
 } {
   const metrics: Record<string, number> = {};
