@@ -32,7 +32,18 @@ beforeAll(async () => {
   work = createRepo(tmp.path, 'work', remote);
   writeFiles(work, {
     'r1.json': JSON.stringify(
-      record('run-1', 0.1, 0.9, [0.9, 0.5, 0.35], { lineage: { git: { commit: 'c'.repeat(40) } } }),
+      record('run-1', 0.1, 0.9, [0.9, 0.5, 0.35], {
+        lineage: {
+          git: { commit: 'c'.repeat(40), dirty: true },
+          runner: { os: 'linux', arch: 'x64' },
+          python: '3.11.2',
+          lockfiles: [
+            { path: 'requirements.txt', sha256: 'a'.repeat(64) },
+            { path: 'uv.lock', sha256: 'b'.repeat(64) },
+          ],
+        },
+        mlflow: { runId: 'abc', experimentId: '0' },
+      }),
     ),
     'r2.json': JSON.stringify(record('run-2', 0.01, 0.93, [0.8, 0.6, 0.4, 0.3])),
     'r3.json': JSON.stringify(record('run-3', 0.05, 0.93, [0.7, 0.45])),
@@ -76,6 +87,18 @@ describe('mlops runs compare', () => {
     expect(parsed.histories.map((h) => [h.metric, h.series.map((s) => s.label)])).toEqual([
       ['loss', ['run-1', 'run-3']],
     ]);
+  });
+});
+
+describe('mlops runs show', () => {
+  it('shows the lineage of a record: commit (lineage.git first), runner, versions, lockfiles, MLflow run', async () => {
+    const shown = await cli(reader, 'runs', 'show', 'run-1');
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^commit +c{40} \(dirty\)$/m);
+    expect(shown.stdout).toMatch(/^runner +linux\/x64$/m);
+    expect(shown.stdout).toMatch(/^python +3\.11\.2$/m);
+    expect(shown.stdout).toMatch(/^lockfiles +requirements\.txt, uv\.lock$/m);
+    expect(shown.stdout).toMatch(/^mlflow run +abc \(experiment 0\)$/m);
   });
 });
 

@@ -106,7 +106,20 @@ async function show(args: CommandArgs, context: CommandContext, log: Logger): Pr
     ['command', Array.isArray(run.command) ? run.command.join(' ') : (run.command ?? '-')],
   ];
   if (run.seed !== undefined) rows.push(['seed', String(run.seed)]);
-  if (run.git?.commit) rows.push(['commit', `${run.git.commit}${run.git.dirty ? ' (dirty)' : ''}`]);
+  const git = run.lineage?.git ?? run.git;
+  if (git?.commit) rows.push(['commit', `${git.commit}${git.dirty ? ' (dirty)' : ''}`]);
+  if (git?.ref) rows.push(['ref', git.ref]);
+  const lineage = run.lineage;
+  if (lineage?.runner) rows.push(['runner', [lineage.runner.os, lineage.runner.arch].filter(Boolean).join('/')]);
+  if (lineage?.node) rows.push(['node', lineage.node]);
+  if (lineage?.python) rows.push(['python', lineage.python]);
+  if (lineage?.lockfiles?.length) rows.push(['lockfiles', lineage.lockfiles.map((l) => l.path).join(', ')]);
+  if (run.mlflow)
+    rows.push([
+      'mlflow run',
+      `${run.mlflow.runId}${run.mlflow.experimentId ? ` (experiment ${run.mlflow.experimentId})` : ''}`,
+    ]);
+  if (run.actor) rows.push(['actor', run.actor]);
   if (run.dataSha256) rows.push(['data sha256', run.dataSha256]);
   if (run.modelSha256) rows.push(['model sha256', run.modelSha256]);
   if (run.runUrl ?? run.workflowRun?.url) rows.push(['workflow run', (run.runUrl ?? run.workflowRun?.url)!]);
