@@ -18,7 +18,8 @@ import type { WorkflowRunInfo } from '../../core/registry/documents.js';
 import { checkRunId } from '../../core/registry/names.js';
 import type { HashedPath, RunRecord } from '../../core/registry/runs.js';
 import { schemaProblem } from '../../core/registry/schemas.js';
-import { commandEnvironment, MAX_SEED } from '../../core/train/environment.js';
+import { commandEnvironment } from '../../core/train/environment.js';
+import { MAX_SEED } from '../../core/train/seed.js';
 import { lastValues, parseMetricHistory, type MetricHistory } from '../../core/train/history.js';
 import {
   applyOverrides,
