@@ -257,6 +257,26 @@ describe('train action failures', () => {
     expect(existsSync(join(repo, 'mlops-reports'))).toBe(false);
   });
 
+  it('refuses a run-record path that is the data or the metrics file, before running anything', async () => {
+    const repo = createRepo(tmp.path, 'bad-record-path', undefined, { 'data.csv': 'a\n1\n' });
+    const overData = await runBundle('train', {
+      workspace: repo,
+      inputs: { run: 'touch ran', data: 'data.csv', 'run-record': 'data.csv' },
+    });
+    expect(errors(overData).map((a) => a.message)).toEqual([
+      'Input "run-record": data.csv is also Input "data", a file this step reads; writing it would destroy it.',
+    ]);
+    const overMetrics = await runBundle('train', {
+      workspace: repo,
+      inputs: { run: 'touch ran', 'run-record': 'metrics.json' },
+    });
+    expect(errors(overMetrics).map((a) => a.message)).toEqual([
+      'Input "metrics": metrics.json is also the path of Input "run-record".',
+    ]);
+    expect(existsSync(join(repo, 'ran'))).toBe(false);
+    expect(readFileSync(join(repo, 'data.csv'), 'utf8')).toBe('a\n1\n');
+  });
+
   it('refuses a bad override line and an unknown key with one error each', async () => {
     const repo = createRepo(tmp.path, 'bad-overrides');
     writeFiles(repo, { 'params.json': '{"learning_rate": 0.1, "epochs": 3}' });

@@ -281,12 +281,18 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
   const cwd = inputs['working-directory'];
   const recordFile = inputs['run-record'];
   const metricsFile = inputs.metrics;
+  // Before anything runs: a record path that is a directory, or that is the metrics file, a params
+  // file or a data file, is a bad input, found at once.
   await checkOutputPaths(
     [
       { path: recordFile, label: label('run-record') },
       { path: metricsFile, label: label('metrics') },
     ],
     cwd,
+    [
+      ...(inputs.params ? [{ path: resolve(cwd, inputs.params.trim()), label: label('params') }] : []),
+      ...(inputs.data ?? []).map((file) => ({ path: file, label: label('data') })),
+    ],
   );
   const { params, overrides, source: paramsSource } = await resolveParams(context, cwd);
   const seed = chooseSeed(inputs.seed, params, log);
