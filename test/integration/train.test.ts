@@ -409,6 +409,50 @@ describe('mlops train (local mode)', () => {
     expect(record.workflowRun).toBeUndefined();
   });
 
+  it('tracks two runs on the local registry branch and compares them, with no remote', async () => {
+    const repo = penguinsRepo('cli-tracked');
+    const ids: string[] = [];
+    for (const epochs of ['10', '100']) {
+      const result = await runCliBundle(
+        [
+          'train',
+          '--run',
+          'node train.mjs',
+          '--params',
+          'params.json',
+          '--param-overrides',
+          `epochs=${epochs}`,
+          '--track',
+          'true',
+          '--json',
+        ],
+        { cwd: repo },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      ids.push((JSON.parse(result.stdout) as Record<string, string>)['run-id']!);
+    }
+    const compared = await runCliBundle(['runs', 'compare', ...ids], { cwd: repo });
+    expect(compared.code, compared.stderr).toBe(0);
+    expect(compared.stdout).toMatch(/ {2}epochs \*\s+10\s+100/);
+    expect(compared.stdout).toMatch(/ {2}accuracy\s+[\d.]+\s+[\d.]+\s+[-+]?[\d.]+/);
+  });
+
+  it('kills the tree on --timeout-minutes and records a timed-out run, exit 1', async () => {
+    const repo = createRepo(tmp.path, 'cli-timeout');
+    const marker = `${500 + (process.pid % 100)}.${Date.now() % 100000}`;
+    const result = await runCliBundle(
+      ['train', '--run', `sleep ${marker}1 &\necho $! > bg.pid\nsleep ${marker}2`, '--timeout-minutes', '0.02'],
+      { cwd: repo },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^Run \S+ timed-out in [\d.]+ s\./);
+    expect(result.stderr).toContain('timed out after 0.02 minutes');
+    expect(alive(Number(readFileSync(join(repo, 'bg.pid'), 'utf8')))).toBe(false);
+    const ps = execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' });
+    expect(ps.split('\n').filter((line) => line.includes(marker))).toEqual([]);
+    expect(readRecord(join(repo, 'mlops-reports', 'run.json')).status).toBe('timed-out');
+  });
+
   it('prints --json with the command output kept off stdout', async () => {
     const repo = createRepo(tmp.path, 'cli-json');
     const result = await runCliBundle(
