@@ -191,7 +191,8 @@ async function importMlflow(trackingDir: string, cwd: string, log: Logger): Prom
   try {
     runs = await importMlflowRuns(trackingDir, cwd);
   } catch (error) {
-    log.warning(`Could not read the MLflow runs the command logged (${trackingDir}): ${(error as Error).message}`);
+    const why = error instanceof UserError ? error.located : (error as Error).message;
+    log.warning(`Could not read the MLflow runs the command logged (${trackingDir}): ${why}`);
     return undefined;
   }
   const run = runs[runs.length - 1];
