@@ -111,6 +111,10 @@ describe('train action on the penguins example', () => {
     expect(JSON.parse(result.outputs.metrics!)).toEqual(record.metrics);
     // The history the script wrote to MLOPS_METRICS_HISTORY (metrics.jsonl beside metrics.json).
     expect(record.metricHistory?.train_loss?.map((p) => p.step)).toEqual([0, 10, 20, 30, 39]);
+    // A metric with only a history counts with its last value.
+    expect(record.metrics.train_loss).toBe(record.metricHistory?.train_loss?.at(-1)?.value);
+    expect(result.summary).toContain('#### Training curves');
+    expect(result.summary).toContain('title "train_loss by step"');
     // Hashes equal to coreutils'.
     const dataSha = sha256sum(join(repo, 'data', 'penguins.csv'));
     expect(record.data).toEqual([{ path: 'data/penguins.csv', kind: 'file', sha256: dataSha, files: 1, bytes: 13479 }]);
@@ -188,6 +192,33 @@ describe('train action on the penguins example', () => {
     // Nothing was written to MLOPS_MODEL_DIR: no model, and no hash pretending there is one.
     expect(record.model).toBeUndefined();
     expect(result.outputs['model-sha256']).toBeUndefined();
+  });
+});
+
+describe('train action: metrics as histories', () => {
+  it('takes the last values of a history alone, beside metrics.json or as a .jsonl metrics file', async () => {
+    const repo = createRepo(tmp.path, 'history-only');
+    const lines = '{"step": 0, "name": "loss", "value": 0.9}\n{"step": 1, "name": "loss", "value": 0.4}\n';
+    writeFiles(repo, { 'history.txt': lines });
+    const beside = await runBundle('train', {
+      workspace: repo,
+      inputs: { run: 'cp history.txt "$MLOPS_METRICS_HISTORY"' },
+    });
+    expect(beside.code, beside.stdout).toBe(0);
+    expect(JSON.parse(beside.outputs.metrics!)).toEqual({ loss: 0.4 });
+    const asFile = await runBundle('train', {
+      workspace: repo,
+      inputs: { run: 'cp history.txt "$MLOPS_METRICS"', metrics: 'out/m.jsonl' },
+    });
+    expect(asFile.code, asFile.stdout).toBe(0);
+    const record = readRecord(join(repo, 'mlops-reports', 'run.json'));
+    expect(record.metrics).toEqual({ loss: 0.4 });
+    expect(record.metricHistory).toEqual({
+      loss: [
+        { step: 0, value: 0.9 },
+        { step: 1, value: 0.4 },
+      ],
+    });
   });
 });
 

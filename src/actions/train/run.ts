@@ -127,9 +127,9 @@ interface CommandResults {
 
 /**
  * Reads the metrics the command wrote: the metrics file (JSON/YAML with evaluate-gate's reader,
- * or JSON Lines history whose last values are the metrics) and a metrics.jsonl beside it, merged
- * with what an MLflow run logged (the file wins on a metric both give). A missing or stale
- * metrics file is an error only when MLflow gave no metrics either.
+ * or JSON Lines history) and a metrics.jsonl beside it, whose last values count as metrics too,
+ * merged with what an MLflow run logged (the file wins on a metric both give). A missing or stale
+ * metrics file is an error only when no history and no MLflow run gave metrics either.
  */
 async function readCommandMetrics(
   metricsFile: string,
@@ -151,10 +151,10 @@ async function readCommandMetrics(
       results.history = parseMetricHistory(await readFile(historyFile, 'utf8'), displayPath(historyFile, cwd));
     }
     const written = await fresh(metricsFile, before.metrics);
-    if (written) {
-      results.metrics = jsonl
-        ? lastValues(results.history)
-        : parseMetricsDocument(await readFile(metricsFile, 'utf8'), shown).values;
+    // A metric logged only as a history counts with its last value, as MLflow's latest does.
+    results.metrics = lastValues(results.history);
+    if (written && !jsonl) {
+      Object.assign(results.metrics, parseMetricsDocument(await readFile(metricsFile, 'utf8'), shown).values);
     }
     if (mlflow) {
       results.metrics = { ...(mlflow.metrics as Record<string, number>), ...results.metrics };
@@ -267,7 +267,8 @@ function failureMessage(result: ShellCommandResult, timeoutMinutes: number | und
       : result.exitCode !== null
         ? `The training command exited with code ${result.exitCode} after ${seconds} s.`
         : `The training command was ended by ${result.signal ?? 'a signal'} after ${seconds} s.`;
-  const tail = result.tail.length ? `\nLast ${result.tail.length} lines of output:\n${result.tail.join('\n')}` : '';
+  const lines = result.tail.length === 1 ? 'line' : `${result.tail.length} lines`;
+  const tail = result.tail.length ? `\nLast ${lines} of output:\n${result.tail.join('\n')}` : '';
   return what + tail;
 }
 
@@ -343,6 +344,8 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
 
   const historyFile = /\.jsonl$/i.test(metricsFile) ? metricsFile : join(dirname(metricsFile), HISTORY_FILE);
   const before = { metrics: await fingerprint(metricsFile), history: await fingerprint(historyFile) };
+  // The command writes to MLOPS_METRICS without having to make its folder first.
+  await mkdir(dirname(metricsFile), { recursive: true });
   const commandEnv = commandEnvironment(env.variables, {
     paramsFile,
     params,
