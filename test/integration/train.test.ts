@@ -111,6 +111,10 @@ describe('train action on the penguins example', () => {
     expect(JSON.parse(result.outputs.metrics!)).toEqual(record.metrics);
     // The history the script wrote to MLOPS_METRICS_HISTORY (metrics.jsonl beside metrics.json).
     expect(record.metricHistory?.train_loss?.map((p) => p.step)).toEqual([0, 10, 20, 30, 39]);
+    // A metric with only a history counts with its last value.
+    expect(record.metrics.train_loss).toBe(record.metricHistory?.train_loss?.at(-1)?.value);
+    expect(result.summary).toContain('#### Training curves');
+    expect(result.summary).toContain('title "train_loss by step"');
     // Hashes equal to coreutils'.
     const dataSha = sha256sum(join(repo, 'data', 'penguins.csv'));
     expect(record.data).toEqual([{ path: 'data/penguins.csv', kind: 'file', sha256: dataSha, files: 1, bytes: 13479 }]);
@@ -191,6 +195,33 @@ describe('train action on the penguins example', () => {
   });
 });
 
+describe('train action: metrics as histories', () => {
+  it('takes the last values of a history alone, beside metrics.json or as a .jsonl metrics file', async () => {
+    const repo = createRepo(tmp.path, 'history-only');
+    const lines = '{"step": 0, "name": "loss", "value": 0.9}\n{"step": 1, "name": "loss", "value": 0.4}\n';
+    writeFiles(repo, { 'history.txt': lines });
+    const beside = await runBundle('train', {
+      workspace: repo,
+      inputs: { run: 'cp history.txt "$MLOPS_METRICS_HISTORY"' },
+    });
+    expect(beside.code, beside.stdout).toBe(0);
+    expect(JSON.parse(beside.outputs.metrics!)).toEqual({ loss: 0.4 });
+    const asFile = await runBundle('train', {
+      workspace: repo,
+      inputs: { run: 'cp history.txt "$MLOPS_METRICS"', metrics: 'out/m.jsonl' },
+    });
+    expect(asFile.code, asFile.stdout).toBe(0);
+    const record = readRecord(join(repo, 'mlops-reports', 'run.json'));
+    expect(record.metrics).toEqual({ loss: 0.4 });
+    expect(record.metricHistory).toEqual({
+      loss: [
+        { step: 0, value: 0.9 },
+        { step: 1, value: 0.4 },
+      ],
+    });
+  });
+});
+
 describe('train action failures', () => {
   it('fails a command that exits non-zero with the code and the last 20 lines, and records the failed run', async () => {
     const repo = createRepo(tmp.path, 'failing-run');
@@ -255,6 +286,26 @@ describe('train action failures', () => {
     ]);
     expect(existsSync(join(repo, 'ran'))).toBe(false);
     expect(existsSync(join(repo, 'mlops-reports'))).toBe(false);
+  });
+
+  it('refuses a run-record path that is the data or the metrics file, before running anything', async () => {
+    const repo = createRepo(tmp.path, 'bad-record-path', undefined, { 'data.csv': 'a\n1\n' });
+    const overData = await runBundle('train', {
+      workspace: repo,
+      inputs: { run: 'touch ran', data: 'data.csv', 'run-record': 'data.csv' },
+    });
+    expect(errors(overData).map((a) => a.message)).toEqual([
+      'Input "run-record": data.csv is also Input "data", a file this step reads; writing it would destroy it.',
+    ]);
+    const overMetrics = await runBundle('train', {
+      workspace: repo,
+      inputs: { run: 'touch ran', 'run-record': 'metrics.json' },
+    });
+    expect(errors(overMetrics).map((a) => a.message)).toEqual([
+      'Input "metrics": metrics.json is also the path of Input "run-record".',
+    ]);
+    expect(existsSync(join(repo, 'ran'))).toBe(false);
+    expect(readFileSync(join(repo, 'data.csv'), 'utf8')).toBe('a\n1\n');
   });
 
   it('refuses a bad override line and an unknown key with one error each', async () => {
@@ -387,6 +438,50 @@ describe('mlops train (local mode)', () => {
     const record = readRecord(join(repo, 'mlops-reports', 'run.json'));
     expect(record).toMatchObject({ status: 'succeeded', params: { epochs: 30 }, paramOverrides: { epochs: 30 } });
     expect(record.workflowRun).toBeUndefined();
+  });
+
+  it('tracks two runs on the local registry branch and compares them, with no remote', async () => {
+    const repo = penguinsRepo('cli-tracked');
+    const ids: string[] = [];
+    for (const epochs of ['10', '100']) {
+      const result = await runCliBundle(
+        [
+          'train',
+          '--run',
+          'node train.mjs',
+          '--params',
+          'params.json',
+          '--param-overrides',
+          `epochs=${epochs}`,
+          '--track',
+          'true',
+          '--json',
+        ],
+        { cwd: repo },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      ids.push((JSON.parse(result.stdout) as Record<string, string>)['run-id']!);
+    }
+    const compared = await runCliBundle(['runs', 'compare', ...ids], { cwd: repo });
+    expect(compared.code, compared.stderr).toBe(0);
+    expect(compared.stdout).toMatch(/ {2}epochs \*\s+10\s+100/);
+    expect(compared.stdout).toMatch(/ {2}accuracy\s+[\d.]+\s+[\d.]+\s+[-+]?[\d.]+/);
+  });
+
+  it('kills the tree on --timeout-minutes and records a timed-out run, exit 1', async () => {
+    const repo = createRepo(tmp.path, 'cli-timeout');
+    const marker = `${500 + (process.pid % 100)}.${Date.now() % 100000}`;
+    const result = await runCliBundle(
+      ['train', '--run', `sleep ${marker}1 &\necho $! > bg.pid\nsleep ${marker}2`, '--timeout-minutes', '0.02'],
+      { cwd: repo },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^Run \S+ timed-out in [\d.]+ s\./);
+    expect(result.stderr).toContain('timed out after 0.02 minutes');
+    expect(alive(Number(readFileSync(join(repo, 'bg.pid'), 'utf8')))).toBe(false);
+    const ps = execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' });
+    expect(ps.split('\n').filter((line) => line.includes(marker))).toEqual([]);
+    expect(readRecord(join(repo, 'mlops-reports', 'run.json')).status).toBe('timed-out');
   });
 
   it('prints --json with the command output kept off stdout', async () => {

@@ -1,6 +1,6 @@
 import { defineAction, lazyRun, type ActionContext } from '../../adapters/runner/definition.js';
 import { boolean, integer, number, path, paths, text } from '../../adapters/runner/inputs.js';
-import { MAX_SEED } from '../../core/train/environment.js';
+import { MAX_SEED } from '../../core/train/seed.js';
 import { commonInputs, registryInputs } from '../common.js';
 
 const inputs = {

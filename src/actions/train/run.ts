@@ -18,7 +18,8 @@ import type { WorkflowRunInfo } from '../../core/registry/documents.js';
 import { checkRunId } from '../../core/registry/names.js';
 import type { HashedPath, RunRecord } from '../../core/registry/runs.js';
 import { schemaProblem } from '../../core/registry/schemas.js';
-import { commandEnvironment, MAX_SEED } from '../../core/train/environment.js';
+import { commandEnvironment } from '../../core/train/environment.js';
+import { MAX_SEED } from '../../core/train/seed.js';
 import { lastValues, parseMetricHistory, type MetricHistory } from '../../core/train/history.js';
 import {
   applyOverrides,
@@ -126,9 +127,9 @@ interface CommandResults {
 
 /**
  * Reads the metrics the command wrote: the metrics file (JSON/YAML with evaluate-gate's reader,
- * or JSON Lines history whose last values are the metrics) and a metrics.jsonl beside it, merged
- * with what an MLflow run logged (the file wins on a metric both give). A missing or stale
- * metrics file is an error only when MLflow gave no metrics either.
+ * or JSON Lines history) and a metrics.jsonl beside it, whose last values count as metrics too,
+ * merged with what an MLflow run logged (the file wins on a metric both give). A missing or stale
+ * metrics file is an error only when no history and no MLflow run gave metrics either.
  */
 async function readCommandMetrics(
   metricsFile: string,
@@ -150,10 +151,10 @@ async function readCommandMetrics(
       results.history = parseMetricHistory(await readFile(historyFile, 'utf8'), displayPath(historyFile, cwd));
     }
     const written = await fresh(metricsFile, before.metrics);
-    if (written) {
-      results.metrics = jsonl
-        ? lastValues(results.history)
-        : parseMetricsDocument(await readFile(metricsFile, 'utf8'), shown).values;
+    // A metric logged only as a history counts with its last value, as MLflow's latest does.
+    results.metrics = lastValues(results.history);
+    if (written && !jsonl) {
+      Object.assign(results.metrics, parseMetricsDocument(await readFile(metricsFile, 'utf8'), shown).values);
     }
     if (mlflow) {
       results.metrics = { ...(mlflow.metrics as Record<string, number>), ...results.metrics };
@@ -266,7 +267,8 @@ function failureMessage(result: ShellCommandResult, timeoutMinutes: number | und
       : result.exitCode !== null
         ? `The training command exited with code ${result.exitCode} after ${seconds} s.`
         : `The training command was ended by ${result.signal ?? 'a signal'} after ${seconds} s.`;
-  const tail = result.tail.length ? `\nLast ${result.tail.length} lines of output:\n${result.tail.join('\n')}` : '';
+  const lines = result.tail.length === 1 ? 'line' : `${result.tail.length} lines`;
+  const tail = result.tail.length ? `\nLast ${lines} of output:\n${result.tail.join('\n')}` : '';
   return what + tail;
 }
 
@@ -281,12 +283,18 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
   const cwd = inputs['working-directory'];
   const recordFile = inputs['run-record'];
   const metricsFile = inputs.metrics;
+  // Before anything runs: a record path that is a directory, or that is the metrics file, a params
+  // file or a data file, is a bad input, found at once.
   await checkOutputPaths(
     [
       { path: recordFile, label: label('run-record') },
       { path: metricsFile, label: label('metrics') },
     ],
     cwd,
+    [
+      ...(inputs.params ? [{ path: resolve(cwd, inputs.params.trim()), label: label('params') }] : []),
+      ...(inputs.data ?? []).map((file) => ({ path: file, label: label('data') })),
+    ],
   );
   const { params, overrides, source: paramsSource } = await resolveParams(context, cwd);
   const seed = chooseSeed(inputs.seed, params, log);
@@ -336,6 +344,8 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
 
   const historyFile = /\.jsonl$/i.test(metricsFile) ? metricsFile : join(dirname(metricsFile), HISTORY_FILE);
   const before = { metrics: await fingerprint(metricsFile), history: await fingerprint(historyFile) };
+  // The command writes to MLOPS_METRICS without having to make its folder first.
+  await mkdir(dirname(metricsFile), { recursive: true });
   const commandEnv = commandEnvironment(env.variables, {
     paramsFile,
     params,

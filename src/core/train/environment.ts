@@ -62,6 +62,3 @@ export function commandEnvironment(
   }
   return env;
 }
-
-/** PYTHONHASHSEED must be 0..4294967295; MLOPS_SEED is kept in that range so both are the same. */
-export const MAX_SEED = 4_294_967_295;

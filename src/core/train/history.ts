@@ -1,14 +1,8 @@
 import { ConfigurationError } from '../errors.js';
-
-/** One point of a metric's history. */
-export interface HistoryPoint {
-  step: number;
-  value: number;
-  timestamp?: number;
-}
+import type { MetricHistoryPoint } from '../registry/runs.js';
 
 /** Metric name -> its points in file order. */
-export type MetricHistory = Record<string, HistoryPoint[]>;
+export type MetricHistory = Record<string, MetricHistoryPoint[]>;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -77,7 +71,7 @@ export function parseMetricHistory(text: string, file: string): MetricHistory {
 export function lastValues(history: MetricHistory): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, points] of Object.entries(history)) {
-    let best: HistoryPoint | undefined;
+    let best: MetricHistoryPoint | undefined;
     for (const point of points) if (best === undefined || point.step >= best.step) best = point;
     if (best) out[name] = best.value;
   }

@@ -1,4 +1,5 @@
 import { formatDuration, formatValue } from '../registry/format.js';
+import { stepHistoryChart } from '../report/mermaid.js';
 import type { HashedPath, RunRecord } from '../registry/runs.js';
 import { flattenParamTree, type ParamTree } from './params.js';
 
@@ -17,6 +18,9 @@ const STATUS_WORDS: Record<string, string> = {
   'timed-out': '⏱️ timed out',
   cancelled: '⛔ cancelled',
 };
+
+/** Histories drawn as charts; the rest are only counted (each chart is a Mermaid block to render). */
+const MAX_CHARTS = 4;
 
 /** Rows beyond this many params or metrics are counted, not shown: the summary stays readable. */
 const MAX_ROWS = 50;
@@ -75,6 +79,17 @@ export function trainSummary(record: RunRecord, recordPath: string): string {
       ),
       '',
     );
+  }
+
+  // Training curves: one chart per metric with a history of more than one step, the first few.
+  const curves = Object.entries(record.metricHistory ?? {}).filter(([, points]) => points.length > 1);
+  if (curves.length) {
+    lines.push('#### Training curves', '');
+    for (const [name, points] of curves.slice(0, MAX_CHARTS)) {
+      lines.push(stepHistoryChart(name, [{ label: record.id, points }]), '');
+    }
+    if (curves.length > MAX_CHARTS)
+      lines.push(`${curves.length - MAX_CHARTS} more histories are in the run record.`, '');
   }
 
   const lineage: string[] = [];
