@@ -325,20 +325,28 @@ export const actionMeta = {
     "description": "Run a training command with recorded parameters, seed, data and model hashes; writes a run record and uploads the model as an artifact.",
     "inputs": {
       "run": {
-        "description": "Training command. Run without a shell, split into arguments; parameters are passed in the environment, never interpolated.",
+        "description": "Training command, run as a workflow run step runs its script (written to a temp file and run by the shell). Parameters reach it in the environment (MLOPS_PARAMS, MLOPS_PARAM_<NAME>, MLOPS_SEED, MLOPS_METRICS, MLOPS_MODEL_DIR, MLOPS_RUN_ID), never interpolated.",
         "required": true
       },
+      "shell": {
+        "description": "Shell that runs `run`, as a workflow step's shell (bash, sh, pwsh, powershell, python, cmd, or a template such as `perl {0}`). Default bash on Linux and macOS (sh without bash), pwsh on Windows.",
+        "required": false
+      },
       "params": {
-        "description": "Parameters file (YAML or JSON) or inline YAML, passed to the command as MLOPS_PARAMS and recorded.",
+        "description": "Parameters file (YAML or JSON) or inline YAML of nested scalars; resolved to JSON at MLOPS_PARAMS and recorded.",
+        "required": false
+      },
+      "param-overrides": {
+        "description": "Parameter overrides, one `key=value` per line (`optimizer.lr=0.01`; the value typed as YAML; `+key=value` adds a key the params lack). Recorded as overrides.",
         "required": false
       },
       "metrics": {
-        "description": "Metrics file the command writes.",
+        "description": "Metrics file the command writes (JSON or YAML; MLOPS_METRICS is its absolute path). A `.jsonl` file, or a metrics.jsonl beside it, holds {step, name, value} lines as histories.",
         "required": false,
         "default": "metrics.json"
       },
       "model": {
-        "description": "Model file or directory the command writes.",
+        "description": "Model file or directory the command writes (MLOPS_MODEL_DIR when it is a directory). Default a temp directory, kept as the model when the command writes to it.",
         "required": false
       },
       "data": {
@@ -351,11 +359,11 @@ export const actionMeta = {
         "default": "mlops-reports/run.json"
       },
       "seed": {
-        "description": "Random seed passed to the command as MLOPS_SEED.",
+        "description": "Random seed passed to the command as MLOPS_SEED and PYTHONHASHSEED. Default the params' `seed`, else a random one (recorded).",
         "required": false
       },
       "timeout-minutes": {
-        "description": "Stop the command after this many minutes.",
+        "description": "Stop the command, and every process it started, after this many minutes (fractions allowed); the run is recorded as timed-out.",
         "required": false
       },
       "artifact-name": {
@@ -367,7 +375,7 @@ export const actionMeta = {
         "required": false
       },
       "cache-key": {
-        "description": "Cache key for cache-paths.",
+        "description": "Cache key for cache-paths. Default mlops-train-<data hash>-<params hash>-<lockfile hash>.",
         "required": false
       },
       "track": {
