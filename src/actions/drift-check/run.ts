@@ -24,9 +24,10 @@ import {
   type DriftProfileOptions,
   type DriftReport,
 } from '../../core/drift/index.js';
-import { EnvironmentError, InputError } from '../../core/errors.js';
+import { ConfigurationError, EnvironmentError, InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { parseBaselineSpec } from '../../core/metrics/baseline-spec.js';
+import { formatNumber } from '../../core/metrics/format.js';
 import {
   driftCloseComment,
   driftIssueBody,
@@ -106,8 +107,19 @@ async function profileData(
   cwd: string,
   workspace: string,
   log: Logger,
+  label: string,
 ): Promise<{ profile: DriftProfile; shown: string[] }> {
-  const dataset = await openDataset(files, { cwd, log });
+  let dataset;
+  try {
+    dataset = await openDataset(files, { cwd, log });
+  } catch (error) {
+    // Say which input the file belongs to: reference and current are both data.
+    // (Opening reads no rows: what is lost from the location is a file name, kept in the text.)
+    if (error instanceof InputError || error instanceof ConfigurationError) {
+      throw new InputError(`${label}: ${error.located}`, undefined, { cause: error });
+    }
+    throw error;
+  }
   const shown = dataset.sources.map((source) => displayPath(source.path, workspace));
   const builder = new DriftProfileBuilder(dataset.columns, options);
   const started = Date.now();
@@ -132,7 +144,7 @@ async function profileData(
 function driftFailure(report: DriftReport): string {
   const names = report.drifted_columns.slice(0, 10).join(', ');
   const more = report.drifted_columns.length > 10 ? ` and ${report.drifted_columns.length - 10} more` : '';
-  return `Dataset drift: ${report.number_of_drifted_columns} of ${report.number_of_columns} columns drifted (share ${report.share} >= ${report.drift_share}): ${names}${more}.`;
+  return `Dataset drift: ${report.number_of_drifted_columns} of ${report.number_of_columns} columns drifted (share ${formatNumber(report.share)} >= ${formatNumber(report.drift_share)}): ${names}${more}.`;
 }
 
 /** What the retraining workflow gets in `github.event.client_payload`: at most 10 top-level keys. */
@@ -238,6 +250,7 @@ export async function runDriftCheck({
         cwd,
         workspace,
         log,
+        label('reference'),
       );
       referenceProfile = read.profile;
       referenceShown = read.shown.join(', ');
@@ -250,6 +263,7 @@ export async function runDriftCheck({
     cwd,
     workspace,
     log,
+    label('current'),
   );
 
   const report = detectDrift({
@@ -266,11 +280,11 @@ export async function runDriftCheck({
   await io.appendSummary(renderDriftReport(report, renderContext));
   for (const column of report.columns.filter((c) => c.drift).slice(0, 10)) {
     log.warning(
-      `Drift in column "${column.column}": ${column.test} value ${column.value} (threshold ${column.threshold}).`,
+      `Drift in column "${column.column}": ${column.test} value ${formatNumber(column.value)} (threshold ${formatNumber(column.threshold)}).`,
     );
   }
   log.info(
-    `${report.drift ? 'Dataset drift' : 'No dataset drift'}: ${report.number_of_drifted_columns} of ${report.number_of_columns} columns drifted (share ${report.share}, drift-share ${report.drift_share}). Report: ${reportPath}`,
+    `${report.drift ? 'Dataset drift' : 'No dataset drift'}: ${report.number_of_drifted_columns} of ${report.number_of_columns} columns drifted (share ${formatNumber(report.share)}, drift-share ${formatNumber(report.drift_share)}). Report: ${reportPath}`,
   );
 
   let issue: IssueSyncResult | undefined;
