@@ -21,7 +21,7 @@ import {
 } from '../support/github-double/index.js';
 import { eventNameOf, loadEvent } from '../support/events.js';
 import { runBundle, runCliBundle, type BundleResult } from '../support/runner.js';
-import { makeTempDir, writeFiles } from '../support/git.js';
+import { createBareRemote, createRepo, makeTempDir, writeFiles } from '../support/git.js';
 
 const PLANS = ['basic', 'pro', 'team'];
 
@@ -249,6 +249,44 @@ describe('drift-check reference profiles', { timeout: 240_000 }, () => {
     };
     expect(pick(fromProfile.stdout)).toEqual(pick(fromData.stdout));
     expect(pick(fromProfile.stdout)).toEqual([true, 2 / 3, ['age', 'plan']]);
+  });
+});
+
+describe('drift-check registry reference', { timeout: 240_000 }, () => {
+  it('reads the profile registered with registry:<model>@<alias>, and says when a version has none', async () => {
+    const repo = createRepo(temp.path, 'repo', createBareRemote(temp.path), {
+      'reference.csv': REFERENCE,
+      'drifted.csv': DRIFTED,
+      'model.bin': 'weights',
+    });
+    const dataset = await openDataset(['reference.csv'], { cwd: repo });
+    const builder = new DriftProfileBuilder(dataset.columns);
+    for await (const batch of dataset.batches()) builder.addBatch(batch);
+    writeFiles(repo, { 'profile.json': JSON.stringify(builder.finish({ files: ['reference.csv'] })) });
+    const register = (args: string[]) =>
+      runCliBundle(['register', '--model', 'churn', '--path', 'model.bin', ...args], {
+        cwd: repo,
+        env: { GIT_CONFIG_NOSYSTEM: '1' },
+      });
+    expectExit(await register(['--profile', 'profile.json', '--alias', 'production']), 0);
+    expectExit(await register(['--alias', 'staging']), 0);
+
+    const result = await runCliBundle(
+      ['drift-check', '--reference', 'registry:churn@production', '--current', 'drifted.csv', '--json'],
+      { cwd: repo },
+    );
+    expectExit(result, 0);
+    expect(result.stderr).toMatch(/Reference: registry:churn@production \(v1, /);
+    expect(JSON.parse(result.stdout)).toMatchObject({ drift: true, 'drifted-columns': ['age', 'plan'] });
+
+    const without = await runCliBundle(
+      ['drift-check', '--reference', 'registry:churn@staging', '--current', 'drifted.csv'],
+      {
+        cwd: repo,
+      },
+    );
+    expectExit(without, 2);
+    expect(without.stderr).toMatch(/registry:churn@staging \(v2\) was registered without a drift profile/);
   });
 });
 

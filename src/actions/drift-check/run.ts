@@ -12,6 +12,7 @@ import { createGitHubClient, type GitHubClient } from '../../adapters/github/cli
 import { checkEventType, sendRepositoryDispatch } from '../../adapters/github/dispatch.js';
 import { composeIssueBody, syncIssue, type IssueSyncResult } from '../../adapters/github/issues.js';
 import { outboxPath, writeOutboxMessage } from '../../adapters/outbox.js';
+import { readVersionProfile } from '../../adapters/registry/index.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import {
   detectDrift,
@@ -227,10 +228,24 @@ export async function runDriftCheck({
   let referenceProfile: DriftProfile;
   let referenceShown: string;
   if (reference.kind === 'registry') {
-    // TODO(deploy-registry): readVersionProfile({model, alias|version, ...}) once `register profile` lands.
-    throw new InputError(
-      `${label('reference')}: "${reference.text}": reading the profile registered with a model version is not available in this build yet; give the profile file (mlops profile --profile-out) or the training data instead.`,
-    );
+    const stored = await readVersionProfile({
+      cwd,
+      branch: inputs['registry-branch'],
+      remote: inputs['registry-remote'],
+      log,
+      ...(token ? { token } : {}),
+      serverUrl: env.serverUrl,
+      apiUrl: env.apiUrl,
+      ...(env.repository ? { repository: env.repository } : {}),
+      retryBaseMs: env.retryBaseMs,
+      inActions: env.inActions,
+      mask: (secret) => io.mask(secret),
+      model: reference.model,
+      ...reference.selector,
+    });
+    referenceShown = stored.file;
+    referenceProfile = parseDriftProfile(stored.text, stored.file);
+    log.info(`Reference: ${stored.file} (${referenceProfile.rows.toLocaleString('en-US')} rows).`);
   } else {
     const entries = await splitDataInputs(reference.files, cwd);
     const only = entries.length === 1 ? resolve(cwd, entries[0]!) : undefined;
