@@ -182,8 +182,17 @@ describe('sketched reference profiles (300,000 rows)', () => {
 
 describe('parseDriftProfile', () => {
   const good = profileOf(rows(50, 3), 'data.csv');
-  const corrupt = (edit: (profile: Record<string, any>) => void): string => {
-    const copy = structuredClone(good) as Record<string, any>;
+  type Editable = {
+    columns: Array<{
+      nulls?: number;
+      rows: number;
+      values: number[];
+      counts: Array<[string, number]>;
+      moments: { count: number };
+    }>;
+  };
+  const corrupt = (edit: (profile: Editable) => void): string => {
+    const copy = structuredClone(good) as unknown as Editable;
     edit(copy);
     return JSON.stringify(copy);
   };
@@ -202,31 +211,31 @@ describe('parseDriftProfile', () => {
     ],
     [
       'a missing key',
-      () => corrupt((p) => delete p.columns[1].nulls),
+      () => corrupt((p) => delete p.columns[1]!.nulls),
       /^corrupt drift profile: columns\[1\] missing "nulls"\.$/,
       'columns[1]',
     ],
     [
       'values out of order',
-      () => corrupt((p) => p.columns[0].values.reverse()),
+      () => corrupt((p) => p.columns[0]!.values.reverse()),
       /column "age": values\[1\] is out of order/,
       'columns[0].values[1]',
     ],
     [
       'counts that do not add up',
-      () => corrupt((p) => (p.columns[6].counts[0][1] += 1)),
+      () => corrupt((p) => (p.columns[6]!.counts[0]![1] += 1)),
       /column "segment": counts add up to 51, but 50 values are present/,
       'columns[6].counts',
     ],
     [
       'rows that disagree',
-      () => corrupt((p) => (p.columns[2].rows = 49)),
+      () => corrupt((p) => (p.columns[2]!.rows = 49)),
       /column "sensor": rows is 49, but the profile has 50 rows/,
       'columns[2].rows',
     ],
     [
       'a wrong moment count',
-      () => corrupt((p) => (p.columns[3].moments.count = 7)),
+      () => corrupt((p) => (p.columns[3]!.moments.count = 7)),
       /moments.count is 7, but 50 values are stored/,
       'columns[3].moments.count',
     ],
