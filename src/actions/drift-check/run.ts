@@ -14,6 +14,7 @@ import { composeIssueBody, syncIssue, type IssueSyncResult } from '../../adapter
 import { outboxPath, writeOutboxMessage } from '../../adapters/outbox.js';
 import { readVersionProfile } from '../../adapters/registry/index.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
+import { splitList } from '../../adapters/runner/inputs.js';
 import {
   detectDrift,
   DriftProfileBuilder,
@@ -55,14 +56,8 @@ export function parseReferenceSpec(raw: string, cwd: string, label: string): Ref
     if (spec.kind !== 'registry') throw new Error('parseBaselineSpec returned a non-registry spec for registry:');
     return { kind: 'registry', text: raw, model: spec.model, selector: spec.selector };
   }
-  return {
-    kind: 'files',
-    files: [raw]
-      .flatMap((item) => item.split(/[\n,]/))
-      .map((item) => item.trim())
-      .filter(Boolean)
-      .map((item) => resolve(cwd, item)),
-  };
+  // As the `data` input of validate-data: a file, a glob, or a newline/comma separated list.
+  return { kind: 'files', files: splitList(raw).map((item) => resolve(cwd, item)) };
 }
 
 /**
