@@ -87,7 +87,7 @@ def write_fixtures(source_dir):
 def column_type(series):
     """utils/data_preprocessing.py `_get_column_type`: a numeric dtype is Numerical (no mapping, not a
     target or prediction), anything else (our strings) Categorical."""
-    return "num" if pd.api.types.is_numeric_dtype(series) else "cat"
+    return "numeric" if pd.api.types.is_numeric_dtype(series) else "categorical"
 
 
 def clean(series):
@@ -99,12 +99,12 @@ def default_test(reference, current, feature_type):
     """stattests/registry.py `_get_default_stattest` (reference and current already cleaned)."""
     n_values = pd.concat([reference, current]).nunique()
     if reference.shape[0] <= 1000:
-        if feature_type == "num":
+        if feature_type == "numeric":
             if n_values <= 5:
                 return "chisquare" if n_values > 2 else "z"
             return "ks"
         return "chisquare" if n_values > 2 else "z"
-    if feature_type == "num":
+    if feature_type == "numeric":
         return "jensenshannon" if n_values <= 5 else "wasserstein"
     return "jensenshannon"
 
@@ -172,7 +172,7 @@ def binned(reference, current, feature_type, feel_zeroes):
     more than 20 distinct reference values, else shares per value; `feel_zeroes` replaces empty shares
     (psi and kl_div do, jensenshannon does not)."""
     n_vals = reference.nunique()
-    if feature_type == "num" and n_vals > 20:
+    if feature_type == "numeric" and n_vals > 20:
         combined = np.asarray(pd.concat([reference, current], axis=0).values)
         bins = np.histogram_bin_edges(combined, bins="sturges")
         reference_percents = np.histogram(reference, bins)[0] / len(reference)
@@ -269,7 +269,7 @@ def pair_reference(name, reference_file, current_file, note):
         column_drift(column, reference_frame, current_frame, test)
         for test in ("psi", "kl_div", "jensenshannon", "wasserstein")
         for column in reference_frame.columns
-        if test != "wasserstein" or column_type(reference_frame[column]) == "num"
+        if test != "wasserstein" or column_type(reference_frame[column]) == "numeric"
     ]
     return {
         "name": name,
