@@ -12,87 +12,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { differences, expectEvidently, realDataReference, type Report } from '../support/drift-real.js';
 import { repoRoot, runBundle, runCliBundle } from '../support/runner.js';
 
-interface ExpectedColumn {
-  column: string;
-  type: 'numeric' | 'categorical';
-  test: string;
-  statistic: number | null;
-  p_value?: number;
-  value: number;
-  threshold: number;
-  drift: boolean;
-}
-interface ExpectedPair {
-  name: string;
-  reference: string;
-  current: string;
-  reference_rows: number;
-  current_rows: number;
-  drift: boolean;
-  share: number;
-  drift_share: number;
-  drifted_columns: string[];
-  columns: ExpectedColumn[];
-  overrides: ExpectedColumn[];
-}
-interface ReportColumn {
-  column: string;
-  type: string;
-  test: string;
-  statistic: number;
-  p_value?: number;
-  value: number;
-  threshold: number;
-  drift: boolean;
-}
-interface Report {
-  drift: boolean;
-  share: number;
-  drift_share: number;
-  drifted_columns: string[];
-  columns: ReportColumn[];
-}
-
-const expected = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/reference/drift-real.json'), 'utf8')) as {
-  pairs: ExpectedPair[];
-};
-const RELATIVE = 1e-9;
-
-/** Every way `actual` differs from Evidently's result, one line each (empty: equal). */
-function differences(actual: Report, pair: ExpectedPair, columns: ExpectedColumn[]): string[] {
-  const found: string[] = [];
-  const close = (what: string, got: number | undefined, want: number) => {
-    if (got === undefined || !(Math.abs(got - want) <= RELATIVE * Math.abs(want)))
-      found.push(`${what}: ${got} instead of ${want}`);
-  };
-  expect(actual.columns.map((c) => c.column)).toEqual(columns.map((c) => c.column));
-  for (const want of columns) {
-    const got = actual.columns.find((c) => c.column === want.column)!;
-    const where = `${pair.name} ${want.column}`;
-    if (got.type !== want.type) found.push(`${where} type: ${got.type} instead of ${want.type}`);
-    if (got.test !== want.test) found.push(`${where} test: ${got.test} instead of ${want.test}`);
-    if (got.threshold !== want.threshold)
-      found.push(`${where} threshold: ${got.threshold} instead of ${want.threshold}`);
-    if (got.drift !== want.drift) found.push(`${where} drift: ${got.drift} instead of ${want.drift}`);
-    close(`${where} value`, got.value, want.value);
-    if (want.statistic !== null) close(`${where} statistic`, got.statistic, want.statistic);
-    if (want.p_value !== undefined) close(`${where} p_value`, got.p_value, want.p_value);
-  }
-  return found;
-}
-
-/** The dataset verdict and every column, checked against the default-rules reference. */
-function expectEvidently(actual: Report, pair: ExpectedPair): void {
-  expect(differences(actual, pair, pair.columns)).toEqual([]);
-  expect({
-    drift: actual.drift,
-    drifted_columns: actual.drifted_columns,
-    drift_share: actual.drift_share,
-  }).toEqual({ drift: pair.drift, drifted_columns: pair.drifted_columns, drift_share: pair.drift_share });
-  expect(actual.share).toBeCloseTo(pair.share, 12);
-}
+const expected = realDataReference();
 
 let workspace: string;
 beforeAll(() => {
