@@ -1,6 +1,7 @@
 // Writes the precompiled JSON Schema validators (ajv standalone code) into src/generated/validators/,
 // a folder git ignores: registry.js (schemas/registry/*.schema.json), suite.js
-// (schemas/expectation-suite.schema.json) and gates.js (schemas/gates.schema.json), each with a
+// (schemas/expectation-suite.schema.json), gates.js (schemas/gates.schema.json) and drift.js
+// (schemas/drift-config.schema.json, schemas/drift-profile.schema.json), each with a
 // .d.ts. They are derived files, so they are not committed; whatever needs them makes them first:
 // `npm run build` (scripts/build.mjs), `npm run lint` and `npm run typecheck` (their pre-scripts),
 // and every vitest run (test/support/global-setup.ts). A file is rewritten only when its text
@@ -18,17 +19,19 @@ export const VALIDATORS_DIR = join(root, 'src', 'generated', 'validators');
 
 /** Every generated module, by file name (without extension): its text and its declarations. */
 export async function generateAllValidators() {
-  const [registry, suite, gates] = await Promise.all([
+  const [registry, suite, gates, drift] = await Promise.all([
     import('../schemas/registry/generate-validators.mjs'),
     import('../schemas/generate-suite-validator.mjs'),
     import('../schemas/generate-gates-validator.mjs'),
+    import('../schemas/generate-drift-validators.mjs'),
   ]);
-  const [registryModule, suiteModule, gatesModule] = await Promise.all([
+  const [registryModule, suiteModule, gatesModule, driftModule] = await Promise.all([
     registry.generateValidators(),
     suite.generateSuiteValidator(),
     gates.generateGatesValidator(),
+    drift.generateDriftValidators(),
   ]);
-  return { registry: registryModule, suite: suiteModule, gates: gatesModule };
+  return { registry: registryModule, suite: suiteModule, gates: gatesModule, drift: driftModule };
 }
 
 /** Writes `text` to `file` unless it already holds exactly that; true when it wrote. */

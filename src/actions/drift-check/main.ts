@@ -1,26 +1,28 @@
-import { NotImplementedError } from '../../core/errors.js';
-import { defineAction } from '../../adapters/runner/definition.js';
-import { boolean, list, number, path, text } from '../../adapters/runner/inputs.js';
+import { defineAction, lazyRun, type ActionContext } from '../../adapters/runner/definition.js';
+import { boolean, list, number, path, paths, text } from '../../adapters/runner/inputs.js';
 import { commonInputs } from '../common.js';
+
+const inputs = {
+  ...commonInputs,
+  // Text, not a path: it may be `registry:<model>@<alias>` as well as files (resolved in run.ts).
+  reference: text(),
+  current: paths(),
+  config: path(),
+  columns: list(),
+  'drift-share': number({ min: 0, max: 1 }),
+  report: path(),
+  name: text(),
+  'open-issue': boolean(),
+  'issue-labels': list(),
+  'close-resolved': boolean(),
+  'fail-on-drift': boolean(),
+  'dispatch-event': text(),
+};
+
+export type DriftCheckContext = ActionContext<'drift-check', typeof inputs>;
 
 export const driftCheck = defineAction({
   name: 'drift-check',
-  inputs: {
-    ...commonInputs,
-    reference: path(),
-    current: path(),
-    config: path(),
-    columns: list(),
-    'drift-share': number({ min: 0, max: 1 }),
-    report: path(),
-    name: text(),
-    'open-issue': boolean(),
-    'issue-labels': list(),
-    'close-resolved': boolean(),
-    'fail-on-drift': boolean(),
-    'dispatch-event': text(),
-  },
-  run() {
-    throw new NotImplementedError('drift-check');
-  },
+  inputs,
+  run: lazyRun(async () => (await import('./run.js')).runDriftCheck),
 });

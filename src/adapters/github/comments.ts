@@ -76,7 +76,7 @@ interface ApiComment {
   user: { login: string; type?: string } | null;
 }
 
-interface RequestErrorLike {
+export interface RequestErrorLike {
   status?: number;
   message: string;
   response?: { data?: unknown; headers?: Record<string, string | number | undefined> };
@@ -86,7 +86,7 @@ interface RequestErrorLike {
  * How long GitHub asks to wait before retrying (ms), when `error` is a rate limit: `retry-after`,
  * else the primary limit's reset time. Undefined for any other error.
  */
-function rateLimitWait(error: RequestErrorLike): number | undefined {
+export function rateLimitWait(error: RequestErrorLike): number | undefined {
   if (error.status !== 403 && error.status !== 429) return undefined;
   const headers = error.response?.headers ?? {};
   const retryAfter = Number(headers['retry-after']);

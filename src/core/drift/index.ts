@@ -3,6 +3,13 @@
  * (docs/drift-check.md, "How columns are tested" and "Reference profiles").
  */
 export * from './types.js';
-export { parseDriftConfig } from './config.js';
-export { DriftProfileBuilder, parseDriftProfile, mergeDriftProfiles, DEFAULT_EXACT_LIMIT } from './profile.js';
-export { detectDrift } from './detect.js';
+export { parseDriftConfig, configuredColumnTypes } from './config.js';
+export {
+  DriftProfileBuilder,
+  DEFAULT_EXACT_LIMIT,
+  DEFAULT_CATEGORY_CAP,
+  DEFAULT_RELATIVE_ACCURACY,
+} from './profile.js';
+export { parseDriftProfile, mergeDriftProfiles } from './profile-document.js';
+export { detectDrift, defaultTest, DEFAULT_DRIFT_SHARE } from './detect.js';
+export { TEST_RULES } from './tests.js';

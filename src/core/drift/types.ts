@@ -103,6 +103,11 @@ export interface DriftTextCell {
 export interface DriftColumnProfile {
   name: string;
   type: DriftColumnType;
+  /**
+   * Set when every cell is an integer and none is missing: pandas reads the column as int64, and
+   * Evidently then treats it as categorical when the reference has at most 5 distinct values.
+   */
+  integer?: true;
   /** All cells of the column. */
   rows: number;
   /** Missing cells (null, empty, NA tokens). */
@@ -137,13 +142,18 @@ export interface DriftProfile {
   /** Distinct values counted exactly per column (beyond: `counts_overflow`). */
   category_cap: number | null;
   columns: DriftColumnProfile[];
+  /**
+   * What the starter expectation suite is written from (`mlops profile`'s dataset profile), kept
+   * beside the drift columns so one file serves both; absent after a merge.
+   */
+  suite_profile?: Record<string, unknown>;
 }
 
 /** Options of DriftProfileBuilder. */
 export interface DriftProfileOptions {
   /** Finite values kept exactly per numeric column (default 100,000; Infinity: always exact). */
   exactLimit?: number;
-  /** Distinct values counted per column (default 10,000; Infinity when exactLimit is Infinity). */
+  /** Distinct values counted per column once it is sketched (default 10,000, at least 21). */
   categoryCap?: number;
   /** Column types that override inference (from the config). */
   columnTypes?: Record<string, DriftColumnType>;

@@ -6,7 +6,7 @@ export interface HistoryPoint {
 }
 
 /** Mermaid strings are double-quoted and cannot escape a quote: drop quotes and line breaks. */
-function quoted(text: string): string {
+export function quoted(text: string): string {
   return `"${text.replace(/["\r\n`]/g, "'").slice(0, 80)}"`;
 }
 

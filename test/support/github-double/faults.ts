@@ -22,6 +22,11 @@ export interface FaultRule {
   probability?: number;
   /** Replaces the JSON body of the answer. */
   body?: unknown;
+  /**
+   * The request is carried out, then its answer is lost: the client gets the fault instead (a
+   * write that happened although the client saw a 502). Plain faults only, not rate limits.
+   */
+  afterHandling?: boolean;
 }
 
 export interface ActiveFault extends FaultRule {

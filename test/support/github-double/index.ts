@@ -335,7 +335,9 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
 
     // ---- injected faults ----
     const fault = faults.take(method, path);
-    if (fault) {
+    // An afterHandling fault answers in place of the real answer, once the request is carried out.
+    const lostAnswer = fault?.afterHandling && !fault.rateLimit ? fault : undefined;
+    if (fault && !lostAnswer) {
       entry.fault = true;
       if (fault.rateLimit === 'secondary') {
         const message = `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${id}.`;
@@ -359,8 +361,12 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
         budget[resource].used = saved.used;
         return;
       }
-      const status = fault.status ?? 502;
-      if (fault.body !== undefined) send(status, fault.body);
+      sendFault(fault);
+      return;
+    }
+    function sendFault(rule: ActiveFault): void {
+      const status = rule.status ?? 502;
+      if (rule.body !== undefined) send(status, rule.body);
       else if (status === 502 || status === 504) {
         // GitHub's load balancer answers these with an HTML page, not JSON.
         send(
@@ -567,6 +573,11 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       };
     }
     if (validate) checkResponse(operation, result.status, result.body);
+    if (lostAnswer) {
+      entry.fault = true;
+      sendFault(lostAnswer);
+      return;
+    }
     send(result.status, result.body, { ...extraHeaders, ...result.headers });
 
     function checkResponse(op: Operation, status: number, responseBody: unknown): void {
