@@ -55,12 +55,13 @@ def sha256(path):
 
 
 def derive(frame):
-    """The fixture columns: the measurements, plus `rained` (1 when precipitation > 0, else 0: two
-    distinct values, so Evidently picks the Z test on small references) and `wind_bucket` (the wind
-    in 2 m/s buckets, 0 to 4: a numeric column with 3 to 5 distinct values, so chi-square)."""
+    """The fixture columns: the measurements, plus `rained` (1 when precipitation > 0, else 0: an
+    integer column with two distinct values, hence categorical for Evidently, and the Z test on small
+    references) and `wind_bucket` (the wind's 2 m/s bucket, 0.0 to 8.0, written as floats: a numeric
+    column with 3 to 5 distinct values, hence chi-square on small references)."""
     out = frame[MEASURED].copy()
     out["rained"] = (frame["precipitation"] > 0).astype(int)
-    out["wind_bucket"] = np.minimum(np.floor(frame["wind"] / 2), 4).astype(int)
+    out["wind_bucket"] = np.minimum(np.floor(frame["wind"] / 2) * 2, 8).astype(float)
     return out
 
 
@@ -84,10 +85,24 @@ def write_fixtures(source_dir):
 # ---- Evidently's steps, copied call for call ------------------------------------------------------
 
 
-def column_type(series):
-    """utils/data_preprocessing.py `_get_column_type`: a numeric dtype is Numerical (no mapping, not a
-    target or prediction), anything else (our strings) Categorical."""
-    return "numeric" if pd.api.types.is_numeric_dtype(series) else "categorical"
+def column_type(reference, current):
+    """legacy/utils/data_preprocessing.py `_get_column_type` for a feature (no column mapping, not a
+    target or prediction), on the raw columns: the dtype is the current's (the reference's when one
+    of them is not a number kind); an integer column with at most NUMBER_UNIQUE_AS_CATEGORICAL (5)
+    distinct values (the reference's count, else the current's) is Categorical, other numbers
+    Numerical, bool Categorical, anything else (our strings) Categorical."""
+    ref_type = reference.dtype
+    cur_type = current.dtype
+    if ref_type != cur_type:
+        available_set = ["i", "u", "f", "c", "m", "M"]
+        if ref_type.kind not in available_set or cur_type.kind not in available_set:
+            cur_type = ref_type
+    nunique = reference.nunique() or current.nunique()
+    if pd.api.types.is_integer_dtype(cur_type):
+        return "categorical" if nunique <= 5 else "numeric"
+    if pd.api.types.is_numeric_dtype(cur_type):
+        return "categorical" if cur_type == bool else "numeric"
+    return "categorical"
 
 
 def clean(series):
@@ -245,7 +260,7 @@ def run_test(test, reference, current, feature_type):
 
 def column_drift(name, reference_frame, current_frame, test=None):
     """data_drift.py `get_one_column_drift`: clean both columns, pick the default test, run it."""
-    feature_type = column_type(pd.concat([reference_frame[name], current_frame[name]]))
+    feature_type = column_type(reference_frame[name], current_frame[name])
     reference = clean(reference_frame[name])
     current = clean(current_frame[name])
     chosen = test or default_test(reference, current, feature_type)
@@ -269,7 +284,7 @@ def pair_reference(name, reference_file, current_file, note):
         column_drift(column, reference_frame, current_frame, test)
         for test in ("psi", "kl_div", "jensenshannon", "wasserstein")
         for column in reference_frame.columns
-        if test != "wasserstein" or column_type(reference_frame[column]) == "numeric"
+        if test != "wasserstein" or column_type(reference_frame[column], current_frame[column]) == "numeric"
     ]
     return {
         "name": name,
