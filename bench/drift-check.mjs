@@ -107,8 +107,8 @@ function measure(label, command, commandArgs, { env, selfReport }) {
     : spawnSync(command, commandArgs, { encoding: 'utf8', env, maxBuffer: 256 << 20 });
   const wall = (performance.now() - started) / 1000;
   if (child.status !== 0) {
-    console.error(`${label} failed (exit ${child.status}):\n${child.stdout}\n${child.stderr}`);
-    process.exit(2);
+    const stderr = hasTime ? child.stderr.slice(0, child.stderr.lastIndexOf('\tCommand being timed')) : child.stderr;
+    throw new Error(`${label} failed (exit ${child.status}): ${`${child.stdout}\n${stderr}`.trim()}`);
   }
   if (hasTime) {
     const field = (name) => Number(new RegExp(`${name}: ([\\d.]+)`).exec(child.stderr)?.[1]);
@@ -193,22 +193,36 @@ console.log(
 );
 console.log(`peak RSS from ${hasTime ? '/usr/bin/time -v' : 'the processes themselves (no /usr/bin/time)'}`);
 
-const fromData = runDriftCheck('drift-check (data)', pair.reference, pair.current);
+/** Runs one step; a failure is printed and ends the benchmark with exit 2 after the table. */
+let failures = 0;
+function attempt(step) {
+  try {
+    return step();
+  } catch (error) {
+    failures++;
+    console.error(String(error.message ?? error));
+    return undefined;
+  }
+}
+const fromData = attempt(() => runDriftCheck('drift-check (data)', pair.reference, pair.current));
 const profilePath = join(work, 'reference.profile.json');
-const profiling = runProfile(pair.reference, profilePath);
-const fromProfile = runDriftCheck('drift-check (profile)', profilePath, pair.current);
-const baseline = recipeSkip ? undefined : runRecipe(pair.reference, pair.current);
+const profiling = attempt(() => runProfile(pair.reference, profilePath));
+const fromProfile = profiling && attempt(() => runDriftCheck('drift-check (profile)', profilePath, pair.current));
+const baseline = recipeSkip ? undefined : attempt(() => runRecipe(pair.reference, pair.current));
 
 const table = [
   ['run', 'wall s', 'CPU s', 'peak RSS MB', 'wall / recipe', 'drifted columns'],
   ['drift-check, reference CSV', fromData],
-  [`mlops profile of the reference (${fixed(statSync(profilePath).size / 1e3, 0)} kB)`, profiling],
+  [
+    `mlops profile of the reference${profiling ? ` (${fixed(statSync(profilePath).size / 1e3, 0)} kB)` : ''}`,
+    profiling,
+  ],
   ['drift-check, reference profile', fromProfile],
-  ['recipe: pandas + ks_2samp/chisquare', baseline],
+  ['recipe: pandas + ks_2samp/chisquare', baseline, recipeSkip && `skipped: ${recipeSkip}`],
 ].map((row, index) => {
   if (index === 0) return row;
-  const [label, run] = row;
-  if (!run) return [label, '-', '-', '-', '-', `skipped: ${recipeSkip}`];
+  const [label, run, skipped] = row;
+  if (!run) return [label, '-', '-', '-', '-', skipped || 'failed (above)'];
   return [
     label,
     fixed(run.wall),
@@ -221,13 +235,16 @@ const table = [
 const widths = table[0].map((_, column) => Math.max(...table.map((row) => String(row[column]).length)));
 for (const row of table) console.log('  ' + row.map((cell, i) => String(cell).padEnd(widths[i])).join('  '));
 
-console.log('\ntests drift-check chose (reference > 1000 rows: Evidently uses wasserstein / jensenshannon):');
-console.log('  ' + fromData.columns.map((c) => `${c.column}=${c.test}:${fixed(c.value, 4)}`).join(' '));
+if (fromData) {
+  console.log('\ntests drift-check chose (reference > 1000 rows: Evidently uses wasserstein / jensenshannon):');
+  console.log('  ' + fromData.columns.map((c) => `${c.column}=${c.test}:${fixed(c.value, 4)}`).join(' '));
+}
 const verdict = (ok) => (ok ? 'met' : 'NOT met');
 for (const [label, run] of [
   ['reference CSV', fromData],
   ['reference profile', fromProfile],
 ]) {
+  if (!run) continue;
   const time = baseline
     ? `time ${fixed(run.wall / baseline.wall)} of the recipe's (target <= ${TIME_TARGET}: ${verdict(run.wall / baseline.wall <= TIME_TARGET)})`
     : 'time: no recipe to compare with';
@@ -235,5 +252,8 @@ for (const [label, run] of [
     `${label}: ${time}; peak RSS ${fixed(run.maxRssMb, 0)} MB (target < ${RSS_TARGET_MB}: ${verdict(run.maxRssMb < RSS_TARGET_MB)})`,
   );
 }
-const sameFlags = JSON.stringify(fromData.drifted) === JSON.stringify(fromProfile.drifted);
-console.log(`drift flags from the profile equal those from the CSV: ${sameFlags ? 'yes' : 'NO'}`);
+if (fromData && fromProfile) {
+  const sameFlags = JSON.stringify(fromData.drifted) === JSON.stringify(fromProfile.drifted);
+  console.log(`drift flags from the profile equal those from the CSV: ${sameFlags ? 'yes' : 'NO'}`);
+}
+if (failures > 0) process.exitCode = 2;
