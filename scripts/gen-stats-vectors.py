@@ -105,6 +105,8 @@ def special_vectors():
     tt.append([1e150, 1.0])
     tt.append([80, 200])  # p far below 1e-100
     out["studentTSf"] = [[t, df, fl(stats.t.sf(t, df))] for t, df in tt]
+    kvs = [[nu, x] for nu in [0.25, 0.75, 1.25] for x in [0.0015, 0.006, 0.1, 0.5, 1, 3, 12, 50, 300, 700]]
+    out["besselK"] = [[nu, x, fl(special.kv(nu, x))] for nu, x in kvs]
     return out
 
 
@@ -159,14 +161,21 @@ def ks_cases():
         ("asymp 20000 vs 12000 integer", gen(40, 20000, 100, 0, True), gen(41, 12000, 100, 0, True), "auto"),
         ("asymp 15000 vs 15000 tiny p", gen(42, 15000), gen(43, 15000, 1, 0.03), "auto"),
         ("exact forced 12000 vs 9000", gen(44, 12000), gen(45, 9000, 1, 0.02), "exact"),
+        # SciPy's exact n1 == n2 sum rounds to 1.0000000000000002 here, so it falls back to asymp.
+        ("exact falls back to asymp (n=5, d=1/5)", [1, 2, 3, 4, 5], [1.5, 2.5, 3.5, 4.5, 5.5], "auto"),
+        ("exact falls back to asymp (n=30, d=1/30)", list(range(30)), [x + 0.5 for x in range(30)], "auto"),
+        # lcm(n1, n2) beyond int32: exact is not attempted.
+        ("exact forced, lcm too large", gen(47, 50000), gen(48, 49999, 1, 0.01), "exact"),
     ]
     out = []
     for name, a, b, method in cases:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             r = stats.ks_2samp(sample(a), sample(b), method=method)
         n1, n2 = len(sample(a)), len(sample(b))
         ran = "exact" if (method == "exact" or (method == "auto" and max(n1, n2) <= 10000)) else "asymp"
+        if any("Switching to" in str(w.message) for w in caught):
+            ran = "asymp"
         out.append({"name": name, "a": a, "b": b, "method": method, "statistic": fl(r.statistic), "pValue": fl(r.pvalue), "ran": ran})
     return out
 
@@ -262,6 +271,93 @@ def share_cases():
     return out
 
 
+def contingency_cases():
+    cases = [
+        ("2x2 with Yates", [[12, 5], [7, 9]], True),
+        ("2x2 without Yates", [[12, 5], [7, 9]], False),
+        ("2x2 small difference (correction capped)", [[10, 10], [10, 11]], True),
+        ("2x3", [[10, 10, 20], [20, 20, 20]], True),
+        ("3x4", [[5, 9, 12, 3], [7, 2, 8, 11], [1, 4, 6, 9]], True),
+        ("1x3 (df 0)", [[4, 5, 6]], True),
+        ("strong association", [[500, 10], [10, 500]], True),
+    ]
+    out = []
+    for name, table, correction in cases:
+        r = stats.chi2_contingency(table, correction=correction)
+        out.append({"name": name, "table": table, "correction": correction, "statistic": fl(r[0]), "pValue": fl(r[1]), "df": int(r[2]), "expected": [[fl(x) for x in row] for row in r[3]]})
+    return out
+
+
+def location_cases():
+    cases = [
+        ("n=2 vs n=2", [1.0, 2.0], [1.5, 4.0]),
+        ("n=3 vs n=5", [0.1, 0.5, 0.9], [0.3, 1.2, 1.4, 2.0, 0.7]),
+        ("ties", [1, 2, 2, 3, 3, 3, 4], [2, 3, 3, 4, 4, 5, 5, 5, 6]),
+        ("exact 8 vs 30", gen(80, 8), gen(81, 30, 1, 0.3)),
+        ("exact 1 vs 5", [0.5], [0.1, 0.2, 0.3, 0.6, 0.7]),
+        ("exact 5 vs 300", gen(92, 5), gen(93, 300, 1, 0.1)),
+        ("exact 8 vs 400 (counts beyond 2^53)", gen(94, 8), gen(95, 400, 1, 0.2)),
+        ("asymptotic 9 vs 9", gen(82, 9), gen(83, 9, 1, 0.2)),
+        ("n1!=n2 shift", gen(84, 200), gen(85, 300, 1, 0.1)),
+        ("integer ties", gen(86, 400, 10, 0, True), gen(87, 500, 10, 1, True)),
+        ("large", gen(88, 20000, 1, 0), gen(89, 15000, 1.05, 0)),
+        ("strong shift (tiny p)", gen(90, 3000), gen(91, 3000, 1, 0.3)),
+    ]
+    out = []
+    for name, a, b in cases:
+        t = stats.ttest_ind(sample(a), sample(b), equal_var=False)
+        va, vb = np.var(sample(a), ddof=1) / len(sample(a)), np.var(sample(b), ddof=1) / len(sample(b))
+        df = (va + vb) ** 2 / (va**2 / (len(sample(a)) - 1) + vb**2 / (len(sample(b)) - 1))
+        u = stats.mannwhitneyu(sample(a), sample(b))
+        out.append({"name": name, "a": a, "b": b,
+                    "welch": {"statistic": fl(t.statistic), "pValue": fl(t.pvalue), "df": fl(df)},
+                    "mannWhitneyU": {"statistic": fl(u.statistic), "pValue": fl(u.pvalue)}})
+    return out
+
+
+def anderson_cases():
+    cases = [
+        ("two samples", [gen(100, 50), gen(101, 60, 1, 0.1)]),
+        ("three samples", [gen(102, 30), gen(103, 40, 1.2, 0), gen(104, 35, 1, 0.05)]),
+        ("ties", [gen(105, 80, 6, 0, True), gen(106, 70, 6, 0, True)]),
+        ("capped (similar samples)", [gen(107, 200), gen(108, 200)]),
+        ("floored (disjoint)", [gen(109, 100), gen(110, 100, 1, 5)]),
+        ("interpolated", [gen(111, 300), gen(112, 300, 1, 0.03)]),
+        ("tiny", [[1.0, 2.0], [3.0, 4.0, 5.0]]),
+        ("large", [gen(113, 20000), gen(114, 15000, 1, 0.004)]),
+    ]
+    out = []
+    for name, samples in cases:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            r = stats.anderson_ksamp([sample(x) for x in samples])
+        warning = next((str(w.message) for w in caught if "p-value" in str(w.message)), None)
+        out.append({"name": name, "samples": samples, "statistic": fl(r.statistic),
+                    "criticalValues": [fl(x) for x in r.critical_values],
+                    "significanceLevel": fl(r.significance_level), "warning": warning})
+    return out
+
+
+def cramer_cases():
+    cases = [
+        ("exact 2 vs 3", [0.1, 0.4], [0.2, 0.3, 0.9]),
+        ("exact 5 vs 7", gen(120, 5), gen(121, 7, 1, 0.3)),
+        ("exact ties", [1, 2, 2, 3, 4], [2, 3, 3, 5, 6, 6]),
+        ("exact 20 vs 20", gen(122, 20), gen(123, 20, 1, 0.4)),
+        ("exact 12 vs 20", gen(124, 12), gen(125, 20, 1, 0.1)),
+        ("asymptotic 21 vs 20", gen(126, 21), gen(127, 20, 1, 0.2)),
+        ("asymptotic 300 vs 200", gen(128, 300), gen(129, 200, 1, 0.1)),
+        ("asymptotic identical", gen(130, 100), gen(130, 100)),
+        ("asymptotic ties", gen(131, 500, 8, 0, True), gen(132, 400, 8, 0, True)),
+        ("asymptotic large", gen(133, 20000), gen(134, 12000, 1, 0.01)),
+    ]
+    out = []
+    for name, a, b in cases:
+        r = stats.cramervonmises_2samp(sample(a), sample(b))
+        out.append({"name": name, "a": a, "b": b, "statistic": fl(r.statistic), "pValue": fl(r.pvalue)})
+    return out
+
+
 def main():
     vectors = {
         "scipy": scipy.__version__,
@@ -274,6 +370,10 @@ def main():
         "twoProportionZ": z_cases(),
         "cdfDistances": weighted_cases(),
         "shares": share_cases(),
+        "contingency": contingency_cases(),
+        "location": location_cases(),
+        "andersonKSample": anderson_cases(),
+        "cramerVonMises2": cramer_cases(),
     }
     path = "test/fixtures/reference/stats-vectors.json"
     with open(path, "w") as f:

@@ -544,10 +544,10 @@ describe('the mlops CLI', () => {
     expect(suite).toContain('value_set: [ Adelie, Chinstrap, Gentoo ]');
     const profile = JSON.parse(readFileSync(join(workspace, 'profile.json'), 'utf8')) as {
       rows: number;
-      columns: Array<{ name: string; missing: number }>;
+      suite_profile: { columns: Array<{ name: string; missing: number }> };
     };
     expect(profile.rows).toBe(344);
-    expect(profile.columns.find((c) => c.name === 'Sex')!.missing).toBe(10);
+    expect(profile.suite_profile.columns.find((c) => c.name === 'Sex')!.missing).toBe(10);
     for (const data of ['penguins.csv', 'penguins.parquet', 'penguins.jsonl']) {
       const check = await validate({ data, suite: 'starter.yml', report: `starter-${data}.json` });
       expect(check.code, `${data}: ${check.stdout}`).toBe(0);

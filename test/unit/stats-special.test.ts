@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  besselK,
   chiSquareSf,
   kolmogorovSf,
   logGamma,
@@ -55,6 +56,10 @@ describe('special functions against SciPy 1.10', () => {
   it('studentTSf matches t.sf, fractional degrees of freedom included', () => {
     for (const [t, df, y] of vectors.special.studentTSf)
       expectClose(studentTSf(t, df), y, P_TOLERANCE, `studentTSf(${t}, ${df})`);
+  });
+
+  it('besselK matches scipy.special.kv', () => {
+    for (const [nu, x, y] of vectors.special.besselK) expectClose(besselK(nu, x), y, 1e-13, `kv(${nu}, ${x})`);
   });
 
   it('kolmogorovSf matches kstwo.sf on every branch of _kolmogn', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
-import { chiSquareGoodnessOfFit, twoProportionZ } from '../../src/core/stats/index.js';
+import { chiSquareContingency, chiSquareGoodnessOfFit, twoProportionZ } from '../../src/core/stats/index.js';
 import { expectClose, vectors } from './stats-reference.js';
 
 interface ChiSquareCase {
@@ -59,5 +59,54 @@ describe('twoProportionZ against Evidently 0.7 z_stattest (pooled, 2 (1 - norm.c
     expect(() => twoProportionZ(1, 10, 2.5, 10)).toThrow(/^successesB is 2\.5/);
     expect(() => twoProportionZ(1, 0, 2, 10)).toThrow(/^totalA is 0/);
     expect(() => twoProportionZ(1, 10, 12, 10)).toThrow(/^successesB \(12\) is larger than totalB \(10\)/);
+  });
+});
+
+interface ContingencyCase {
+  name: string;
+  table: number[][];
+  correction: boolean;
+  statistic: number;
+  pValue: number;
+  df: number;
+  expected: number[][];
+}
+
+describe('chiSquareContingency against scipy.stats.chi2_contingency', () => {
+  for (const reference of vectors.contingency as ContingencyCase[]) {
+    it(reference.name, () => {
+      const result = chiSquareContingency(reference.table, reference.correction);
+      expectClose(result.statistic, reference.statistic, 1e-12, 'statistic');
+      expectClose(result.pValue, reference.pValue, 1e-9, 'p-value');
+      expect(result.df).toBe(reference.df);
+      result.expected.forEach((row, r) =>
+        row.forEach((cell, c) => expectClose(cell, reference.expected[r]![c]!, 1e-14, `expected[${r}][${c}]`)),
+      );
+    });
+  }
+
+  it('rejects empty, ragged and negative tables and an empty row or column, naming the place', () => {
+    expect(() => chiSquareContingency([])).toThrow(
+      new InputError('table is empty: it needs at least one row and one column.'),
+    );
+    expect(() => chiSquareContingency([[1, 2], [3]])).toThrow(/^table row 2 has 1 cells but row 1 has 2\./);
+    expect(() =>
+      chiSquareContingency([
+        [1, -2],
+        [3, 4],
+      ]),
+    ).toThrow(/^table\[0\]\[1\] is -2/);
+    expect(() =>
+      chiSquareContingency([
+        [0, 0],
+        [3, 4],
+      ]),
+    ).toThrow(/^table row 1 sums to 0/);
+    expect(() =>
+      chiSquareContingency([
+        [0, 1],
+        [0, 4],
+      ]),
+    ).toThrow(/^table column 1 sums to 0/);
   });
 });

@@ -10,7 +10,7 @@ const inputs = {
   gates: text(),
   baseline: text(),
   model: text(),
-  comment: oneOf(['true', 'false', 'comment-from-artifact']),
+  comment: oneOf(['true', 'false', 'issue', 'comment-from-artifact']),
   'comment-key': text(),
   report: path(),
   'fail-on-regression': boolean(),

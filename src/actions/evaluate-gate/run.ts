@@ -8,7 +8,7 @@ import { workflowRunUrl } from '../../adapters/environment.js';
 import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
 import { commentFromArtifact } from '../../adapters/github/comment-from-artifact.js';
 import { pullRequestFromEvent, readTriggeringEvent } from '../../adapters/github/event.js';
-import { deliverReport } from '../../adapters/github/gate-comment.js';
+import { deliverGateIssue, deliverReport } from '../../adapters/github/gate-comment.js';
 import { outboxPath } from '../../adapters/outbox.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import { actionMeta } from '../../generated/action-meta.js';
@@ -56,10 +56,14 @@ export async function runEvaluateGate({
       { path: reportPath, label: label('report') },
       // In local mode the comment goes to the outbox: its folder must be writable too, before
       // the report is written.
-      ...(local && inputs.comment === 'true'
+      ...(local && (inputs.comment === 'true' || inputs.comment === 'issue')
         ? [
             {
-              path: outboxPath(workingDirectory, { kind: 'comment', source: 'evaluate-gate', key: commentKey }),
+              path: outboxPath(workingDirectory, {
+                kind: inputs.comment === 'issue' ? 'issue' : 'comment',
+                source: 'evaluate-gate',
+                key: commentKey,
+              }),
               label: 'the outbox',
             },
           ]
@@ -182,7 +186,22 @@ export async function runEvaluateGate({
   }
 
   let commentUrl: string | undefined;
-  if (inputs.comment !== 'false') {
+  if (inputs.comment === 'issue') {
+    const delivery = await deliverGateIssue({
+      env,
+      token,
+      log,
+      workingDirectory,
+      pullRequest,
+      commentKey,
+      model,
+      report,
+      failed: !evaluation.passed,
+      failedMetrics: evaluation.results.filter((r) => r.verdict === 'fail').map((r) => r.metric),
+      runUrl,
+    });
+    commentUrl = delivery.url;
+  } else if (inputs.comment !== 'false') {
     const delivery = await deliverReport({
       env,
       token,

@@ -15,6 +15,7 @@ import {
   type CommentStamp,
 } from './comments.js';
 import type { PullRequestInfo } from './event.js';
+import { composeIssueBody, syncIssue } from './issues.js';
 import { EnvironmentError } from '../../core/errors.js';
 import { supersededCommentLine } from '../../core/report/evaluate-gate.js';
 import type { Logger } from '../../core/logger.js';
@@ -235,4 +236,87 @@ export function forkTokenIsReadOnly(eventName: string | undefined, pullRequest: 
     !pullRequest.baseRepository ||
     pullRequest.headRepository.toLowerCase() !== pullRequest.baseRepository.toLowerCase()
   );
+}
+
+export interface GateIssueOptions {
+  env: RunEnvironment;
+  token: string | undefined;
+  log: Logger;
+  workingDirectory: string;
+  pullRequest: PullRequestInfo | undefined;
+  /** One issue per comment-key. */
+  commentKey: string;
+  model: string | undefined;
+  report: string;
+  /** True when a gate failed (warnings do not open an issue). */
+  failed: boolean;
+  /** The failed gates' metrics, for the run comment. */
+  failedMetrics: readonly string[];
+  runUrl: string | undefined;
+}
+
+/** The monitor issue's title: stable across runs. */
+export function gateIssueTitle(model: string | undefined, commentKey: string): string {
+  const what = model ? `model ${model}` : 'the model';
+  return `Gates failing for ${what}${commentKey === 'default' ? '' : ` (${commentKey})`}`;
+}
+
+/**
+ * `comment: issue` (performance monitoring on a schedule or push): one issue per comment-key,
+ * opened while gates fail, updated by every failing run, closed by the first passing run. On a
+ * pull request the report stays in the step summary (the sticky comment is `comment: true`). In
+ * local mode a failing run's issue goes to the outbox.
+ */
+export async function deliverGateIssue(options: GateIssueOptions): Promise<Delivery> {
+  const { env, log } = options;
+  const title = gateIssueTitle(options.model, options.commentKey);
+  if (!env.inActions || !options.token) {
+    if (!options.failed) {
+      log.info('Local mode: every gate passed, so no issue.');
+      return { where: 'none' };
+    }
+    const path = await writeOutboxMessage(options.workingDirectory, {
+      kind: 'issue',
+      source: 'evaluate-gate',
+      key: options.commentKey,
+      title,
+      body: composeIssueBody('gate', options.commentKey, options.report),
+    });
+    log.info(`Local mode: the issue is in ${path}.`);
+    return { where: 'outbox', path };
+  }
+  if (options.pullRequest) {
+    log.info(
+      `comment: issue opens issues from scheduled and push runs; on pull request #${options.pullRequest.number} the report is in the step summary (use comment: true for the sticky comment).`,
+    );
+    return { where: 'none' };
+  }
+  if (!env.repository) throw new EnvironmentError('GITHUB_REPOSITORY is not set: cannot open the gate issue.');
+  const client = await createGitHubClient({
+    token: options.token,
+    apiUrl: env.apiUrl,
+    log,
+    retries: 6,
+    retryBaseMs: env.retryBaseMs,
+  });
+  const run = options.runUrl ? `[This run](${options.runUrl})` : 'This run';
+  const result = await syncIssue({
+    client,
+    owner: env.repository.owner,
+    repo: env.repository.repo,
+    kind: 'gate',
+    key: options.commentKey,
+    title,
+    body: options.report,
+    labels: ['mlops', 'evaluate-gate'],
+    problem: options.failed,
+    runComment: `${run} still fails ${options.failedMetrics.length} gate${options.failedMetrics.length === 1 ? '' : 's'}: ${options.failedMetrics.map((metric) => `\`${metric.replace(/`/g, "'")}\``).join(', ')}. The report above is this run's.`,
+    closeComment: `${run}: every gate passes again. Closing; a later failure opens a new issue.`,
+    closeResolved: true,
+    permissionHint: 'evaluate-gate with comment: issue needs `issues: write`; or set comment: false.',
+    log,
+    retryBaseMs: env.retryBaseMs,
+  });
+  if (result.action === 'closed') log.info(`Every gate passed: closed issue #${result.number}.`);
+  return result.url ? { where: 'comment', url: result.url } : { where: 'none' };
 }

@@ -1,7 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { displayName, openDataset, textFilePredicate } from '../../adapters/fs/dataset.js';
-import { checkOutputPaths, writeFileAtomic } from '../../adapters/fs/user-files.js';
+import { checkOutputPaths, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
+import type { Dataset } from '../../core/data/dataset.js';
+import {
+  DriftProfileBuilder,
+  mergeDriftProfiles,
+  parseDriftProfile,
+  type DriftProfile,
+} from '../../core/drift/index.js';
 import { InputError } from '../../core/errors.js';
 import { profileDataset, starterSuite, starterSuiteYaml } from '../../core/profile/index.js';
 import { parseSuite } from '../../core/validation/index.js';
@@ -16,7 +23,12 @@ const DESCRIPTION = `Reads the data once and writes a Great Expectations 1.x sui
 a row-count band, not-null checks (with mostly when values are missing), types as pandas sees
 them, the set of values of columns with few of them, numeric ranges, mean and deviation bands,
 text lengths, date formats, and uniqueness of identifier-like columns. Review it, then use it
-with mlops validate-data. See docs/validate-data.md.`;
+with mlops validate-data. See docs/validate-data.md.
+
+--profile-out writes the reference profile drift-check compares with (docs/drift-check.md,
+"Reference profiles"): per column its values, or past 100,000 of them exact counts, moments and
+a mergeable sketch; the suite's profile is kept inside it. Profiles of shards of one dataset merge:
+mlops profile --merge a.json b.json --profile-out all.json.`;
 
 /** The flags of mlops profile: the one place they are declared (the help is generated from them). */
 const FLAGS: FlagTable = {
@@ -35,7 +47,15 @@ const FLAGS: FlagTable = {
   'profile-out': {
     type: 'string',
     value: 'file',
-    description: 'Also write the profile itself as JSON (types, missing values, statistics, quantiles, categories).',
+    description:
+      "Also write the profile as JSON: the drift profile drift-check takes as its reference, with the suite's profile (types, missing values, statistics, quantiles, categories) under suite_profile.",
+  },
+  merge: {
+    type: 'string',
+    multiple: true,
+    value: 'profile.json',
+    description:
+      'Merge drift profiles of shards of one dataset (files after it, repeated, or comma separated) into --profile-out instead of reading --data.',
   },
   format: {
     type: 'string',
@@ -61,6 +81,11 @@ const FORMATS = ['auto', 'csv', 'tsv', 'json', 'jsonl', 'parquet'] as const;
 /** Profiles the data and writes the suite (and the profile), every output path checked first. */
 async function profile(args: CommandArgs, context: CommandContext): Promise<number> {
   const cwd = workingDirectoryFrom(args, context);
+  if (args.lists.has('merge')) return mergeProfiles(args, context, cwd);
+  if (args.positionals.length)
+    throw new InputError(
+      `Unexpected argument "${args.positionals[0]}" for mlops profile: inputs are given as --<name> <value> (files after --merge are the profiles to merge).`,
+    );
   const data = args.lists.get('data') ?? [];
   const suiteOut = args.options.get('suite-out');
   const profileOut = args.options.get('profile-out');
@@ -97,11 +122,14 @@ async function profile(args: CommandArgs, context: CommandContext): Promise<numb
   }
 
   const log = cliLogger(context.streams, context.debug);
-  const dataset = await openDataset(data, { format: format as (typeof FORMATS)[number], cwd, log });
+  const opened = await openDataset(data, { format: format as (typeof FORMATS)[number], cwd, log });
+  // One pass feeds both: the suite's profile reads the batches, the drift profile sees each one too.
+  const drift = profilePath ? new DriftProfileBuilder(opened.columns) : undefined;
+  const dataset = drift ? teeDataset(opened, drift) : opened;
   let lastLog = Date.now();
   const profile = await profileDataset(dataset, {
     maxCategories,
-    isTextFile: textFilePredicate(dataset),
+    isTextFile: textFilePredicate(opened),
     onProgress(rows) {
       if (Date.now() - lastLog < 5_000) return;
       lastLog = Date.now();
@@ -127,7 +155,13 @@ async function profile(args: CommandArgs, context: CommandContext): Promise<numb
     parseSuite(text, shown);
     await writeFileAtomic(suitePath, text);
   }
-  if (profilePath) await writeFileAtomic(profilePath, JSON.stringify(profile, null, 2) + '\n');
+  if (profilePath && drift) {
+    const document: DriftProfile = {
+      ...drift.finish({ files: [...dataset.files] }),
+      suite_profile: profile as unknown as Record<string, unknown>,
+    };
+    await writeFileAtomic(profilePath, JSON.stringify(document) + '\n');
+  }
 
   if (context.json) {
     context.streams.stdout(
@@ -160,11 +194,69 @@ async function profile(args: CommandArgs, context: CommandContext): Promise<numb
   return 0;
 }
 
+/** The dataset, with every batch also handed to `builder` as it streams past. */
+function teeDataset(dataset: Dataset, builder: DriftProfileBuilder): Dataset {
+  return {
+    files: dataset.files,
+    columns: dataset.columns,
+    async *batches() {
+      for await (const batch of dataset.batches()) {
+        builder.addBatch(batch);
+        yield batch;
+      }
+    },
+  };
+}
+
+/** `mlops profile --merge a.json b.json --profile-out all.json`: shard profiles into the whole's. */
+async function mergeProfiles(args: CommandArgs, context: CommandContext, cwd: string): Promise<number> {
+  const inputs = [...(args.lists.get('merge') ?? []), ...args.positionals]
+    .flatMap((entry) => entry.split(','))
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const flag of ['data', 'suite-out'] as const)
+    if (args.lists.has(flag) || args.options.has(flag))
+      throw new InputError(`--merge combines drift profiles; it takes no --${flag} (see mlops profile --help).`);
+  const profileOut = args.options.get('profile-out');
+  if (!profileOut) throw new InputError('--merge needs --profile-out <file>, where the merged profile goes.');
+  if (inputs.length === 0) throw new InputError('--merge needs the profiles to merge: --merge a.json b.json.');
+  const outPath = resolve(cwd, profileOut);
+  const paths = inputs.map((file) => resolve(cwd, file));
+  await checkOutputPaths(
+    [{ path: outPath, label: '--profile-out' }],
+    cwd,
+    paths.map((path) => ({ path, label: '--merge' })),
+  );
+  const profiles = await Promise.all(
+    paths.map(async (path) => {
+      const shown = displayName(path, cwd);
+      return parseDriftProfile(await readUserFile(path, '--merge', shown), shown);
+    }),
+  );
+  const merged = mergeDriftProfiles(profiles);
+  await writeFileAtomic(outPath, JSON.stringify(merged) + '\n');
+  const shown = displayName(outPath, cwd);
+  if (context.json) {
+    context.streams.stdout(
+      JSON.stringify(
+        { rows: merged.rows, columns: merged.columns.length, merged: paths.length, profile: outPath },
+        null,
+        2,
+      ) + '\n',
+    );
+    return 0;
+  }
+  context.streams.stdout(
+    `Merged ${paths.length} profiles (${merged.rows.toLocaleString('en-US')} rows × ${merged.columns.length} columns) into ${shown}.\n`,
+  );
+  return 0;
+}
+
 /** `mlops profile`. */
 export const profileCommand: CliCommand = {
   name: 'profile',
   summary: 'Profile a dataset and write a starter expectation suite for validate-data.',
   description: DESCRIPTION,
-  epilogue: 'Exit status: 0 written, 2 the data or an option is unusable.',
-  main: { usage: '--data <path|glob> --suite-out <file>', summary: '', flags: FLAGS, positionals: false, run: profile },
+  epilogue: 'Exit status: 0 written, 2 the data, a profile or an option is unusable.',
+  main: { usage: '--data <path|glob> --suite-out <file>', summary: '', flags: FLAGS, positionals: true, run: profile },
 };

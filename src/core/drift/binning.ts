@@ -99,33 +99,16 @@ export interface SketchSegment {
 }
 
 /**
- * The sketch's buckets as segments in ascending order. DDSketch's logarithmic mapping puts key k
- * at (γ^(k-1), γ^k] with γ = (1+α)/(1-α) (sketches-js `KeyMapping.key`); the outermost segments
- * are clipped to the exact min and max the profile keeps.
+ * The sketch's bins as segments in ascending order (bin k spans [k·w, (k+1)·w), w = 2^e), the
+ * outermost clipped to the exact min and max the profile keeps.
  */
 export function sketchSegments(sketch: DriftSketch, min: number, max: number): SketchSegment[] {
-  const gamma = (1 + sketch.relative_accuracy) / (1 - sketch.relative_accuracy);
-  // sketches-js computes keys as ceil(log2(v) * multiplier) with multiplier = 1 / log2(γ).
-  const multiplier = 1 / Math.log2(gamma);
-  const upper = (key: number): number => Math.pow(2, key / multiplier);
-  const lower = (key: number): number => Math.pow(2, (key - 1) / multiplier);
-  const segments: SketchSegment[] = [];
-  const negative = sketch.negative;
-  for (let i = negative.counts.length - 1; i >= 0; i--) {
-    const count = negative.counts[i]!;
-    if (count > 0) segments.push({ lo: -upper(negative.offset + i), hi: -lower(negative.offset + i), count });
-  }
-  if (sketch.zero_count > 0) segments.push({ lo: 0, hi: 0, count: sketch.zero_count });
-  const positive = sketch.positive;
-  for (let i = 0; i < positive.counts.length; i++) {
-    const count = positive.counts[i]!;
-    if (count > 0) segments.push({ lo: lower(positive.offset + i), hi: upper(positive.offset + i), count });
-  }
-  for (const segment of segments) {
-    segment.lo = Math.min(Math.max(segment.lo, min), max);
-    segment.hi = Math.min(Math.max(segment.hi, min), max);
-  }
-  return segments;
+  const width = 2 ** sketch.bin_width_log2;
+  return sketch.keys.map((key, i) => ({
+    lo: Math.min(Math.max(key * width, min), max),
+    hi: Math.min(Math.max((key + 1) * width, min), max),
+    count: sketch.counts[i]!,
+  }));
 }
 
 /** Histogram counts of a sketched distribution: each segment's count spread over the bins it overlaps. */

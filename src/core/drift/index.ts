@@ -4,12 +4,8 @@
  */
 export * from './types.js';
 export { parseDriftConfig, configuredColumnTypes } from './config.js';
-export {
-  DriftProfileBuilder,
-  DEFAULT_EXACT_LIMIT,
-  DEFAULT_CATEGORY_CAP,
-  DEFAULT_RELATIVE_ACCURACY,
-} from './profile.js';
+export { DriftProfileBuilder, DEFAULT_EXACT_LIMIT, DEFAULT_CATEGORY_CAP } from './profile.js';
 export { parseDriftProfile, mergeDriftProfiles } from './profile-document.js';
+export { DEFAULT_SKETCH_BINS } from './sketch.js';
 export { detectDrift, defaultTest, DEFAULT_DRIFT_SHARE } from './detect.js';
 export { TEST_RULES } from './tests.js';

@@ -5,14 +5,8 @@
 import type { ErrorObject } from 'ajv';
 import { driftProfile as validateDriftProfile } from '../../generated/validators/drift.js';
 import { ConfigurationError, InputError } from '../errors.js';
-import {
-  countsOfSorted,
-  DEFAULT_RELATIVE_ACCURACY,
-  mergeMoments,
-  momentsOf,
-  sketchFromJson,
-  sketchToJson,
-} from './profile.js';
+import { countsOfSorted, mergeMoments, mergeSketches, momentsOf, sketchOfValues } from './profile.js';
+import { sketchCount } from './sketch.js';
 import type { DriftColumnProfile, DriftMoments, DriftProfile, DriftSketch } from './types.js';
 
 /** A JSON pointer (`/columns/2/moments/count`) as a key path (`columns[2].moments.count`). */
@@ -47,13 +41,6 @@ function sumCounts(counts: ReadonlyArray<readonly [string | number, number]>): n
   return total;
 }
 
-function sketchCount(sketch: DriftSketch): number {
-  let total = sketch.zero_count;
-  for (const count of sketch.positive.counts) total += count;
-  for (const count of sketch.negative.counts) total += count;
-  return total;
-}
-
 /** The first inconsistency of one column, as [key suffix, problem]; undefined when it holds together. */
 function columnProblem(column: DriftColumnProfile, rows: number): [string, string] | undefined {
   if (column.rows !== rows) return ['rows', `is ${column.rows}, but the profile has ${rows} rows`];
@@ -82,6 +69,10 @@ function columnProblem(column: DriftColumnProfile, rows: number): [string, strin
     if (column.counts || column.counts_overflow) return ['counts', 'belong to sketched columns only'];
   } else {
     const sketch = column.sketch!;
+    if (sketch.keys.length !== sketch.counts.length)
+      return ['sketch.counts', `has ${sketch.counts.length} entries for ${sketch.keys.length} keys`];
+    for (let i = 1; i < sketch.keys.length; i++)
+      if (!(sketch.keys[i - 1]! < sketch.keys[i]!)) return [`sketch.keys[${i}]`, 'is out of order (keys ascend)'];
     if (sketchCount(sketch) !== moments.count)
       return ['sketch', `holds ${sketchCount(sketch)} values, but moments.count is ${moments.count}`];
     if (!column.counts && !column.counts_overflow) return ['counts', 'missing (or counts_overflow)'];
@@ -238,31 +229,15 @@ function mergeNumeric(
   } else {
     const x = numericPart(a, cap);
     const y = numericPart(b, cap);
-    const accuracy = x.sketch?.relative_accuracy ?? y.sketch?.relative_accuracy ?? DEFAULT_RELATIVE_ACCURACY;
-    if (x.sketch && y.sketch && x.sketch.relative_accuracy !== y.sketch.relative_accuracy)
-      throw new InputError(
-        `cannot merge drift profiles: column "${name}" is sketched with relative accuracy ${x.sketch.relative_accuracy} in one and ${y.sketch.relative_accuracy} in the other.`,
-      );
-    const target = sketchFromJson(x.sketch ?? emptySketch(accuracy));
-    for (const values of [x.values, y.values]) if (values) for (const value of values) target.accept(value);
-    if (y.sketch) target.merge(sketchFromJson(y.sketch));
+    const stored = (part: NumericPart): DriftSketch => part.sketch ?? sketchOfValues(part.values!);
     merged.moments = mergeMoments(x.moments, y.moments);
-    merged.sketch = sketchToJson(target, accuracy);
+    merged.sketch = mergeSketches(stored(x), stored(y));
     const counts = x.counts && y.counts ? mergeCounts(x.counts, y.counts, cap) : undefined;
     if (counts) merged.counts = counts;
     else merged.counts_overflow = true;
   }
   if (text) merged.text = text;
   return merged;
-}
-
-function emptySketch(accuracy: number): DriftSketch {
-  return {
-    relative_accuracy: accuracy,
-    zero_count: 0,
-    positive: { offset: 0, counts: [] },
-    negative: { offset: 0, counts: [] },
-  };
 }
 
 function mergeColumn(

@@ -3,14 +3,14 @@
  *
  * Per numeric column the finite values are kept exactly (a growable Float64Array, sorted at the
  * end) up to `exactLimit`; beyond that the profile keeps exact counts, Chan-merged moments and a
- * DDSketch (@datadog/sketches-js, logarithmic mapping), plus exact counts per distinct value while
+ * grid sketch (sketch.ts: power-of-two bin widths, exactly mergeable), plus exact counts per distinct value while
  * there are at most `categoryCap` of them. Categorical columns keep exact counts per category (a
  * Map). Nothing is kept per cell but the numbers themselves.
  */
-import { DDSketch } from '@datadog/sketches-js';
 import type { Cell, RowBatch } from '../data/dataset.js';
 import { toNumber } from '../data/values.js';
 import { InputError } from '../errors.js';
+import { DEFAULT_SKETCH_BINS, gridExponentFor, GridSketch } from './sketch.js';
 import type {
   DriftColumnProfile,
   DriftColumnType,
@@ -26,12 +26,6 @@ import type {
 export const DEFAULT_EXACT_LIMIT = 100_000;
 /** Distinct values counted exactly per column (categories, or values of a sketched numeric column). */
 export const DEFAULT_CATEGORY_CAP = 10_000;
-/**
- * Relative accuracy α of the sketches: a bucket spans values within a factor (1+α)/(1-α), so
- * spreading each bucket's count evenly over its span keeps Wasserstein distances and binned
- * shares well within 1% of the exact ones on realistic data (test/unit/drift-profile.test.ts).
- */
-export const DEFAULT_RELATIVE_ACCURACY = 0.001;
 /** Evidently switches numeric columns to per-value shares at 20 distinct reference values: counts must reach past that. */
 const MIN_CATEGORY_CAP = 21;
 
@@ -115,40 +109,25 @@ export function momentsOf(values: ArrayLike<number>): DriftMoments {
   return { count, mean, m2, min, max };
 }
 
-/** A new, empty sketch with the given relative accuracy. */
-function newSketch(relativeAccuracy: number): DDSketch {
-  return new DDSketch({ relativeAccuracy });
+/** The stored sketch of exact values (their spread sets the grid). */
+export function sketchOfValues(values: ArrayLike<number>, maxBins = DEFAULT_SKETCH_BINS): DriftSketch {
+  const moments = momentsOf(values);
+  const grid = new GridSketch(
+    gridExponentFor(
+      Math.sqrt(moments.m2 / Math.max(moments.count, 1)),
+      Math.max(Math.abs(moments.min), Math.abs(moments.max)),
+    ),
+    maxBins,
+  );
+  for (let i = 0; i < values.length; i++) grid.add(values[i]!);
+  return grid.toJson();
 }
 
-/** The sketch as stored in a profile: bucket counts from the lowest key to the highest, per sign. */
-export function sketchToJson(sketch: DDSketch, relativeAccuracy: number): DriftSketch {
-  const store = (s: DDSketch['store']): { offset: number; counts: number[] } => {
-    if (s.count === 0) return { offset: 0, counts: [] };
-    const counts: number[] = [];
-    for (let key = s.minKey; key <= s.maxKey; key++) counts.push(s.bins[key - s.offset] ?? 0);
-    return { offset: s.minKey, counts };
-  };
-  return {
-    relative_accuracy: relativeAccuracy,
-    zero_count: sketch.zeroCount,
-    positive: store(sketch.store),
-    negative: store(sketch.negativeStore),
-  };
-}
-
-/** A stored sketch back as a DDSketch (for merging). */
-export function sketchFromJson(json: DriftSketch): DDSketch {
-  const sketch = newSketch(json.relative_accuracy);
-  const fill = (store: DDSketch['store'], part: { offset: number; counts: number[] }): void => {
-    part.counts.forEach((count, index) => {
-      if (count > 0) store.add(part.offset + index, count);
-    });
-  };
-  fill(sketch.store, json.positive);
-  fill(sketch.negativeStore, json.negative);
-  sketch.zeroCount = json.zero_count;
-  sketch.count = sketch.zeroCount + sketch.store.count + sketch.negativeStore.count;
-  return sketch;
+/** Merges two stored sketches exactly (the finer coarsened to the other's bin width). */
+export function mergeSketches(a: DriftSketch, b: DriftSketch, maxBins = DEFAULT_SKETCH_BINS): DriftSketch {
+  const grid = GridSketch.fromJson(a, maxBins);
+  grid.merge(b);
+  return grid.toJson();
 }
 
 /** Exact counts of distinct values, up to a cap; `undefined` once the cap is passed. */
@@ -196,7 +175,7 @@ class ColumnAccumulator {
   integer = true;
   values: DoubleBuffer | undefined = new DoubleBuffer();
   moments = new Moments();
-  sketch: DDSketch | undefined;
+  sketch: GridSketch | undefined;
   counts: Counts = new Map();
   text: DriftTextCell | undefined;
 
@@ -205,7 +184,7 @@ class ColumnAccumulator {
     readonly forcedType: DriftColumnType | undefined,
     private readonly exactLimit: number,
     private readonly categoryCap: number,
-    private readonly relativeAccuracy: number,
+    private readonly sketchBins: number,
   ) {
     this.type = forcedType;
   }
@@ -249,7 +228,7 @@ class ColumnAccumulator {
       this.values.push(value);
       if (this.values.length > this.exactLimit) this.startSketch();
     } else {
-      this.sketch!.accept(value);
+      this.sketch!.add(value);
       this.counts = countInto(this.counts, value, 1, this.categoryCap);
     }
   }
@@ -258,8 +237,12 @@ class ColumnAccumulator {
   private startSketch(): void {
     const sorted = this.values!.sorted();
     this.values = undefined;
-    const sketch = newSketch(this.relativeAccuracy);
-    for (let i = 0; i < sorted.length; i++) sketch.accept(sorted[i]!);
+    const moments = momentsOf(sorted);
+    const sketch = new GridSketch(
+      gridExponentFor(Math.sqrt(moments.m2 / moments.count), Math.max(Math.abs(moments.min), Math.abs(moments.max))),
+      this.sketchBins,
+    );
+    for (let i = 0; i < sorted.length; i++) sketch.add(sorted[i]!);
     this.sketch = sketch;
     const pairs = countsOfSorted(sorted, this.categoryCap);
     this.counts = pairs ? new Map(pairs) : undefined;
@@ -286,7 +269,7 @@ class ColumnAccumulator {
       column.moments = momentsOf(sorted);
     } else {
       column.moments = this.moments.toJson();
-      column.sketch = sketchToJson(this.sketch!, this.relativeAccuracy);
+      column.sketch = this.sketch!.toJson();
       if (this.counts) column.counts = sortedCounts(this.counts);
       else column.counts_overflow = true;
     }
@@ -326,16 +309,12 @@ export class DriftProfileBuilder {
   constructor(columns: readonly string[], options: DriftProfileOptions = {}) {
     this.exactLimit = options.exactLimit ?? DEFAULT_EXACT_LIMIT;
     this.categoryCap = options.categoryCap ?? DEFAULT_CATEGORY_CAP;
-    const relativeAccuracy = options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY;
+    const sketchBins = options.sketchBins ?? DEFAULT_SKETCH_BINS;
     checkLimit(this.exactLimit, 'The exact limit of a drift profile', 0);
     checkLimit(this.categoryCap, 'The category cap of a drift profile', MIN_CATEGORY_CAP);
-    if (!(relativeAccuracy > 0 && relativeAccuracy < 1))
-      throw new InputError(
-        `The relative accuracy of a drift profile must be between 0 and 1, got ${relativeAccuracy}.`,
-      );
+    checkLimit(sketchBins, 'The sketch bins of a drift profile', 16);
     this.columns = columns.map(
-      (name) =>
-        new ColumnAccumulator(name, options.columnTypes?.[name], this.exactLimit, this.categoryCap, relativeAccuracy),
+      (name) => new ColumnAccumulator(name, options.columnTypes?.[name], this.exactLimit, this.categoryCap, sketchBins),
     );
   }
 

@@ -103,9 +103,21 @@ export class ColumnSides {
     return this.cache.get(key) as T;
   }
 
-  /** The reference's sorted finite values, when the profile keeps them. */
+  /**
+   * The reference's sorted finite values, when the profile knows them: kept as they are, or, for
+   * a sketched column with no more distinct values than the category cap, expanded from its exact
+   * counts (rounded data such as ages or prices stays exact at any size).
+   */
   referenceValues(): Float64Array | undefined {
-    return this.memo('refValues', () => (this.reference.values ? Float64Array.from(this.reference.values) : undefined));
+    return this.memo('refValues', () => {
+      const column = this.reference;
+      if (column.values) return Float64Array.from(column.values);
+      if (column.type !== 'numeric' || !column.counts) return undefined;
+      const values = new Float64Array(keptCount(column));
+      let at = 0;
+      for (const [value, count] of column.counts) values.fill(value as number, at, (at += count));
+      return values;
+    });
   }
 
   /** The current side's sorted finite values (always exact). */

@@ -78,16 +78,15 @@ export interface DriftMoments {
   max: number;
 }
 
-/** A DDSketch (logarithmic mapping) of a numeric column, stored bucket by bucket. */
+/**
+ * A numeric column's values past the exact limit, on a grid of bins of width 2^bin_width_log2:
+ * counts[i] values lie in [keys[i]·w, (keys[i]+1)·w) (src/core/drift/sketch.ts).
+ */
 export interface DriftSketch {
-  /** The sketch's relative accuracy α: every quantile is within α·|value| of the true one. */
-  relative_accuracy: number;
-  /** Values within the mapping's smallest representable magnitude of zero. */
-  zero_count: number;
-  /** Buckets of positive values: counts[i] is the count of key `offset + i`. */
-  positive: { offset: number; counts: number[] };
-  /** Buckets of negative values (by magnitude), as `positive`. */
-  negative: { offset: number; counts: number[] };
+  bin_width_log2: number;
+  /** Occupied bins, ascending. */
+  keys: number[];
+  counts: number[];
 }
 
 /** A text cell met in a column that was numeric until then: where the first one is. */
@@ -157,8 +156,8 @@ export interface DriftProfileOptions {
   categoryCap?: number;
   /** Column types that override inference (from the config). */
   columnTypes?: Record<string, DriftColumnType>;
-  /** Relative accuracy of the sketches (default 0.001). */
-  relativeAccuracy?: number;
+  /** Occupied bins a sketch may hold before it doubles its bin width (default 16,384). */
+  sketchBins?: number;
 }
 
 /** The histogram behind a column's test, as shares of each side's kept values. */

@@ -5,7 +5,14 @@
  */
 export { ks2samp, KS_EXACT_MAX_N, type KsOptions, type KsResult } from './ks.js';
 export { kolmogorovSf, smirnovSf } from './kolmogorov.js';
-export { chiSquareGoodnessOfFit, type ChiSquareResult } from './chi-square.js';
+export {
+  chiSquareGoodnessOfFit,
+  chiSquareContingency,
+  type ChiSquareResult,
+  type ContingencyResult,
+} from './chi-square.js';
+export { andersonDarlingKSample, cramerVonMises2, type AndersonKSampleResult } from './k-sample.js';
+export { welchTTest, mannWhitneyU, type TwoSampleResult, type WelchResult } from './location.js';
 export { twoProportionZ, type ZTestResult } from './proportions.js';
 export {
   wassersteinDistance,
@@ -28,4 +35,5 @@ export {
   normalSf,
   chiSquareSf,
   studentTSf,
+  besselK,
 } from './special.js';
