@@ -164,6 +164,7 @@ def ks_cases():
         # SciPy's exact n1 == n2 sum rounds to 1.0000000000000002 here, so it falls back to asymp.
         ("exact falls back to asymp (n=5, d=1/5)", [1, 2, 3, 4, 5], [1.5, 2.5, 3.5, 4.5, 5.5], "auto"),
         ("exact falls back to asymp (n=30, d=1/30)", list(range(30)), [x + 0.5 for x in range(30)], "auto"),
+        ("asymp 1,000,000 vs 1,000,000", gen(49, 1000000), gen(50, 1000000, 1, 0.002), "auto"),
         # lcm(n1, n2) beyond int32: exact is not attempted.
         ("exact forced, lcm too large", gen(47, 50000), gen(48, 49999, 1, 0.01), "exact"),
     ]
@@ -189,10 +190,14 @@ def chisquare_cases():
         ("fractional expected", [5, 7, 9, 0], [5.25, 5.25, 5.25, 5.25], 0),
         ("strong drift (p near 1e-300)", [700, 100], [400, 400], 0),
         ("many categories", [int(x) for x in generated(gen(50, 200, 100, 10, True))], None, 0),
+        # A category the expectation lacks: inf, p = 0 (a new category drifts); 0/0 gives NaN.
+        ("observed where none expected", [5, 1, 2], [4, 0, 4], 0),
+        ("zero observed and expected", [5, 0, 3], [4, 0, 4], 0),
     ]
     out = []
     for name, obs, exp, ddof in cases:
-        r = stats.chisquare(obs, exp, ddof=ddof)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = stats.chisquare(obs, exp, ddof=ddof)
         out.append({"name": name, "observed": obs, "expected": exp, "ddof": ddof, "statistic": fl(r.statistic), "pValue": fl(r.pvalue), "df": len(obs) - 1 - ddof})
     return out
 
@@ -224,6 +229,7 @@ def weighted_cases():
         ("generated 2000 vs 3000", gen(60, 2000, 10, 0), gen(61, 3000, 12, -1), None, None),
         ("generated integer", gen(62, 5000, 30, 0, True), gen(63, 4000, 30, 2, True), None, None),
         ("generated 200000 vs 150000", gen(64, 200000, 1000, 0), gen(65, 150000, 1000, 5), None, None),
+        ("generated 1,000,000 vs 1,000,000", gen(66, 1000000, 1, 0), gen(67, 1000000, 1.01, 0), None, None),
     ]
     out = []
     for name, u, v, uw, vw in cases:

@@ -207,11 +207,60 @@ function registerSummary(outputs: Record<string, OutputValue>): string {
   );
 }
 
+interface DriftReportFile {
+  drift_share?: number;
+  number_of_columns?: number;
+  number_of_drifted_columns?: number;
+  columns?: Array<{
+    column: string;
+    type?: string;
+    test?: string;
+    value?: number;
+    threshold?: number;
+    drift?: boolean;
+  }>;
+}
+
+/** drift-check: the verdict, a small table of the drifted columns, where the report and the issue are. */
+async function driftSummary(outputs: Record<string, OutputValue>, outcome: ActionOutcome<ActionName>): Promise<string> {
+  const report =
+    typeof outputs.report === 'string'
+      ? ((await readJsonIfPresent(outputs.report)) as DriftReportFile | undefined)
+      : undefined;
+  const drifted = (report?.columns ?? []).filter((c) => c.drift === true);
+  const counted = report
+    ? ` ${report.number_of_drifted_columns ?? drifted.length} of ${report.number_of_columns ?? '?'} columns drifted`
+    : '';
+  const share = `share ${formatValue(Number(outputs.share))}${report?.drift_share !== undefined ? `, drift-share ${formatValue(report.drift_share)}` : ''}`;
+  const verdict =
+    outputs.drift === true
+      ? `${outcome.passed ? 'DRIFT' : 'FAILED'}  drift-check:${counted} (${share}).`
+      : `PASSED  drift-check: no dataset drift;${counted} (${share}).`;
+  const { rows, more } = capped(
+    drifted.map((c) => [
+      cell(c.column, 30),
+      c.type ?? '',
+      c.test ?? '',
+      formatValue(c.value),
+      formatValue(c.threshold),
+    ]),
+  );
+  const table = rows.length
+    ? '\n' + textTable(['COLUMN', 'TYPE', 'TEST', 'VALUE', 'THRESHOLD'], rows, { right: [3, 4] }) + more
+    : '';
+  const where = [
+    outputs.report ? `Report: ${outputs.report}` : '',
+    outputs['issue-url'] ? `Issue: ${outputs['issue-url']}` : '',
+  ].filter(Boolean);
+  return verdict + '\n' + table + (where.length ? (table ? '\n' : '') + where.join('\n') + '\n' : '');
+}
+
 /** The human summary of an action command's outcome, for stdout. */
 export async function renderActionSummary(action: ActionName, outcome: ActionOutcome<ActionName>): Promise<string> {
   const outputs = outcome.outputs as Record<string, OutputValue>;
   if (action === 'validate-data' && outputs.passed !== undefined) return validateSummary(outputs);
   if (action === 'evaluate-gate') return gateSummary(outputs, outcome);
   if (action === 'register' && outputs.version !== undefined) return registerSummary(outputs);
+  if (action === 'drift-check' && outputs.drift !== undefined) return driftSummary(outputs, outcome);
   return outputLines(action, outcome);
 }

@@ -158,9 +158,9 @@ describe('sketched reference profiles (300,000 rows)', () => {
     expect(sketched.columns[6]!.counts).toHaveLength(4);
   });
 
-  for (const shift of [0, 1, 3]) {
+  for (const shift of [0, 3]) {
     it(`gives Wasserstein and Jensen-Shannon values within 1% of the exact ones, same flags (shift ${shift})`, () => {
-      const current = profileOf(rows(40_000, 100 + shift, shift), 'current.csv', { exactLimit: Infinity });
+      const current = profileOf(rows(20_000, 100 + shift, shift), 'current.csv', { exactLimit: Infinity });
       for (const config of [undefined, jsConfig]) {
         const want = detectDrift({ reference: exact, current, ...(config ? { config } : {}) });
         for (const reference of [sketched, merged]) {

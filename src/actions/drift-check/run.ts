@@ -12,6 +12,7 @@ import { createGitHubClient, type GitHubClient } from '../../adapters/github/cli
 import { checkEventType, sendRepositoryDispatch } from '../../adapters/github/dispatch.js';
 import { composeIssueBody, syncIssue, type IssueSyncResult } from '../../adapters/github/issues.js';
 import { outboxPath, writeOutboxMessage } from '../../adapters/outbox.js';
+import { readVersionProfile } from '../../adapters/registry/index.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import {
   detectDrift,
@@ -24,9 +25,10 @@ import {
   type DriftProfileOptions,
   type DriftReport,
 } from '../../core/drift/index.js';
-import { EnvironmentError, InputError } from '../../core/errors.js';
+import { ConfigurationError, EnvironmentError, InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { parseBaselineSpec } from '../../core/metrics/baseline-spec.js';
+import { formatNumber } from '../../core/metrics/format.js';
 import {
   driftCloseComment,
   driftIssueBody,
@@ -106,8 +108,19 @@ async function profileData(
   cwd: string,
   workspace: string,
   log: Logger,
+  label: string,
 ): Promise<{ profile: DriftProfile; shown: string[] }> {
-  const dataset = await openDataset(files, { cwd, log });
+  let dataset;
+  try {
+    dataset = await openDataset(files, { cwd, log });
+  } catch (error) {
+    // Say which input the file belongs to: reference and current are both data.
+    // (Opening reads no rows: what is lost from the location is a file name, kept in the text.)
+    if (error instanceof InputError || error instanceof ConfigurationError) {
+      throw new InputError(`${label}: ${error.located}`, undefined, { cause: error });
+    }
+    throw error;
+  }
   const shown = dataset.sources.map((source) => displayPath(source.path, workspace));
   const builder = new DriftProfileBuilder(dataset.columns, options);
   const started = Date.now();
@@ -132,7 +145,7 @@ async function profileData(
 function driftFailure(report: DriftReport): string {
   const names = report.drifted_columns.slice(0, 10).join(', ');
   const more = report.drifted_columns.length > 10 ? ` and ${report.drifted_columns.length - 10} more` : '';
-  return `Dataset drift: ${report.number_of_drifted_columns} of ${report.number_of_columns} columns drifted (share ${report.share} >= ${report.drift_share}): ${names}${more}.`;
+  return `Dataset drift: ${report.number_of_drifted_columns} of ${report.number_of_columns} columns drifted (share ${formatNumber(report.share)} >= ${formatNumber(report.drift_share)}): ${names}${more}.`;
 }
 
 /** What the retraining workflow gets in `github.event.client_payload`: at most 10 top-level keys. */
@@ -215,10 +228,24 @@ export async function runDriftCheck({
   let referenceProfile: DriftProfile;
   let referenceShown: string;
   if (reference.kind === 'registry') {
-    // TODO(deploy-registry): readVersionProfile({model, alias|version, ...}) once `register profile` lands.
-    throw new InputError(
-      `${label('reference')}: "${reference.text}": reading the profile registered with a model version is not available in this build yet; give the profile file (mlops profile --profile-out) or the training data instead.`,
-    );
+    const stored = await readVersionProfile({
+      cwd,
+      branch: inputs['registry-branch'],
+      remote: inputs['registry-remote'],
+      log,
+      ...(token ? { token } : {}),
+      serverUrl: env.serverUrl,
+      apiUrl: env.apiUrl,
+      ...(env.repository ? { repository: env.repository } : {}),
+      retryBaseMs: env.retryBaseMs,
+      inActions: env.inActions,
+      mask: (secret) => io.mask(secret),
+      model: reference.model,
+      ...reference.selector,
+    });
+    referenceShown = stored.file;
+    referenceProfile = parseDriftProfile(stored.text, stored.file);
+    log.info(`Reference: ${stored.file} (${referenceProfile.rows.toLocaleString('en-US')} rows).`);
   } else {
     const entries = await splitDataInputs(reference.files, cwd);
     const only = entries.length === 1 ? resolve(cwd, entries[0]!) : undefined;
@@ -238,6 +265,7 @@ export async function runDriftCheck({
         cwd,
         workspace,
         log,
+        label('reference'),
       );
       referenceProfile = read.profile;
       referenceShown = read.shown.join(', ');
@@ -250,6 +278,7 @@ export async function runDriftCheck({
     cwd,
     workspace,
     log,
+    label('current'),
   );
 
   const report = detectDrift({
@@ -266,11 +295,11 @@ export async function runDriftCheck({
   await io.appendSummary(renderDriftReport(report, renderContext));
   for (const column of report.columns.filter((c) => c.drift).slice(0, 10)) {
     log.warning(
-      `Drift in column "${column.column}": ${column.test} value ${column.value} (threshold ${column.threshold}).`,
+      `Drift in column "${column.column}": ${column.test} value ${formatNumber(column.value)} (threshold ${formatNumber(column.threshold)}).`,
     );
   }
   log.info(
-    `${report.drift ? 'Dataset drift' : 'No dataset drift'}: ${report.number_of_drifted_columns} of ${report.number_of_columns} columns drifted (share ${report.share}, drift-share ${report.drift_share}). Report: ${reportPath}`,
+    `${report.drift ? 'Dataset drift' : 'No dataset drift'}: ${report.number_of_drifted_columns} of ${report.number_of_columns} columns drifted (share ${formatNumber(report.share)}, drift-share ${formatNumber(report.drift_share)}). Report: ${reportPath}`,
   );
 
   let issue: IssueSyncResult | undefined;

@@ -25,13 +25,18 @@ function pointerSegments(pointer: string): string[] {
     .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-/** The one error worth showing first: an unknown test or key explains more than what it causes. */
+/**
+ * The one error worth showing first: an unknown test or key explains more than what it causes,
+ * and a `oneOf` (bins: a count or {quantiles}) more than the failures of its branches.
+ */
 function firstError(errors: readonly ErrorObject[]): ErrorObject {
+  const oneOf = errors.find((error) => error.keyword === 'oneOf');
   const rank = (error: ErrorObject): number => {
     if (error.keyword === 'enum' && /\/test$|^\/default-test\//.test(error.instancePath)) return 0;
-    if (error.keyword === 'additionalProperties') return 1;
-    if (error.keyword === 'oneOf') return 3;
-    return 2;
+    if (error.keyword === 'additionalProperties' && !(oneOf && error.instancePath.startsWith(oneOf.instancePath)))
+      return 1;
+    if (oneOf && error.instancePath.startsWith(oneOf.instancePath)) return error === oneOf ? 2 : 4;
+    return 3;
   };
   return [...errors].sort((a, b) => rank(a) - rank(b))[0]!;
 }
@@ -60,7 +65,7 @@ function explain(error: ErrorObject, segments: readonly string[], value: unknown
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
-      return `${where} must be ${error.message ?? 'in range'}.`;
+      return `${where} ${error.message ?? 'is out of range'}.`;
     case 'uniqueItems':
       return `${where} names a column twice.`;
     default:

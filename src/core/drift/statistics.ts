@@ -5,13 +5,14 @@
 export {
   ks2samp,
   chiSquareGoodnessOfFit,
-  normalCdf,
+  twoProportionZ,
   wassersteinDistance,
   jensenShannonDistance,
+  populationStabilityIndex,
   klDivergence,
+  hellingerDistance,
   andersonDarlingKSample,
   cramerVonMises2,
   energyDistance,
-  welchTTest,
-  mannWhitneyU,
-} from './stats-stub.js';
+  studentTSf,
+} from '../stats/index.js';

@@ -19,13 +19,14 @@ import {
   chiSquareGoodnessOfFit,
   cramerVonMises2,
   energyDistance,
+  hellingerDistance,
   jensenShannonDistance,
   klDivergence,
   ks2samp,
-  mannWhitneyU,
-  normalCdf,
+  populationStabilityIndex,
+  studentTSf,
+  twoProportionZ,
   wassersteinDistance,
-  welchTTest,
 } from './statistics.js';
 import type {
   DriftBins,
@@ -307,24 +308,43 @@ function binnedShares(
   return { reference: histogram.reference, current: histogram.current, histogram };
 }
 
-/** Evidently's two-proportion z test (stattests/z_stattest.py): the first sorted value against the rest. */
+/**
+ * Evidently's two-proportion z test (stattests/z_stattest.py): cells equal to the first sorted
+ * value count 0, the others 1, and the shares of 1s are compared (twoProportionZ, which also
+ * returns Evidently's p = 1 when both sides hold the same single value).
+ */
 function zTest(sides: ColumnSides): TestOutcome {
-  const { keys, reference, current } = sides.categoryCounts();
-  const histogram = categoriesHistogram(sides);
+  const { reference, current } = sides.categoryCounts();
   const n1 = keptCount(sides.reference);
   const n2 = keptCount(sides.current);
-  const refDistinct = reference.filter((count) => count > 0).length;
-  const curDistinct = current.filter((count) => count > 0).length;
-  if (refDistinct === 1 && curDistinct === 1 && reference.findIndex((c) => c > 0) === current.findIndex((c) => c > 0))
-    return { statistic: 0, pValue: 1, value: 1, histogram };
-  void keys;
-  // Cells equal to keys[0] are 0, the others 1: p is the share of "not the first value".
-  const p1 = (n1 - reference[0]!) / n1;
-  const p2 = (n2 - current[0]!) / n2;
-  const pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
-  const z = (p1 - p2) / Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
-  const pValue = 2 * (1 - normalCdf(Math.abs(z)));
-  return { statistic: z, pValue, value: pValue, histogram };
+  const result = twoProportionZ(n1 - reference[0]!, n1, n2 - current[0]!, n2);
+  return {
+    statistic: result.statistic,
+    pValue: result.pValue,
+    value: result.pValue,
+    histogram: categoriesHistogram(sides),
+  };
+}
+
+/**
+ * Evidently's t_test: scipy.stats.ttest_ind with its default equal_var=True (Student's pooled
+ * variance, not Welch's), two-sided.
+ */
+function pooledTTest(a: ArrayLike<number>, b: ArrayLike<number>): { statistic: number; pValue: number } {
+  const moments = (values: ArrayLike<number>): { mean: number; ss: number } => {
+    let sum = 0;
+    for (let i = 0; i < values.length; i++) sum += values[i]!;
+    const mean = sum / values.length;
+    let ss = 0;
+    for (let i = 0; i < values.length; i++) ss += (values[i]! - mean) ** 2;
+    return { mean, ss };
+  };
+  const x = moments(a);
+  const y = moments(b);
+  const df = a.length + b.length - 2;
+  const pooled = (x.ss + y.ss) / df;
+  const statistic = (x.mean - y.mean) / Math.sqrt(pooled * (1 / a.length + 1 / b.length));
+  return { statistic, pValue: 2 * studentTSf(Math.abs(statistic), df) };
 }
 
 /** Evidently's chisquare (stattests/chisquare_stattest.py): current counts against reference counts scaled to the current size. */
@@ -347,8 +367,8 @@ function hellingerTest(sides: ColumnSides): TestOutcome {
   let histogram: DriftHistogram;
   if (sides.type === 'categorical') {
     histogram = categoriesHistogram(sides);
-    for (let i = 0; i < histogram.reference.length; i++)
-      sum += Math.sqrt(histogram.reference[i]! * histogram.current[i]!);
+    const distance = hellingerDistance(histogram.reference, histogram.current);
+    return { statistic: distance, value: distance, histogram };
   } else {
     // Sturges bins over the distinct values of both sides, density histograms, times the mean bin width.
     const { min, max } = sides.combinedRange();
@@ -404,10 +424,7 @@ export function runTest(
       const reference = fillEmptyShares(binned.reference);
       const current = fillEmptyShares(binned.current);
       if (test === 'kl_div') return distance(klDivergence(reference, current), binned.histogram);
-      let psi = 0;
-      for (let i = 0; i < reference.length; i++)
-        psi += (reference[i]! - current[i]!) * Math.log(reference[i]! / current[i]!);
-      return distance(psi, binned.histogram);
+      return distance(populationStabilityIndex(reference, current), binned.histogram);
     }
     case 'wasserstein': {
       // Evidently's wasserstein_distance_norm: W1 divided by max(np.std(reference), 0.001).
@@ -420,8 +437,11 @@ export function runTest(
     }
     case 'ks':
       return pTest(ks2samp(sides.requireReferenceValues(test), sides.currentValues()));
-    case 'anderson':
-      return pTest(andersonDarlingKSample([sides.requireReferenceValues(test), sides.currentValues()]));
+    case 'anderson': {
+      // Evidently's anderson: the p-value is anderson_ksamp's significance level (capped to [0.001, 0.25]).
+      const result = andersonDarlingKSample([sides.requireReferenceValues(test), sides.currentValues()]);
+      return pTest({ statistic: result.statistic, pValue: result.significanceLevel });
+    }
     case 'cramer_von_mises':
       return pTest(cramerVonMises2(sides.requireReferenceValues(test), sides.currentValues()));
     case 'ed':
@@ -430,8 +450,13 @@ export function runTest(
         sturgesHistogram(sides),
       );
     case 't_test':
-      return pTest(welchTTest(sides.requireReferenceValues(test), sides.currentValues()));
+      return pTest(pooledTTest(sides.requireReferenceValues(test), sides.currentValues()));
     case 'mannw':
-      return pTest(mannWhitneyU(sides.requireReferenceValues(test), sides.currentValues()));
+      // Evidently runs mannwhitneyu(alternative="less"); src/core/stats has the two-sided test only,
+      // and a two-sided p-value would disagree with Evidently's, so the test is refused for now.
+      throw new ConfigurationError(
+        `test "mannw" (Evidently's one-sided Mann-Whitney U) is not available yet; use ks, anderson or cramer_von_mises for column "${sides.name}".`,
+        config ? { file: config.source } : undefined,
+      );
   }
 }
