@@ -261,6 +261,8 @@ export async function renderActionSummary(action: ActionName, outcome: ActionOut
   if (action === 'validate-data' && outputs.passed !== undefined) return validateSummary(outputs);
   if (action === 'evaluate-gate') return gateSummary(outputs, outcome);
   if (action === 'register' && outputs.version !== undefined) return registerSummary(outputs);
-  if (action === 'drift-check' && outputs.drift !== undefined) return driftSummary(outputs, outcome);
+  if (action === 'drift-check' && outputs.drift !== undefined && outputs.share !== undefined) {
+    return driftSummary(outputs, outcome);
+  }
   return outputLines(action, outcome);
 }

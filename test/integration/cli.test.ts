@@ -101,7 +101,7 @@ describe('--json: exactly one JSON object on stdout, typed values', () => {
       for (const args of [
         ['train', '--run', 'true'],
         ['deploy', '--model', 'peng', '--version', 'v1'],
-        ['drift-check', '--reference', 'data.csv', '--current', 'data.csv'],
+        ['drift-check', '--reference', 'data.csv', '--current', 'missing.csv'],
         ['validate-data', '--data', 'data.csv'],
       ]) {
         const result = await cli([...args, '--json']);

@@ -123,6 +123,8 @@ const fakeDrift = {
     'close-resolved': boolean(),
     'fail-on-drift': boolean(),
     'dispatch-event': text(),
+    'registry-branch': text(),
+    'registry-remote': text(),
   },
   async run(context: { inputs: Record<string, unknown> }) {
     driftInputs = context.inputs;

@@ -25,11 +25,11 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 let n = 0;
 
 /** A tar.gz with the given entries, written by tar-stream as any tar tool would. */
-async function archive(entries: Array<Partial<tar.Headers> & { name: string; body?: string }>): Promise<string> {
+async function archive(entries: Array<Partial<tar.Header> & { name: string; body?: string }>): Promise<string> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise((resolve) => pack.on('end', resolve));
+  pack.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+  const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
   for (const { body, ...header } of entries) {
     await new Promise<void>((resolve, reject) =>
       pack.entry({ type: 'file', mode: 0o644, ...header }, body ?? '', (error) => (error ? reject(error) : resolve())),
@@ -48,7 +48,7 @@ describe('unpackPackage', () => {
     for (const [file, body] of [
       ['a.txt', 'a\n'],
       ['sub/b.bin', 'b'],
-    ]) {
+    ] as const) {
       const path = join(source, file);
       rmSync(path, { force: true });
       mkdirSync(join(path, '..'), { recursive: true });
