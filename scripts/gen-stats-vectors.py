@@ -161,14 +161,22 @@ def ks_cases():
         ("asymp 20000 vs 12000 integer", gen(40, 20000, 100, 0, True), gen(41, 12000, 100, 0, True), "auto"),
         ("asymp 15000 vs 15000 tiny p", gen(42, 15000), gen(43, 15000, 1, 0.03), "auto"),
         ("exact forced 12000 vs 9000", gen(44, 12000), gen(45, 9000, 1, 0.02), "exact"),
+        # SciPy's exact n1 == n2 sum rounds to 1.0000000000000002 here, so it falls back to asymp.
+        ("exact falls back to asymp (n=5, d=1/5)", [1, 2, 3, 4, 5], [1.5, 2.5, 3.5, 4.5, 5.5], "auto"),
+        ("exact falls back to asymp (n=30, d=1/30)", list(range(30)), [x + 0.5 for x in range(30)], "auto"),
+        ("asymp 1,000,000 vs 1,000,000", gen(49, 1000000), gen(50, 1000000, 1, 0.002), "auto"),
+        # lcm(n1, n2) beyond int32: exact is not attempted.
+        ("exact forced, lcm too large", gen(47, 50000), gen(48, 49999, 1, 0.01), "exact"),
     ]
     out = []
     for name, a, b, method in cases:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             r = stats.ks_2samp(sample(a), sample(b), method=method)
         n1, n2 = len(sample(a)), len(sample(b))
         ran = "exact" if (method == "exact" or (method == "auto" and max(n1, n2) <= 10000)) else "asymp"
+        if any("Switching to" in str(w.message) for w in caught):
+            ran = "asymp"
         out.append({"name": name, "a": a, "b": b, "method": method, "statistic": fl(r.statistic), "pValue": fl(r.pvalue), "ran": ran})
     return out
 
@@ -182,10 +190,14 @@ def chisquare_cases():
         ("fractional expected", [5, 7, 9, 0], [5.25, 5.25, 5.25, 5.25], 0),
         ("strong drift (p near 1e-300)", [700, 100], [400, 400], 0),
         ("many categories", [int(x) for x in generated(gen(50, 200, 100, 10, True))], None, 0),
+        # A category the expectation lacks: inf, p = 0 (a new category drifts); 0/0 gives NaN.
+        ("observed where none expected", [5, 1, 2], [4, 0, 4], 0),
+        ("zero observed and expected", [5, 0, 3], [4, 0, 4], 0),
     ]
     out = []
     for name, obs, exp, ddof in cases:
-        r = stats.chisquare(obs, exp, ddof=ddof)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = stats.chisquare(obs, exp, ddof=ddof)
         out.append({"name": name, "observed": obs, "expected": exp, "ddof": ddof, "statistic": fl(r.statistic), "pValue": fl(r.pvalue), "df": len(obs) - 1 - ddof})
     return out
 
@@ -217,6 +229,7 @@ def weighted_cases():
         ("generated 2000 vs 3000", gen(60, 2000, 10, 0), gen(61, 3000, 12, -1), None, None),
         ("generated integer", gen(62, 5000, 30, 0, True), gen(63, 4000, 30, 2, True), None, None),
         ("generated 200000 vs 150000", gen(64, 200000, 1000, 0), gen(65, 150000, 1000, 5), None, None),
+        ("generated 1,000,000 vs 1,000,000", gen(66, 1000000, 1, 0), gen(67, 1000000, 1.01, 0), None, None),
     ]
     out = []
     for name, u, v, uw, vw in cases:
@@ -288,6 +301,8 @@ def location_cases():
         ("ties", [1, 2, 2, 3, 3, 3, 4], [2, 3, 3, 4, 4, 5, 5, 5, 6]),
         ("exact 8 vs 30", gen(80, 8), gen(81, 30, 1, 0.3)),
         ("exact 1 vs 5", [0.5], [0.1, 0.2, 0.3, 0.6, 0.7]),
+        ("exact 5 vs 300", gen(92, 5), gen(93, 300, 1, 0.1)),
+        ("exact 8 vs 400 (counts beyond 2^53)", gen(94, 8), gen(95, 400, 1, 0.2)),
         ("asymptotic 9 vs 9", gen(82, 9), gen(83, 9, 1, 0.2)),
         ("n1!=n2 shift", gen(84, 200), gen(85, 300, 1, 0.1)),
         ("integer ties", gen(86, 400, 10, 0, True), gen(87, 500, 10, 1, True)),

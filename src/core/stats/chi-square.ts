@@ -13,7 +13,9 @@ export interface ChiSquareResult {
 /**
  * Pearson's chi-square goodness-of-fit test, as scipy.stats.chisquare(observed, expected, ddof):
  * expected defaults to equal frequencies (the mean of observed); when given, its sum must equal
- * observed's to 1e-8 relative, as SciPy requires. df = k - 1 - ddof.
+ * observed's to 1e-8 relative, as SciPy requires. df = k - 1 - ddof. As in SciPy, a count where
+ * 0 is expected makes the statistic +inf and p 0 (a category new to the reference drifts), and 0
+ * observed where 0 is expected makes both NaN.
  */
 export function chiSquareGoodnessOfFit(
   observed: ArrayLike<number>,

@@ -51,6 +51,18 @@ function quadraticFit(x: readonly number[], y: readonly number[]): [number, numb
   return [solution[0]! / scales[0]!, solution[1]! / scales[1]!, solution[2]! / scales[2]!];
 }
 
+/** The first index in [from, to) of a sorted array whose value is >= value (to when none). */
+function firstAtLeast(values: Float64Array, value: number, from: number, to: number): number {
+  let low = from;
+  let high = to;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (values[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /**
  * The Anderson–Darling k-sample test, as scipy.stats.anderson_ksamp(samples) with midrank=True
  * (Scholz and Stephens 1987, A²akN for ties): the standardized statistic, the critical values for
@@ -76,37 +88,41 @@ export function andersonDarlingKSample(samples: ArrayLike<number>[]): AndersonKS
   }
   all.sort();
   // Distinct values with, for each, how many values lie below it (left) and equal it (ties).
-  const distinct: number[] = [];
-  const below: number[] = [];
-  const ties: number[] = [];
+  const distinct = new Float64Array(total);
+  const below = new Float64Array(total);
+  const ties = new Float64Array(total);
+  let distinctCount = 0;
   for (let i = 0; i < total;) {
     let j = i;
     while (j < total && all[j] === all[i]) j++;
-    distinct.push(all[i]!);
-    below.push(i);
-    ties.push(j - i);
+    distinct[distinctCount] = all[i]!;
+    below[distinctCount] = i;
+    ties[distinctCount] = j - i;
+    distinctCount++;
     i = j;
   }
-  if (distinct.length < 2)
+  if (distinctCount < 2)
     throw new InputError('samples hold one distinct value only: the Anderson–Darling k-sample test needs two.');
   const N = total;
   let a2akN = 0;
   for (let s = 0; s < k; s++) {
     const values = sorted[s]!;
+    const size = values.length;
     const inner = new CompensatedSum();
     let position = 0;
-    for (let j = 0; j < distinct.length; j++) {
+    for (let j = 0; j < distinctCount; j++) {
       const value = distinct[j]!;
       const start = position;
-      while (position < values.length && values[position]! <= value) position++;
-      let equal = 0;
-      for (let p = position - 1; p >= start && values[p] === value; p--) equal++;
+      while (position < size && values[position]! <= value) position++;
+      // Values of this sample equal to the distinct value are the last ones passed.
+      const equal = position - firstAtLeast(values, value, start, position);
       const mij = position - equal / 2;
       const lj = ties[j]!;
       const bj = below[j]! + lj / 2;
-      inner.add(((lj / N) * (N * mij - bj * sizes[s]!) ** 2) / (bj * (N - bj) - (N * lj) / 4));
+      const deviation = N * mij - bj * size;
+      inner.add(((lj / N) * (deviation * deviation)) / (bj * (N - bj) - (N * lj) / 4));
     }
-    a2akN += inner.value / sizes[s]!;
+    a2akN += inner.value / size;
   }
   a2akN *= (N - 1) / N;
 

@@ -65,6 +65,20 @@ function bigRatio(numerator: bigint, denominator: bigint): number {
 function mannWhitneyExactCdf(k: number, m: number, n: number): number {
   const small = Math.min(m, n);
   const large = Math.max(m, n);
+  let paths = 1n;
+  for (let i = 1; i <= small; i++) paths = (paths * BigInt(large + i)) / BigInt(i);
+  if (paths <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    // Every count is at most C(m + n, m): doubles hold them exactly, and much faster than BigInt.
+    const counts = new Float64Array(k + 1);
+    counts[0] = 1;
+    for (let i = 1; i <= small; i++) {
+      for (let d = k; d >= large + i; d--) counts[d]! -= counts[d - large - i]!;
+      for (let d = i; d <= k; d++) counts[d]! += counts[d - i]!;
+    }
+    let total = 0;
+    for (let d = 0; d <= k; d++) total += counts[d]!;
+    return total / Number(paths);
+  }
   const counts: bigint[] = new Array<bigint>(k + 1).fill(0n);
   counts[0] = 1n;
   for (let i = 1; i <= small; i++) {
@@ -73,8 +87,6 @@ function mannWhitneyExactCdf(k: number, m: number, n: number): number {
   }
   let total = 0n;
   for (const count of counts) total += count;
-  let paths = 1n;
-  for (let i = 1; i <= small; i++) paths = (paths * BigInt(large + i)) / BigInt(i);
   return bigRatio(total, paths);
 }
 
