@@ -192,7 +192,7 @@ describe('parseDriftProfile', () => {
     }>;
   };
   const corrupt = (edit: (profile: Editable) => void): string => {
-    const copy = structuredClone(good) as unknown as Editable;
+    const copy = JSON.parse(JSON.stringify(good)) as Editable;
     edit(copy);
     return JSON.stringify(copy);
   };

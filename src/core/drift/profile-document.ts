@@ -5,7 +5,7 @@
 import type { ErrorObject } from 'ajv';
 import { driftProfile as validateDriftProfile } from '../../generated/validators/drift.js';
 import { ConfigurationError, InputError } from '../errors.js';
-import { countsOfSorted, mergeMoments, mergeSketches, momentsOf, sketchOfValues } from './profile.js';
+import { countsOfSorted, jsonValues, mergeMoments, mergeSketches, momentsOf, sketchOfValues } from './profile.js';
 import { sketchCount } from './sketch.js';
 import type { DriftColumnProfile, DriftMoments, DriftProfile, DriftSketch } from './types.js';
 
@@ -124,6 +124,8 @@ export function parseDriftProfile(text: string, file: string): DriftProfile {
     });
   }
   const profile = document as DriftProfile;
+  for (const column of profile.columns)
+    if (column.values) column.values = jsonValues(Float64Array.from(column.values as unknown as number[]));
   const names = new Set<string>();
   profile.columns.forEach((column, index) => {
     const at = `columns[${index}]`;
@@ -147,8 +149,8 @@ export function parseDriftProfile(text: string, file: string): DriftProfile {
 }
 
 /** Merges two ascending arrays into one ascending array. */
-function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
-  const out = new Array<number>(a.length + b.length);
+function mergeSorted(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
+  const out = jsonValues(new Float64Array(a.length + b.length));
   let i = 0;
   let j = 0;
   let k = 0;
@@ -189,7 +191,7 @@ function mergeCounts(
 
 /** The exact-or-sketched numeric content of a column, for merging. */
 interface NumericPart {
-  values?: readonly number[];
+  values?: Float64Array;
   sketch?: DriftSketch;
   moments: DriftMoments;
   counts?: ReadonlyArray<readonly [string | number, number]>;
@@ -265,7 +267,7 @@ function mergeColumn(
             rows: c.rows,
             nulls: c.nulls,
             non_finite: 0,
-            values: [],
+            values: jsonValues(new Float64Array(0)),
             moments: momentsOf([]),
           };
     return mergeNumeric(a.name, blank(a), blank(b), exactLimit, cap);

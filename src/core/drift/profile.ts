@@ -31,6 +31,23 @@ const MIN_CATEGORY_CAP = 21;
 
 const INTEGER_TEXT = /^[ \t]*[+-]?\d+[ \t]*$/;
 
+/**
+ * The number in a text cell, as toNumber reads it, with a fast path: `+text` for cells that start
+ * like a decimal number (a digit, sign or point, and not 0x/0b/0o, which Number() would accept);
+ * anything else (blanks, inf, words) goes through toNumber's full pattern.
+ */
+export function textToNumber(text: string): number | undefined {
+  const first = text.charCodeAt(0);
+  if ((first >= 48 && first <= 57) || first === 45 || first === 46) {
+    const second = text.charCodeAt(1) | 32;
+    if (first !== 48 || (second !== 120 && second !== 98 && second !== 111)) {
+      const value = +text;
+      if (value === value && text.charCodeAt(text.length - 1) > 32) return value;
+    }
+  }
+  return toNumber(text);
+}
+
 /** A growable array of doubles: no per-value objects, amortised doubling. */
 class DoubleBuffer {
   data = new Float64Array(1024);
@@ -51,6 +68,15 @@ class DoubleBuffer {
   }
 }
 
+/**
+ * Sorted values as a profile holds them: a Float64Array that JSON.stringify writes as a plain
+ * array (its own toJSON), so a profile stays one JSON.stringify away from its file.
+ */
+export function jsonValues(values: Float64Array): Float64Array {
+  Object.defineProperty(values, 'toJSON', { value: () => Array.from(values), enumerable: false });
+  return values;
+}
+
 /** Welford/Chan running moments of finite values. */
 class Moments {
   count = 0;
@@ -58,6 +84,11 @@ class Moments {
   m2 = 0;
   min = Infinity;
   max = -Infinity;
+
+  /** Moments of values seen so far, to continue from. */
+  static from(moments: DriftMoments): Moments {
+    return Object.assign(new Moments(), moments);
+  }
 
   add(value: number): void {
     this.count++;
@@ -210,7 +241,7 @@ class ColumnAccumulator {
       this.counts = countInto(this.counts, categoryOf(cell), 1, this.categoryCap);
       return;
     }
-    const value = typeof cell === 'number' ? cell : toNumber(cell);
+    const value = typeof cell === 'number' ? cell : typeof cell === 'string' ? textToNumber(cell) : toNumber(cell);
     if (value === undefined) {
       this.integer = false;
       this.text ??= { file, line, ...(lineIsRow ? { row_in_file: true as const } : {}), value: categoryOf(cell) };
@@ -223,11 +254,12 @@ class ColumnAccumulator {
     }
     if (this.integer && !(typeof cell === 'string' ? INTEGER_TEXT.test(cell) : Number.isInteger(value)))
       this.integer = false;
-    this.moments.add(value);
     if (this.values) {
+      // Exact values get their moments at the end, two-pass (momentsOf): nothing per value here.
       this.values.push(value);
       if (this.values.length > this.exactLimit) this.startSketch();
     } else {
+      this.moments.add(value);
       this.sketch!.add(value);
       this.counts = countInto(this.counts, value, 1, this.categoryCap);
     }
@@ -238,6 +270,7 @@ class ColumnAccumulator {
     const sorted = this.values!.sorted();
     this.values = undefined;
     const moments = momentsOf(sorted);
+    this.moments = Moments.from(moments);
     const sketch = new GridSketch(
       gridExponentFor(Math.sqrt(moments.m2 / moments.count), Math.max(Math.abs(moments.min), Math.abs(moments.max))),
       this.sketchBins,
@@ -262,10 +295,11 @@ class ColumnAccumulator {
       else column.counts_overflow = true;
       return column;
     }
-    if (this.integer && this.moments.count > 0 && !this.text) column.integer = true;
+    const kept = this.values ? this.values.length : this.moments.count;
+    if (this.integer && kept > 0 && !this.text) column.integer = true;
     if (this.values) {
       const sorted = this.values.sorted();
-      column.values = Array.from(sorted);
+      column.values = jsonValues(sorted);
       column.moments = momentsOf(sorted);
     } else {
       column.moments = this.moments.toJson();

@@ -28,9 +28,18 @@ export function gridExponentFor(spread: number, magnitude: number): number {
   return Math.floor(Math.log2(scale / BINS_PER_DEVIATION));
 }
 
-/** A grid sketch being filled. */
+/** Width of the dense window of bins around the first value (the rest go to a Map). */
+const WINDOW = 1 << 16;
+
+/**
+ * A grid sketch being filled. Bins near the first value are counted in a dense window (an array
+ * increment per value); bins outside it in a Map.
+ */
 export class GridSketch {
-  private bins = new Map<number, number>();
+  private window = new Float64Array(WINDOW);
+  private windowBase: number | undefined;
+  private windowOccupied = 0;
+  private outside = new Map<number, number>();
   private inverse: number;
 
   constructor(
@@ -40,6 +49,11 @@ export class GridSketch {
     this.inverse = 2 ** -exponent;
   }
 
+  /** Occupied bins. */
+  get size(): number {
+    return this.windowOccupied + this.outside.size;
+  }
+
   /** Adds `count` values equal to `value`. */
   add(value: number, count = 1): void {
     let scaled = value * this.inverse;
@@ -47,33 +61,64 @@ export class GridSketch {
       this.coarsen();
       scaled = value * this.inverse;
     }
-    const key = Math.floor(scaled);
-    this.bins.set(key, (this.bins.get(key) ?? 0) + count);
-    if (this.bins.size > this.maxBins) this.coarsen();
+    this.addKey(Math.floor(scaled), count);
+  }
+
+  private addKey(key: number, count: number): void {
+    if (this.windowBase === undefined) this.windowBase = key - WINDOW / 2;
+    const index = key - this.windowBase;
+    if (index >= 0 && index < WINDOW) {
+      if (this.window[index] === 0) this.windowOccupied++;
+      this.window[index]! += count;
+    } else this.outside.set(key, (this.outside.get(key) ?? 0) + count);
+    if (this.windowOccupied + this.outside.size > this.maxBins) this.coarsen();
+  }
+
+  /** Every occupied bin, in no particular order. */
+  private entries(): Array<[number, number]> {
+    const entries: Array<[number, number]> = [...this.outside];
+    if (this.windowBase !== undefined)
+      for (let i = 0; i < WINDOW; i++) if (this.window[i] !== 0) entries.push([this.windowBase + i, this.window[i]!]);
+    return entries;
   }
 
   /** Doubles the bin width: bin k becomes floor(k / 2). */
   private coarsen(): void {
-    const coarser = new Map<number, number>();
-    for (const [key, count] of this.bins) {
-      const merged = Math.floor(key / 2);
-      coarser.set(merged, (coarser.get(merged) ?? 0) + count);
-    }
-    this.bins = coarser;
+    const entries = this.entries();
+    this.window = new Float64Array(WINDOW);
+    this.windowOccupied = 0;
+    this.outside = new Map();
     this.exponent++;
     this.inverse = 2 ** -this.exponent;
+    const base = this.windowBase;
+    this.windowBase = base === undefined ? undefined : Math.floor(base / 2) + WINDOW / 4 - WINDOW / 2;
+    for (const [key, count] of entries) this.addKeyQuiet(Math.floor(key / 2), count);
+  }
+
+  /** addKey without the size check (coarsening in progress). */
+  private addKeyQuiet(key: number, count: number): void {
+    if (this.windowBase === undefined) this.windowBase = key - WINDOW / 2;
+    const index = key - this.windowBase;
+    if (index >= 0 && index < WINDOW) {
+      if (this.window[index] === 0) this.windowOccupied++;
+      this.window[index]! += count;
+    } else this.outside.set(key, (this.outside.get(key) ?? 0) + count);
   }
 
   /** The sketch as stored in a profile (keys ascending). */
   toJson(): DriftSketch {
-    const keys = [...this.bins.keys()].sort((a, b) => a - b);
-    return { bin_width_log2: this.exponent, keys, counts: keys.map((key) => this.bins.get(key)!) };
+    const entries = this.entries().sort((a, b) => a[0] - b[0]);
+    return {
+      bin_width_log2: this.exponent,
+      keys: entries.map(([key]) => key),
+      counts: entries.map(([, count]) => count),
+    };
   }
 
   /** A stored sketch, to add to. */
   static fromJson(sketch: DriftSketch, maxBins = DEFAULT_SKETCH_BINS): GridSketch {
     const grid = new GridSketch(sketch.bin_width_log2, Math.max(maxBins, sketch.keys.length));
-    sketch.keys.forEach((key, i) => grid.bins.set(key, sketch.counts[i]!));
+    sketch.keys.forEach((key, i) => grid.addKeyQuiet(key, sketch.counts[i]!));
     return grid;
   }
 
@@ -87,8 +132,8 @@ export class GridSketch {
     const theirs = GridSketch.fromJson(other);
     theirs.coarsenTo(this.exponent);
     this.coarsenTo(theirs.exponent);
-    for (const [key, count] of theirs.bins) this.bins.set(key, (this.bins.get(key) ?? 0) + count);
-    while (this.bins.size > this.maxBins) this.coarsen();
+    for (const [key, count] of theirs.entries()) this.addKeyQuiet(key, count);
+    while (this.size > this.maxBins) this.coarsen();
   }
 }
 

@@ -112,7 +112,7 @@ export class ColumnSides {
   referenceValues(): Float64Array | undefined {
     return this.memo('refValues', () => {
       const column = this.reference;
-      if (column.values) return Float64Array.from(column.values);
+      if (column.values) return column.values;
       if (column.type !== 'numeric' || !column.counts) return undefined;
       const values = new Float64Array(keptCount(column));
       let at = 0;
@@ -123,7 +123,7 @@ export class ColumnSides {
 
   /** The current side's sorted finite values (always exact). */
   currentValues(): Float64Array {
-    return this.memo('curValues', () => Float64Array.from(this.current.values ?? []));
+    return this.memo('curValues', () => this.current.values ?? new Float64Array(0));
   }
 
   /** The reference values, or an error saying that this test needs them and the profile has a sketch. */

@@ -113,8 +113,12 @@ export interface DriftColumnProfile {
   nulls: number;
   /** NaN and ±inf values of a numeric column (Evidently drops them, like the nulls). */
   non_finite: number;
-  /** Finite values of a numeric column, sorted, when there are at most `exact_limit` of them. */
-  values?: number[];
+  /**
+   * Finite values of a numeric column, sorted, when there are at most `exact_limit` of them. In
+   * memory a Float64Array (1,000,000 values cost 8 MB, not a JS array's 10x); JSON.stringify
+   * writes it as a plain array (jsonValues).
+   */
+  values?: Float64Array;
   /** Numeric columns: moments of the finite values. */
   moments?: DriftMoments;
   /** Numeric columns beyond `exact_limit` values: the sketch. */
