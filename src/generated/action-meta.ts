@@ -85,15 +85,15 @@ export const actionMeta = {
     "description": "Compare production data with the training data column by column and open, update or close an issue when drift is found.",
     "inputs": {
       "reference": {
-        "description": "Reference (training) dataset, or a reference profile.",
+        "description": "Reference (training) data: a file, a glob or a newline- or comma-separated list of files read as one dataset; a drift profile (mlops profile --profile-out); or registry:<model>@<alias> / registry:<model>@v<N>, the profile registered with that model version.",
         "required": true
       },
       "current": {
-        "description": "Current (production) dataset.",
+        "description": "Current (production) data, a file, a glob or a list of files read as one dataset (CSV, TSV, JSON, JSON Lines, Parquet, .gz of the text formats).",
         "required": true
       },
       "config": {
-        "description": "Drift configuration file (per-column tests and thresholds).",
+        "description": "Drift configuration file, YAML or JSON (per-column tests, thresholds, bins, types, include/exclude).",
         "required": false
       },
       "columns": {
@@ -101,9 +101,8 @@ export const actionMeta = {
         "required": false
       },
       "drift-share": {
-        "description": "Share of drifted columns at which the dataset counts as drifted.",
-        "required": false,
-        "default": "0.5"
+        "description": "Share of drifted columns at which the dataset counts as drifted; default the config's drift-share, else 0.5.",
+        "required": false
       },
       "report": {
         "description": "Where to write the JSON drift report, relative to working-directory.",
@@ -111,12 +110,12 @@ export const actionMeta = {
         "default": "mlops-reports/drift-check.json"
       },
       "name": {
-        "description": "Name of the check, used to find its issue.",
+        "description": "Name of the check; one open issue per name.",
         "required": false,
         "default": "default"
       },
       "open-issue": {
-        "description": "Open or update an issue when drift is found.",
+        "description": "Open or update an issue when drift is found (needs permissions issues write); in local mode the issue goes to .mlops/outbox/.",
         "required": false,
         "default": "true"
       },
@@ -136,8 +135,18 @@ export const actionMeta = {
         "default": "false"
       },
       "dispatch-event": {
-        "description": "repository_dispatch event type to send when drift is found (e.g. retrain).",
+        "description": "repository_dispatch event type to send when drift is found, such as retrain (needs permissions contents write).",
         "required": false
+      },
+      "registry-branch": {
+        "description": "Branch that holds the registry (for a registry reference).",
+        "required": false,
+        "default": "mlops-registry"
+      },
+      "registry-remote": {
+        "description": "Git remote of the registry branch (for a registry reference).",
+        "required": false,
+        "default": "origin"
       },
       "working-directory": {
         "description": "Directory that relative paths are resolved against.",
@@ -193,12 +202,12 @@ export const actionMeta = {
         "required": false
       },
       "comment": {
-        "description": "Post the report as a sticky pull-request comment: true, false, or comment-from-artifact.",
+        "description": "Post the report as a sticky pull-request comment: true, false, issue (scheduled or push runs: one issue per comment-key while gates fail, closed when they pass; needs permissions issues write), or comment-from-artifact.",
         "required": false,
         "default": "true"
       },
       "comment-key": {
-        "description": "Distinguishes several sticky comments of one workflow.",
+        "description": "Distinguishes several sticky comments of one workflow (with comment issue, one issue per key).",
         "required": false,
         "default": "default"
       },
@@ -244,7 +253,7 @@ export const actionMeta = {
         "description": "Gate results as JSON."
       },
       "comment-url": {
-        "description": "URL of the sticky comment, when one was written."
+        "description": "URL of the sticky comment, when one was written (with comment issue, of the issue)."
       }
     }
   },
@@ -266,6 +275,10 @@ export const actionMeta = {
       },
       "metrics": {
         "description": "Metrics file to record with the version.",
+        "required": false
+      },
+      "profile": {
+        "description": "Drift reference profile (mlops profile --profile-out) to store with the version, at most 5 MB; drift-check reads it as registry:<model>@<alias>.",
         "required": false
       },
       "alias": {
