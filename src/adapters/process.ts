@@ -280,6 +280,16 @@ export async function runShellCommand(options: ShellCommandOptions): Promise<She
   }
 }
 
+/**
+ * The environment as a prototype-less copy of its own keys: spawn walks inherited keys too, so a
+ * polluted Object.prototype would otherwise reach the command's environment.
+ */
+export function ownEnvironment(env: Readonly<Record<string, string>>): Record<string, string> {
+  const own = Object.create(null) as Record<string, string>;
+  for (const [name, value] of Object.entries(env)) own[name] = value;
+  return own;
+}
+
 function runScriptFile(
   scriptPath: string,
   shell: ShellInvocation,
@@ -294,12 +304,13 @@ function runScriptFile(
       (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
     });
   const args = shell.args.map((arg) => arg.replaceAll('{0}', scriptPath));
+  const env = ownEnvironment(options.env);
   const started = Date.now();
 
   return new Promise<ShellCommandResult>((resolvePromise, reject) => {
     const child = spawn(shell.command, args, {
       cwd: options.cwd,
-      env: options.env,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so that a kill reaches every process the command started.
       detached: process.platform !== 'win32',

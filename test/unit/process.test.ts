@@ -161,6 +161,12 @@ describe('runShellCommand environment', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('passes only own keys: a key inherited through the prototype chain never reaches the child', async () => {
+    const polluted = Object.assign(Object.create({ MLOPS_INHERITED: 'evil' }) as Record<string, string>, baseEnv);
+    const { stdout } = await run('echo "${MLOPS_INHERITED-unset}"', { env: polluted });
+    expect(stdout).toBe('unset\n');
+  });
+
   it('runs in the given working directory', async () => {
     const dir = join(scratch, 'cwd');
     mkdirSync(dir);

@@ -25,6 +25,17 @@ export interface ParamOverride {
 /** A key of a params group: what fits an environment variable name after upper-casing. */
 const KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
+/**
+ * Names that reach into an object's prototype chain: an override `__proto__.LD_PRELOAD=…` would
+ * otherwise land on Object.prototype and from there in every child process's environment.
+ */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);
+
+/** True for a key the prototype chain owns (`__proto__`, `prototype`, `constructor`). */
+export function isReservedParamKey(key: string): boolean {
+  return RESERVED_KEYS.has(key);
+}
+
 function isScalar(value: unknown): value is ParamScalar {
   return (
     value === null ||
@@ -67,6 +78,9 @@ export function checkParams(value: unknown, file: string, text?: string): ParamT
   const walk = (node: ParamTree, path: string[]): void => {
     for (const [key, child] of Object.entries(node)) {
       const at = [...path, key];
+      if (isReservedParamKey(key)) {
+        fail(at, `param name "${key}" is reserved (__proto__, prototype and constructor cannot be param names).`);
+      }
       if (!KEY.test(key)) {
         fail(
           at,
@@ -107,6 +121,11 @@ export function parseParamOverrides(text: string, label: string): ParamOverride[
     const add = key.startsWith('+');
     if (add) key = key.slice(1);
     const parts = key.split('.');
+    if (parts.some(isReservedParamKey)) {
+      throw new InputError(
+        `${where}: "${key}" is not a param name: __proto__, prototype and constructor are reserved.`,
+      );
+    }
     if (!parts.every((part) => KEY.test(part))) {
       throw new InputError(`${where}: "${key}" is not a param name (dotted names of letters, digits, _ and -).`);
     }
@@ -144,9 +163,13 @@ export function applyOverrides(params: ParamTree, overrides: readonly ParamOverr
   const strict = known.length > 0;
   for (const override of overrides) {
     const parts = override.key.split('.');
+    // parseParamOverrides refuses these already; an override built elsewhere must not pollute either.
+    const reserved = parts.find(isReservedParamKey);
+    if (reserved !== undefined) throw new InputError(`${label}: ${override.key}: ${reserved} is reserved.`);
     let node: ParamTree = result;
     for (const [i, part] of parts.slice(0, -1).entries()) {
-      const child = node[part];
+      // Own keys only: an inherited member (toString) is no group of the params.
+      const child = Object.hasOwn(node, part) ? node[part] : undefined;
       if (child === undefined) {
         node[part] = {};
       } else if (!isGroup(child)) {
@@ -157,7 +180,7 @@ export function applyOverrides(params: ParamTree, overrides: readonly ParamOverr
       node = node[part] as ParamTree;
     }
     const leaf = parts[parts.length - 1]!;
-    if (isGroup(node[leaf])) {
+    if (Object.hasOwn(node, leaf) && isGroup(node[leaf])) {
       throw new InputError(
         `${label}: ${override.key} is a group of params; override its keys (${override.key}.<name>=…).`,
       );
