@@ -127,9 +127,22 @@ export function resolveShell(
       const [command, ...args] = splitShellTemplate(name);
       if (command === undefined) throw new InputError(`shell "${name}" names no program.`);
       if (!args.some((arg) => arg.includes('{0}'))) args.push('{0}');
-      return { name, command, args, extension: '', wrap: identity };
+      return { name, command, args, ...scriptKindOf(command) };
     }
   }
+}
+
+/**
+ * The script file a custom template's program needs, as the runner gives it by the program's
+ * name: PowerShell a `.ps1` with its prologue (`pwsh -File {0}` refuses any other extension),
+ * Python a `.py`, cmd a `.cmd`; anything else the script as is, without an extension.
+ */
+function scriptKindOf(command: string): Pick<ShellInvocation, 'extension' | 'wrap'> {
+  const program = (command.split(/[\\/]/).pop() ?? '').toLowerCase().replace(/\.exe$/, '');
+  if (program === 'pwsh' || program === 'powershell') return { extension: '.ps1', wrap: wrapPowerShell };
+  if (/^python(\d+(\.\d+)*)?$/.test(program)) return { extension: '.py', wrap: identity };
+  if (program === 'cmd') return { extension: '.cmd', wrap: identity };
+  return { extension: '', wrap: identity };
 }
 
 /**
@@ -186,8 +199,21 @@ export function isExecutableOnPath(program: string, env: Record<string, string>,
   return false;
 }
 
+/**
+ * What of an unfinished line can still be shown: the part after its last `\r` (a terminal shows
+ * nothing before it), at most MAX_TAIL_LINE_CHARS + 1 characters (enough to know it gets cut).
+ * Trailing `\r`s are kept, one of them, for a CRLF whose `\n` comes in the next chunk. Without
+ * this a tqdm bar that never prints a newline makes every chunk re-split all of its updates.
+ */
+function visiblePart(open: string): string {
+  const body = open.replace(/\r+$/, '');
+  const ending = body.length < open.length ? '\r' : '';
+  const shown = body.slice(body.lastIndexOf('\r') + 1);
+  return (shown.length > MAX_TAIL_LINE_CHARS + 1 ? shown.slice(0, MAX_TAIL_LINE_CHARS + 1) : shown) + ending;
+}
+
 /** Keeps the last `limit` complete lines of two interleaved streams, plus each stream's open line. */
-class OutputTail {
+export class OutputTail {
   private readonly lines: string[] = [];
   private readonly open = { stdout: '', stderr: '' };
 
@@ -195,7 +221,7 @@ class OutputTail {
 
   push(chunk: string, stream: 'stdout' | 'stderr'): void {
     const parts = (this.open[stream] + chunk).split('\n');
-    this.open[stream] = parts.pop() ?? '';
+    this.open[stream] = visiblePart(parts.pop() ?? '');
     for (const line of parts) this.add(line);
   }
 
@@ -235,6 +261,59 @@ function killTree(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): void {
   } catch {
     // The group is gone already.
   }
+}
+
+/**
+ * Every descendant of `root` (POSIX), read from `ps -A -o pid=,ppid=`: a process that left the
+ * group (`setsid`, a daemonising server) is out of the group signal's reach but still a child of
+ * the tree until its parent dies, so it is collected before the first signal. Empty when ps fails.
+ */
+export function descendantPids(root: number): number[] {
+  const listing = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  if (listing.status !== 0 || typeof listing.stdout !== 'string') return [];
+  const children = new Map<number, number[]>();
+  for (const line of listing.stdout.split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (pid === undefined || ppid === undefined || !Number.isInteger(pid) || !Number.isInteger(ppid)) continue;
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      if (found.includes(child) || child === root) continue;
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** Sends `signal` to each pid that still exists; errors (gone already) are ignored. */
+function signalEach(pids: Iterable<number>, signal: 'SIGTERM' | 'SIGKILL'): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+/** True while any of the pids exists. */
+function anyAlive(pids: Iterable<number>): boolean {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      // This one is gone.
+    }
+  }
+  return false;
 }
 
 /** True while any process of the child's group is alive (POSIX); false on Windows. */
@@ -338,11 +417,25 @@ function runScriptFile(
     };
     scheduleHeartbeat(heartbeatMs);
 
+    // Descendants that left the process group, collected before the first signal: once their
+    // parent dies they are the init process's children and no longer found from the tree.
+    const strays = new Set<number>();
+    const collectStrays = (): void => {
+      if (child.pid === undefined || process.platform === 'win32') return;
+      for (const pid of descendantPids(child.pid)) strays.add(pid);
+    };
+    const treeAlive = (): boolean => groupAlive(child.pid) || anyAlive(strays);
     const kill = (): void => {
+      collectStrays();
       killTree(child, 'SIGTERM');
+      signalEach(strays, 'SIGTERM');
       timers.push(
         setTimeout(() => {
-          if (exited === undefined || groupAlive(child.pid)) killTree(child, 'SIGKILL');
+          collectStrays();
+          if (exited === undefined || treeAlive()) {
+            killTree(child, 'SIGKILL');
+            signalEach(strays, 'SIGKILL');
+          }
         }, graceMs),
       );
     };
@@ -401,7 +494,7 @@ function runScriptFile(
     /** Settles once the command has exited and, after a kill, once nothing of its tree is left. */
     const finish = (): void => {
       if (settled || waitingForTree || exited === undefined) return;
-      if (!(timedOut || cancelled) || !groupAlive(child.pid)) {
+      if (!(timedOut || cancelled) || !treeAlive()) {
         settle();
         return;
       }
@@ -410,7 +503,7 @@ function runScriptFile(
       // init) must not hang the step: give up waiting a while after the SIGKILL.
       const giveUpAt = Date.now() + graceMs + TREE_GONE_WAIT_MS;
       const poll = setInterval(() => {
-        if (!groupAlive(child.pid) || Date.now() > giveUpAt) settle();
+        if (!treeAlive() || Date.now() > giveUpAt) settle();
       }, 50);
       timers.push(poll);
     };
