@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { InputError } from '../core/errors.js';
 
 /** What runShellCommand runs, and how it reports on the way. */
@@ -369,6 +370,26 @@ export function ownEnvironment(env: Readonly<Record<string, string>>): Record<st
   return own;
 }
 
+/** The command could not be started at all (no exit code, no output): what spawn said, and why. */
+export class CommandStartError extends InputError {
+  constructor(
+    readonly shellName: string,
+    readonly program: string,
+    readonly reason: string,
+  ) {
+    super(`shell "${shellName}": could not start ${program}: ${reason}`);
+  }
+}
+
+/** spawn's message, with what E2BIG means (nobody knows it by its name). */
+function startFailureReason(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'E2BIG') {
+    return `${error.message} (its environment and arguments are larger than the system allows)`;
+  }
+  return error.message;
+}
+
 function runScriptFile(
   scriptPath: string,
   shell: ShellInvocation,
@@ -387,15 +408,23 @@ function runScriptFile(
   const started = Date.now();
 
   return new Promise<ShellCommandResult>((resolvePromise, reject) => {
-    const child = spawn(shell.command, args, {
-      cwd: options.cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, so that a kill reaches every process the command started.
-      detached: process.platform !== 'win32',
-      windowsHide: true,
-      windowsVerbatimArguments: shell.name === 'cmd',
-    });
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(shell.command, args, {
+        cwd: options.cwd,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group, so that a kill reaches every process the command started.
+        detached: process.platform !== 'win32',
+        windowsHide: true,
+        windowsVerbatimArguments: shell.name === 'cmd',
+      });
+    } catch (error) {
+      // spawn throws, instead of emitting 'error', for E2BIG (an environment over the system's
+      // limit) and for invalid values (a NUL in a variable).
+      reject(new CommandStartError(shell.name, shell.command, startFailureReason(error as Error)));
+      return;
+    }
 
     let lastOutputAt = started;
     let timedOut = false;
@@ -512,7 +541,7 @@ function runScriptFile(
       if (settled) return;
       settled = true;
       stopTimers();
-      reject(new InputError(`shell "${shell.name}": could not start ${shell.command}: ${error.message}`));
+      reject(new CommandStartError(shell.name, shell.command, startFailureReason(error)));
     });
     child.on('exit', (code, signal) => {
       exited = { code, signal };

@@ -220,10 +220,29 @@ export function envValue(value: ParamScalar | ParamScalar[]): string {
 }
 
 /**
- * `MLOPS_PARAM_<NAME>` for every flat param. Two keys that meet in one name (`a.b` and `a_b`)
- * are refused, naming both: one would silently hide the other.
+ * The largest value a MLOPS_PARAM_<NAME> variable gets, in UTF-8 bytes: Linux refuses any single
+ * variable over 128 KiB (E2BIG) and all of them together over ~2 MiB; 32 KiB leaves room.
  */
-export function paramVariables(params: ParamTree, file: string): Record<string, string> {
+export const MAX_PARAM_VARIABLE_BYTES = 32 * 1024;
+
+/** A param left out of the environment, and why (it is still in the params file). */
+export interface SkippedParamVariable {
+  name: string;
+  key: string;
+  reason: string;
+}
+
+/**
+ * `MLOPS_PARAM_<NAME>` for every flat param. Two keys that meet in one name (`a.b` and `a_b`)
+ * are refused, naming both: one would silently hide the other. A value over
+ * MAX_PARAM_VARIABLE_BYTES or holding a NUL (no environment can carry one) is left out and handed
+ * to `onSkip`: the command could not even be started with it.
+ */
+export function paramVariables(
+  params: ParamTree,
+  file: string,
+  onSkip?: (skipped: SkippedParamVariable) => void,
+): Record<string, string> {
   const variables: Record<string, string> = {};
   const owner = new Map<string, string>();
   for (const [key, value] of Object.entries(flattenParamTree(params))) {
@@ -233,7 +252,11 @@ export function paramVariables(params: ParamTree, file: string): Record<string, 
       throw new ConfigurationError(`params "${other}" and "${key}" would both be ${name}; rename one.`, { file, key });
     }
     owner.set(name, key);
-    variables[name] = envValue(value);
+    const text = envValue(value);
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (text.includes('\0')) onSkip?.({ name, key, reason: 'holds a NUL character' });
+    else if (bytes > MAX_PARAM_VARIABLE_BYTES) onSkip?.({ name, key, reason: `is over 32 KiB (${bytes} bytes)` });
+    else variables[name] = text;
   }
   return variables;
 }
