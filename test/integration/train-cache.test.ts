@@ -87,7 +87,9 @@ describe('train: cache-paths', () => {
     const errors = result.annotations.filter((a) => a.level === 'error');
     expect(errors.map((a) => a.properties.title)).toEqual(['Training timed out']);
     const record = JSON.parse(readFileSync(join(repo, 'mlops-reports', 'run.json'), 'utf8')) as Record<string, unknown>;
-    expect(record).toMatchObject({ status: 'timed-out', exitCode: 0 });
+    expect(record).toMatchObject({ status: 'timed-out', exitCode: 0, metrics: { accuracy: 1 } });
+    // The partial metrics stay in the record (marked timed out), never in the step's metrics output.
+    expect(result.outputs.metrics).toBeUndefined();
     expect(existsSync(cacheDir) ? readdirSync(cacheDir) : []).toEqual([]);
   });
 

@@ -511,7 +511,9 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
 
   const outputs = {
     'run-id': runId,
-    metrics: JSON.stringify(read.metrics),
+    // Only a succeeded run's metrics are an output: a failed or timed-out run's may be partial,
+    // and a later step reading the output would take them for a result (the record keeps them).
+    metrics: status === 'succeeded' ? JSON.stringify(read.metrics) : undefined,
     'model-sha256': model?.sha256,
     'data-sha256': dataHash?.sha256,
     'run-record': recordFile,
