@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { InputError } from '../core/errors.js';
 
 /** What runShellCommand runs, and how it reports on the way. */
@@ -127,9 +128,22 @@ export function resolveShell(
       const [command, ...args] = splitShellTemplate(name);
       if (command === undefined) throw new InputError(`shell "${name}" names no program.`);
       if (!args.some((arg) => arg.includes('{0}'))) args.push('{0}');
-      return { name, command, args, extension: '', wrap: identity };
+      return { name, command, args, ...scriptKindOf(command) };
     }
   }
+}
+
+/**
+ * The script file a custom template's program needs, as the runner gives it by the program's
+ * name: PowerShell a `.ps1` with its prologue (`pwsh -File {0}` refuses any other extension),
+ * Python a `.py`, cmd a `.cmd`; anything else the script as is, without an extension.
+ */
+function scriptKindOf(command: string): Pick<ShellInvocation, 'extension' | 'wrap'> {
+  const program = (command.split(/[\\/]/).pop() ?? '').toLowerCase().replace(/\.exe$/, '');
+  if (program === 'pwsh' || program === 'powershell') return { extension: '.ps1', wrap: wrapPowerShell };
+  if (/^python(\d+(\.\d+)*)?$/.test(program)) return { extension: '.py', wrap: identity };
+  if (program === 'cmd') return { extension: '.cmd', wrap: identity };
+  return { extension: '', wrap: identity };
 }
 
 /**
@@ -186,8 +200,21 @@ export function isExecutableOnPath(program: string, env: Record<string, string>,
   return false;
 }
 
+/**
+ * What of an unfinished line can still be shown: the part after its last `\r` (a terminal shows
+ * nothing before it), at most MAX_TAIL_LINE_CHARS + 1 characters (enough to know it gets cut).
+ * Trailing `\r`s are kept, one of them, for a CRLF whose `\n` comes in the next chunk. Without
+ * this a tqdm bar that never prints a newline makes every chunk re-split all of its updates.
+ */
+function visiblePart(open: string): string {
+  const body = open.replace(/\r+$/, '');
+  const ending = body.length < open.length ? '\r' : '';
+  const shown = body.slice(body.lastIndexOf('\r') + 1);
+  return (shown.length > MAX_TAIL_LINE_CHARS + 1 ? shown.slice(0, MAX_TAIL_LINE_CHARS + 1) : shown) + ending;
+}
+
 /** Keeps the last `limit` complete lines of two interleaved streams, plus each stream's open line. */
-class OutputTail {
+export class OutputTail {
   private readonly lines: string[] = [];
   private readonly open = { stdout: '', stderr: '' };
 
@@ -195,7 +222,7 @@ class OutputTail {
 
   push(chunk: string, stream: 'stdout' | 'stderr'): void {
     const parts = (this.open[stream] + chunk).split('\n');
-    this.open[stream] = parts.pop() ?? '';
+    this.open[stream] = visiblePart(parts.pop() ?? '');
     for (const line of parts) this.add(line);
   }
 
@@ -235,6 +262,59 @@ function killTree(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): void {
   } catch {
     // The group is gone already.
   }
+}
+
+/**
+ * Every descendant of `root` (POSIX), read from `ps -A -o pid=,ppid=`: a process that left the
+ * group (`setsid`, a daemonising server) is out of the group signal's reach but still a child of
+ * the tree until its parent dies, so it is collected before the first signal. Empty when ps fails.
+ */
+export function descendantPids(root: number): number[] {
+  const listing = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  if (listing.status !== 0 || typeof listing.stdout !== 'string') return [];
+  const children = new Map<number, number[]>();
+  for (const line of listing.stdout.split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (pid === undefined || ppid === undefined || !Number.isInteger(pid) || !Number.isInteger(ppid)) continue;
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      if (found.includes(child) || child === root) continue;
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** Sends `signal` to each pid that still exists; errors (gone already) are ignored. */
+function signalEach(pids: Iterable<number>, signal: 'SIGTERM' | 'SIGKILL'): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+/** True while any of the pids exists. */
+function anyAlive(pids: Iterable<number>): boolean {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      // This one is gone.
+    }
+  }
+  return false;
 }
 
 /** True while any process of the child's group is alive (POSIX); false on Windows. */
@@ -280,6 +360,36 @@ export async function runShellCommand(options: ShellCommandOptions): Promise<She
   }
 }
 
+/**
+ * The environment as a prototype-less copy of its own keys: spawn walks inherited keys too, so a
+ * polluted Object.prototype would otherwise reach the command's environment.
+ */
+export function ownEnvironment(env: Readonly<Record<string, string>>): Record<string, string> {
+  const own = Object.create(null) as Record<string, string>;
+  for (const [name, value] of Object.entries(env)) own[name] = value;
+  return own;
+}
+
+/** The command could not be started at all (no exit code, no output): what spawn said, and why. */
+export class CommandStartError extends InputError {
+  constructor(
+    readonly shellName: string,
+    readonly program: string,
+    readonly reason: string,
+  ) {
+    super(`shell "${shellName}": could not start ${program}: ${reason}`);
+  }
+}
+
+/** spawn's message, with what E2BIG means (nobody knows it by its name). */
+function startFailureReason(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'E2BIG') {
+    return `${error.message} (its environment and arguments are larger than the system allows)`;
+  }
+  return error.message;
+}
+
 function runScriptFile(
   scriptPath: string,
   shell: ShellInvocation,
@@ -294,18 +404,27 @@ function runScriptFile(
       (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
     });
   const args = shell.args.map((arg) => arg.replaceAll('{0}', scriptPath));
+  const env = ownEnvironment(options.env);
   const started = Date.now();
 
   return new Promise<ShellCommandResult>((resolvePromise, reject) => {
-    const child = spawn(shell.command, args, {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, so that a kill reaches every process the command started.
-      detached: process.platform !== 'win32',
-      windowsHide: true,
-      windowsVerbatimArguments: shell.name === 'cmd',
-    });
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(shell.command, args, {
+        cwd: options.cwd,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group, so that a kill reaches every process the command started.
+        detached: process.platform !== 'win32',
+        windowsHide: true,
+        windowsVerbatimArguments: shell.name === 'cmd',
+      });
+    } catch (error) {
+      // spawn throws, instead of emitting 'error', for E2BIG (an environment over the system's
+      // limit) and for invalid values (a NUL in a variable).
+      reject(new CommandStartError(shell.name, shell.command, startFailureReason(error as Error)));
+      return;
+    }
 
     let lastOutputAt = started;
     let timedOut = false;
@@ -327,11 +446,25 @@ function runScriptFile(
     };
     scheduleHeartbeat(heartbeatMs);
 
+    // Descendants that left the process group, collected before the first signal: once their
+    // parent dies they are the init process's children and no longer found from the tree.
+    const strays = new Set<number>();
+    const collectStrays = (): void => {
+      if (child.pid === undefined || process.platform === 'win32') return;
+      for (const pid of descendantPids(child.pid)) strays.add(pid);
+    };
+    const treeAlive = (): boolean => groupAlive(child.pid) || anyAlive(strays);
     const kill = (): void => {
+      collectStrays();
       killTree(child, 'SIGTERM');
+      signalEach(strays, 'SIGTERM');
       timers.push(
         setTimeout(() => {
-          if (exited === undefined || groupAlive(child.pid)) killTree(child, 'SIGKILL');
+          collectStrays();
+          if (exited === undefined || treeAlive()) {
+            killTree(child, 'SIGKILL');
+            signalEach(strays, 'SIGKILL');
+          }
         }, graceMs),
       );
     };
@@ -390,7 +523,7 @@ function runScriptFile(
     /** Settles once the command has exited and, after a kill, once nothing of its tree is left. */
     const finish = (): void => {
       if (settled || waitingForTree || exited === undefined) return;
-      if (!(timedOut || cancelled) || !groupAlive(child.pid)) {
+      if (!(timedOut || cancelled) || !treeAlive()) {
         settle();
         return;
       }
@@ -399,7 +532,7 @@ function runScriptFile(
       // init) must not hang the step: give up waiting a while after the SIGKILL.
       const giveUpAt = Date.now() + graceMs + TREE_GONE_WAIT_MS;
       const poll = setInterval(() => {
-        if (!groupAlive(child.pid) || Date.now() > giveUpAt) settle();
+        if (!treeAlive() || Date.now() > giveUpAt) settle();
       }, 50);
       timers.push(poll);
     };
@@ -408,7 +541,7 @@ function runScriptFile(
       if (settled) return;
       settled = true;
       stopTimers();
-      reject(new InputError(`shell "${shell.name}": could not start ${shell.command}: ${error.message}`));
+      reject(new CommandStartError(shell.name, shell.command, startFailureReason(error)));
     });
     child.on('exit', (code, signal) => {
       exited = { code, signal };

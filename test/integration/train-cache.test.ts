@@ -36,7 +36,11 @@ describe('train: cache-paths', () => {
     expect(readFileSync(join(repo, 'state.txt'), 'utf8')).toBe('cold\n');
     const keys = readdirSync(cacheDir);
     expect(keys).toHaveLength(1);
-    expect(keys[0]).toMatch(/^mlops-train-[0-9a-f]{16}-[0-9a-f]{16}-[0-9a-f]{16}$/);
+    expect(keys[0]).toMatch(
+      new RegExp(
+        `^mlops-train-[0-9a-f]{16}-[0-9a-f]{16}-[0-9a-f]{16}-${process.platform}-${process.arch}-[0-9a-f]{16}$`,
+      ),
+    );
     expect(first.stdout).toContain(`Saved the cache ${keys[0]}.`);
 
     // A fresh checkout (the cache folder gone), same inputs: warm.
@@ -57,6 +61,36 @@ describe('train: cache-paths', () => {
     await train(repo, cacheDir, { 'param-overrides': 'lr=0.1' });
     expect(readFileSync(join(repo, 'state.txt'), 'utf8')).toBe('cold\n');
     expect(readdirSync(cacheDir)).toHaveLength(3);
+  });
+
+  it('keys the default cache by the command and shell too: another run is another key', async () => {
+    const cacheDir = join(tmp.path, 'by-command-store');
+    const repo = createRepo(tmp.path, 'by-command', undefined, { 'data.csv': 'a\n1\n' });
+    expect((await train(repo, cacheDir, {})).code).toBe(0);
+    rmSync(join(repo, 'cache'), { recursive: true, force: true });
+    expect((await train(repo, cacheDir, { run: `${COMMAND}\necho other command` })).code).toBe(0);
+    expect(readFileSync(join(repo, 'state.txt'), 'utf8')).toBe('cold\n');
+    rmSync(join(repo, 'cache'), { recursive: true, force: true });
+    expect((await train(repo, cacheDir, { shell: 'sh' })).code).toBe(0);
+    expect(readFileSync(join(repo, 'state.txt'), 'utf8')).toBe('cold\n');
+    expect(readdirSync(cacheDir)).toHaveLength(3);
+  });
+
+  it('fails a timed-out run whose command traps TERM and exits 0, records it timed out, saves no cache', async () => {
+    const cacheDir = join(tmp.path, 'trap-store');
+    const repo = createRepo(tmp.path, 'trap', undefined, { 'data.csv': 'a\n1\n' });
+    const result = await train(repo, cacheDir, {
+      run: `${COMMAND}\ntrap 'exit 0' TERM\necho started\nsleep 30 & wait $!`,
+      'timeout-minutes': '0.01',
+    });
+    expect(result.code).toBe(1);
+    const errors = result.annotations.filter((a) => a.level === 'error');
+    expect(errors.map((a) => a.properties.title)).toEqual(['Training timed out']);
+    const record = JSON.parse(readFileSync(join(repo, 'mlops-reports', 'run.json'), 'utf8')) as Record<string, unknown>;
+    expect(record).toMatchObject({ status: 'timed-out', exitCode: 0, metrics: { accuracy: 1 } });
+    // The partial metrics stay in the record (marked timed out), never in the step's metrics output.
+    expect(result.outputs.metrics).toBeUndefined();
+    expect(existsSync(cacheDir) ? readdirSync(cacheDir) : []).toEqual([]);
   });
 
   it('uses cache-key when given, and does not save after a failed run', async () => {

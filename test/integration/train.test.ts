@@ -273,6 +273,49 @@ describe('train action failures', () => {
     expect(record.durationSeconds).toBeGreaterThanOrEqual(1.2);
   });
 
+  it('keeps a huge or NUL-holding param out of the environment with one warning, and still runs', async () => {
+    const repo = createRepo(tmp.path, 'huge-param');
+    const big = Array.from({ length: 50_000 }, (_, i) => 100_000 + i);
+    writeFiles(repo, { 'params.json': JSON.stringify({ big, small: 1 }) });
+    expect(readFileSync(join(repo, 'params.json'), 'utf8').length).toBeGreaterThan(300_000);
+    const result = await runBundle('train', {
+      workspace: repo,
+      inputs: {
+        run: 'echo "${MLOPS_PARAM_BIG-unset} ${MLOPS_PARAM_NUL-unset} $MLOPS_PARAM_SMALL" > env.txt\nnode -e \'process.stdout.write(String(require(process.env.MLOPS_PARAMS).big.length))\' > count.txt\necho \'{"a": 1}\' > "$MLOPS_METRICS"',
+        params: 'params.json',
+        'param-overrides': '+nul="a\\0b"',
+      },
+    });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(readFileSync(join(repo, 'env.txt'), 'utf8')).toBe('unset unset 1\n');
+    expect(readFileSync(join(repo, 'count.txt'), 'utf8')).toBe('50000');
+    const warnings = result.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/MLOPS_PARAM_BIG .*big.*over 32 KiB/);
+    expect(warnings[0]).toMatch(/MLOPS_PARAM_NUL .*nul.*NUL/);
+    expect(warnings[0]).toContain('$MLOPS_PARAMS');
+  });
+
+  it('fails with one clear error and a failed record when the command cannot be started (E2BIG)', async () => {
+    const repo = createRepo(tmp.path, 'e2big');
+    // 90 params of 30 000 characters: each under the 32 KiB a variable may hold, together over
+    // the 2 MiB the system allows a program's arguments and environment.
+    const params = Object.fromEntries(Array.from({ length: 90 }, (_, i) => [`p${i}`, 'x'.repeat(30_000)]));
+    writeFiles(repo, { 'params.json': JSON.stringify(params) });
+    const result = await runBundle('train', {
+      workspace: repo,
+      inputs: { run: 'echo never', params: 'params.json' },
+    });
+    expect(result.code).toBe(1);
+    const [error, ...more] = errors(result);
+    expect(more).toEqual([]);
+    expect(error!.message).toMatch(/^could not start the training command \(bash\): spawn E2BIG/);
+    expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /);
+    const record = readRecord(join(repo, 'mlops-reports', 'run.json'));
+    expect(record).toMatchObject({ status: 'failed' });
+    expect(record.error).toMatch(/could not start the training command/);
+  });
+
   it('refuses a bad params file with one error naming the file, line and key, before running anything', async () => {
     const repo = createRepo(tmp.path, 'bad-params');
     writeFiles(repo, { 'params.yml': 'lr: 0.1\noptimizer:\n  betas: [0.9, {b: 2}]\n' });

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import {
   isExecutableOnPath,
+  OutputTail,
   resolveShell,
   runShellCommand,
   splitShellTemplate,
@@ -129,6 +130,16 @@ describe('runShellCommand output', () => {
     expect(result.tail).toEqual(['line 27', 'line 28', 'line 29', 'line 30', '100%']);
   });
 
+  it('keeps a \\r progress line without newlines in linear time: 200k updates, the last one shown', () => {
+    const tail = new OutputTail(5);
+    tail.push('epoch 1\n', 'stdout');
+    for (let i = 1; i <= 200_000; i++) tail.push(`\r${i}/200000 |${'#'.repeat(i % 40)}| loss=0.${i}`, 'stderr');
+    tail.push('\rdone', 'stderr');
+    tail.push(' at last\n', 'stderr');
+    tail.push(`${'x'.repeat(5_000)}`, 'stdout');
+    expect(tail.finish()).toEqual(['epoch 1', 'done at last', `${'x'.repeat(1_000)}…`]);
+  }, 60_000);
+
   it('calls onHeartbeat during silence, with the silence growing', async () => {
     const beats: number[] = [];
     await run('echo start\nsleep 1.3\necho end', { heartbeatMs: 300, onHeartbeat: (ms) => beats.push(ms) });
@@ -159,6 +170,12 @@ describe('runShellCommand environment', () => {
     const { stdout } = await run('echo "$PARAM"', { env: { ...baseEnv, PARAM: value } });
     expect(stdout).toBe(`${value}\n`);
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('passes only own keys: a key inherited through the prototype chain never reaches the child', async () => {
+    const polluted = Object.assign(Object.create({ MLOPS_INHERITED: 'evil' }) as Record<string, string>, baseEnv);
+    const { stdout } = await run('echo "${MLOPS_INHERITED-unset}"', { env: polluted });
+    expect(stdout).toBe('unset\n');
   });
 
   it('runs in the given working directory', async () => {
@@ -212,6 +229,29 @@ describe('runShellCommand timeout', () => {
     expect(process.listenerCount('SIGINT')).toBe(listeners);
   });
 
+  it('reports a timed-out command that traps TERM and exits 0 as timed out, with its exit code 0', async () => {
+    const { result, stdout } = await run("trap 'exit 0' TERM\necho started\nsleep 30 & wait $!", {
+      timeoutMs: 1_000,
+      killGraceMs: 500,
+    });
+    expect(stdout).toBe('started\n');
+    expect(result).toMatchObject({ exitCode: 0, timedOut: true, cancelled: false });
+  });
+
+  it('kills a descendant that left the process group (setsid) on timeout too', async () => {
+    const marker = `${320 + (process.pid % 1000)}.${Date.now() % 100000}`;
+    const pidFile = join(scratch, `setsid-${marker}.pid`);
+    const { result } = await run(`setsid sleep ${marker}1 &\necho $! > '${pidFile}'\necho started\nsleep ${marker}2`, {
+      timeoutMs: 1_000,
+      killGraceMs: 500,
+    });
+    expect(result.timedOut).toBe(true);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(pid).toBeGreaterThan(0);
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect(processesWith(marker)).toEqual([]);
+  });
+
   it('reports a command that ends before its timeout as not timed out', async () => {
     const { result } = await run('sleep 0.1', { timeoutMs: 30_000 });
     expect(result).toMatchObject({ exitCode: 0, timedOut: false });
@@ -243,6 +283,17 @@ describe('resolveShell', () => {
     expect(wrapped).toContain(
       'python train.py\nif ((Test-Path -LiteralPath variable:\\LASTEXITCODE)) { exit $LASTEXITCODE }',
     );
+  });
+
+  it('gives a custom template the extension and prologue of its program, as the named shells get', () => {
+    const pwsh = resolveShell('pwsh -NoProfile -File {0}', 'linux', everything);
+    expect(pwsh).toMatchObject({ command: 'pwsh', args: ['-NoProfile', '-File', '{0}'], extension: '.ps1' });
+    expect(pwsh.wrap('x')).toBe(resolveShell('pwsh', 'linux', everything).wrap('x'));
+    expect(resolveShell('C:\\tools\\PowerShell.exe -File {0}', 'win32', everything).extension).toBe('.ps1');
+    expect(resolveShell('/usr/bin/python3 -u {0}', 'linux', everything)).toMatchObject({ extension: '.py' });
+    expect(resolveShell('python -u {0}', 'linux', everything).wrap('x')).toBe('x');
+    expect(resolveShell('cmd.exe /c {0}', 'win32', everything).extension).toBe('.cmd');
+    expect(resolveShell('perl {0}', 'linux', everything)).toMatchObject({ extension: '' });
   });
 
   it('refuses cmd off Windows and an unclosed quote in a template', () => {

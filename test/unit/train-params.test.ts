@@ -119,6 +119,42 @@ describe('parseParamOverrides and applyOverrides', () => {
   });
 });
 
+describe('prototype pollution', () => {
+  it('refuses __proto__, prototype and constructor in an override key, naming the key, and pollutes nothing', () => {
+    for (const key of ['__proto__.x', 'constructor.prototype.x', 'a.__proto__', 'prototype']) {
+      expect(() => applyOverrides({}, parseParamOverrides(`+${key}=1`, 'overrides'), 'overrides')).toThrow(
+        new InputError(
+          `overrides line 1: "${key}" is not a param name: __proto__, prototype and constructor are reserved.`,
+        ),
+      );
+    }
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('never writes through an inherited key, even for an override that bypassed the parser', () => {
+    const forged = [{ key: '__proto__.polluted', value: 1, add: true, text: '+__proto__.polluted=1' }];
+    expect(() => applyOverrides({}, forged, 'x')).toThrow(/__proto__ is reserved/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // A group inherited from Object.prototype (toString is a function there) is no group of the params.
+    expect(applyOverrides({}, [{ key: 'toString.x', value: 2, add: true, text: '' }], 'x')).toEqual({
+      toString: { x: 2 },
+    });
+  });
+
+  it('refuses a params file with a __proto__ or constructor key, naming the file and the key', () => {
+    expect(() => parseParams('{"a": {"__proto__": {"x": 1}}}', 'p.json')).toThrow(
+      new ConfigurationError(
+        'param name "__proto__" is reserved (__proto__, prototype and constructor cannot be param names).',
+        { file: 'p.json', line: 1, column: 8, key: 'a.__proto__' },
+      ),
+    );
+    expect(() => parseParams('constructor:\n  prototype: 1\n', 'p.yml')).toThrow(
+      /param name "constructor" is reserved/,
+    );
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+});
+
 describe('param variables', () => {
   it('upper-cases flat names with dots and dashes as _, values as text or JSON', () => {
     expect(envName('optimizer.learning-rate')).toBe('OPTIMIZER_LEARNING_RATE');

@@ -11,7 +11,7 @@ import {
 import { readProfileUpload } from '../../adapters/registry/profile.js';
 import { crashHooksForTests, registerModel } from '../../adapters/registry/register.js';
 import { RegistryRepository } from '../../adapters/registry/repository.js';
-import { parseMetricsDocument } from '../../core/metrics/parse.js';
+import { checkRunSucceeded, parseMetricsDocument } from '../../core/metrics/parse.js';
 import type { VersionLineage } from '../../core/registry/documents.js';
 import { checkAliasName, checkModelName } from '../../core/registry/names.js';
 import { flattenNumbers, parseRunRecord, type RunRecord } from '../../core/registry/runs.js';
@@ -33,7 +33,10 @@ export async function runRegister({
   let run: RunRecord | undefined;
   if (inputs['run-record']) {
     const file = inputs['run-record'];
-    run = parseRunRecord(await readUserFile(file, label('run-record'), shown(file)), shown(file));
+    const text = await readUserFile(file, label('run-record'), shown(file));
+    run = parseRunRecord(text, shown(file));
+    // A failed or timed-out run's model and metrics are no version to register.
+    checkRunSucceeded(run.status, shown(file), text);
   }
   let metrics: Record<string, number> = run ? flattenNumbers(run.metrics) : {};
   if (inputs.metrics) {

@@ -8,7 +8,13 @@ import { expandDataFiles } from '../../adapters/fs/dataset.js';
 import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
 import { collectLineage, hashPaths, type CollectedLineage, type HashedPaths } from '../../adapters/lineage.js';
 import { importMlflowRuns, mlflowRecordFields, type MlflowRun } from '../../adapters/mlflow-store.js';
-import { isExecutableOnPath, resolveShell, runShellCommand, type ShellCommandResult } from '../../adapters/process.js';
+import {
+  CommandStartError,
+  isExecutableOnPath,
+  resolveShell,
+  runShellCommand,
+  type ShellCommandResult,
+} from '../../adapters/process.js';
 import { trackRun } from '../../adapters/registry/runs.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import { ConfigurationError, InputError, UserError } from '../../core/errors.js';
@@ -28,6 +34,7 @@ import {
   parseParams,
   type ParamOverride,
   type ParamTree,
+  type SkippedParamVariable,
 } from '../../core/train/params.js';
 import { buildRunRecord, makeRunId, type TrainStatus } from '../../core/train/record.js';
 import { trainSummary } from '../../core/train/summary.js';
@@ -327,9 +334,11 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
     const opened = openCacheStore(env, cwd);
     if (opened.store) {
       const lockfiles = lineage.lockfiles.map((l) => `${l.path}:${l.sha256}`).join('\n');
+      // The command, the shell and the platform make other outputs from the same data and params.
+      const command = short(paramsSha256({ run: inputs.run, shell: inputs.shell ?? null }));
       const key =
         inputs['cache-key'] ??
-        `mlops-train-${dataHash ? short(dataHash.sha256) : 'nodata'}-${short(paramsSha256(params))}-${short(paramsSha256({ lockfiles }))}`;
+        `mlops-train-${dataHash ? short(dataHash.sha256) : 'nodata'}-${short(paramsSha256(params))}-${short(paramsSha256({ lockfiles }))}-${process.platform}-${process.arch}-${command}`;
       cache = { store: opened.store, key, paths: cachePaths };
       await restoreCacheSafely(opened.store, cachePaths, key, log);
     } else if (!artifactStore || artifactStore.store) {
@@ -346,6 +355,7 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
   const before = { metrics: await fingerprint(metricsFile), history: await fingerprint(historyFile) };
   // The command writes to MLOPS_METRICS without having to make its folder first.
   await mkdir(dirname(metricsFile), { recursive: true });
+  const skippedParams: SkippedParamVariable[] = [];
   const commandEnv = commandEnvironment(env.variables, {
     paramsFile,
     params,
@@ -356,14 +366,21 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
     modelDir,
     runId,
     mlflowTrackingUri: `file:${trackingDir}`,
+    onSkippedParam: (skipped) => skippedParams.push(skipped),
   });
+  if (skippedParams.length) {
+    log.warning(
+      `${skippedParams.map((p) => `${p.name} (param "${p.key}") ${p.reason}`).join('; ')}: left out of the command's environment, which cannot hold ${skippedParams.length === 1 ? 'it' : 'them'}; read ${skippedParams.length === 1 ? 'it' : 'them'} from the params file $MLOPS_PARAMS.`,
+    );
+  }
   const importsMlflow = commandEnv.MLFLOW_TRACKING_URI === `file:${trackingDir}`;
 
   // In the CLI, stdout is for the summary (or --json): the command's output goes to stderr.
   const write = (chunk: string, stream: 'stdout' | 'stderr') =>
     (mode === 'cli' || stream === 'stderr' ? process.stderr : process.stdout).write(chunk);
   log.info(`Run ${runId}: running the training command (seed ${seed}, params ${paramsFile}).`);
-  const result = await runShellCommand({
+  let startError: UserError | undefined;
+  const result: ShellCommandResult = await runShellCommand({
     script: inputs.run,
     ...(inputs.shell !== undefined ? { shell: inputs.shell } : {}),
     cwd,
@@ -377,9 +394,15 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
       log.info(
         `… still training: no output for ${Math.round(silentMs / 1000)} s (${Math.round((Date.now() - startedAt.getTime()) / 1000)} s in all).`,
       ),
+  }).catch((error: unknown) => {
+    // A command that cannot start still gets its failed record, saying why.
+    if (!(error instanceof CommandStartError)) throw error;
+    startError = new InputError(`could not start the training command (${error.shellName}): ${error.reason}`);
+    return { exitCode: null, signal: null, timedOut: false, cancelled: false, durationMs: 0, tail: [] };
   });
   const finishedAt = new Date();
-  const succeeded = result.exitCode === 0;
+  // A command that traps SIGTERM may exit 0 after the kill: a timed-out or cancelled run never succeeds.
+  const succeeded = result.exitCode === 0 && !result.timedOut && !result.cancelled && !startError;
   let status: TrainStatus = result.timedOut
     ? 'timed-out'
     : result.cancelled
@@ -391,7 +414,7 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
   const mlflowRun = importsMlflow ? await importMlflow(trackingDir, cwd, log) : undefined;
   const mlflow = mlflowRun ? mlflowRecordFields(mlflowRun) : undefined;
   const read = await readCommandMetrics(metricsFile, before, cwd, mlflow, succeeded);
-  let error = read.error;
+  let error = startError ?? read.error;
 
   // The model: the `model` input, else what the command wrote to MLOPS_MODEL_DIR, else MLflow's.
   let modelPath: string | undefined;
@@ -488,7 +511,9 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
 
   const outputs = {
     'run-id': runId,
-    metrics: JSON.stringify(read.metrics),
+    // Only a succeeded run's metrics are an output: a failed or timed-out run's may be partial,
+    // and a later step reading the output would take them for a result (the record keeps them).
+    metrics: status === 'succeeded' ? JSON.stringify(read.metrics) : undefined,
     'model-sha256': model?.sha256,
     'data-sha256': dataHash?.sha256,
     'run-record': recordFile,

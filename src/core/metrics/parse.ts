@@ -252,6 +252,21 @@ function metricHistory(value: Json, file: string): Record<string, MetricHistoryP
   return out;
 }
 
+/**
+ * Refuses the record of a run that did not succeed: its metrics may be partial (a timed-out run
+ * stops mid-training), so gating or registering them could pass by accident. A record without
+ * `status` (a hand-written one, or from before train wrote it) is taken as it is.
+ * `keyPath` is where the status sits in `text` (`run.status` in a tracked run).
+ */
+export function checkRunSucceeded(status: unknown, file: string, text?: string, keyPath = ['status']): void {
+  if (status === undefined || status === 'succeeded') return;
+  const position = text !== undefined ? locateKey(text, keyPath) : undefined;
+  throw new ConfigurationError(
+    `the run record's status is ${JSON.stringify(status)}, not "succeeded": a run that did not succeed has no metrics to gate or register (its metrics may be partial).`,
+    { file, ...(position ?? {}), key: keyPath.join('.') },
+  );
+}
+
 /** A train run record: an object with a `metrics` object and run identity or params beside it. */
 function isRunRecord(document: JsonObject): boolean {
   if (!isObject(document.metrics)) return false;
@@ -298,6 +313,7 @@ export function parseMetricsDocument(text: string, file: string): MetricsSet {
   const tracked = document.kind === 'mlops-tracked-run' && isObject(document.run) ? document.run : undefined;
   const record = tracked ?? document;
   if (tracked || isRunRecord(document)) {
+    checkRunSucceeded(record.status, file, text, tracked ? ['run', 'status'] : ['status']);
     set.values = flattenMetrics(record.metrics ?? {}, file, {
       text,
       keyPrefix: tracked ? ['run', 'metrics'] : ['metrics'],

@@ -1,4 +1,4 @@
-import { paramVariables, type ParamTree } from './params.js';
+import { paramVariables, type ParamTree, type SkippedParamVariable } from './params.js';
 
 /**
  * Variables a JavaScript action gets that a workflow `run:` step does not: its inputs (the
@@ -29,6 +29,8 @@ export interface CommandVariables {
   runId: string;
   /** `file:<dir>` for scripts that log to MLflow; ignored when MLFLOW_TRACKING_URI is already set. */
   mlflowTrackingUri: string;
+  /** Told of each param too large for (or a NUL in) its MLOPS_PARAM_<NAME> variable, left out. */
+  onSkippedParam?: (skipped: SkippedParamVariable) => void;
 }
 
 /**
@@ -49,7 +51,7 @@ export function commandEnvironment(
     if (name.startsWith('MLOPS_PARAM_')) continue;
     env[name] = value;
   }
-  Object.assign(env, paramVariables(variables.params, variables.paramsSource));
+  Object.assign(env, paramVariables(variables.params, variables.paramsSource, variables.onSkippedParam));
   env.MLOPS_PARAMS = variables.paramsFile;
   env.MLOPS_SEED = String(variables.seed);
   if (base.PYTHONHASHSEED === undefined || base.PYTHONHASHSEED === '') env.PYTHONHASHSEED = String(variables.seed);

@@ -25,6 +25,17 @@ export interface ParamOverride {
 /** A key of a params group: what fits an environment variable name after upper-casing. */
 const KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
+/**
+ * Names that reach into an object's prototype chain: an override `__proto__.LD_PRELOAD=…` would
+ * otherwise land on Object.prototype and from there in every child process's environment.
+ */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);
+
+/** True for a key the prototype chain owns (`__proto__`, `prototype`, `constructor`). */
+export function isReservedParamKey(key: string): boolean {
+  return RESERVED_KEYS.has(key);
+}
+
 function isScalar(value: unknown): value is ParamScalar {
   return (
     value === null ||
@@ -67,6 +78,9 @@ export function checkParams(value: unknown, file: string, text?: string): ParamT
   const walk = (node: ParamTree, path: string[]): void => {
     for (const [key, child] of Object.entries(node)) {
       const at = [...path, key];
+      if (isReservedParamKey(key)) {
+        fail(at, `param name "${key}" is reserved (__proto__, prototype and constructor cannot be param names).`);
+      }
       if (!KEY.test(key)) {
         fail(
           at,
@@ -107,6 +121,11 @@ export function parseParamOverrides(text: string, label: string): ParamOverride[
     const add = key.startsWith('+');
     if (add) key = key.slice(1);
     const parts = key.split('.');
+    if (parts.some(isReservedParamKey)) {
+      throw new InputError(
+        `${where}: "${key}" is not a param name: __proto__, prototype and constructor are reserved.`,
+      );
+    }
     if (!parts.every((part) => KEY.test(part))) {
       throw new InputError(`${where}: "${key}" is not a param name (dotted names of letters, digits, _ and -).`);
     }
@@ -144,9 +163,13 @@ export function applyOverrides(params: ParamTree, overrides: readonly ParamOverr
   const strict = known.length > 0;
   for (const override of overrides) {
     const parts = override.key.split('.');
+    // parseParamOverrides refuses these already; an override built elsewhere must not pollute either.
+    const reserved = parts.find(isReservedParamKey);
+    if (reserved !== undefined) throw new InputError(`${label}: ${override.key}: ${reserved} is reserved.`);
     let node: ParamTree = result;
     for (const [i, part] of parts.slice(0, -1).entries()) {
-      const child = node[part];
+      // Own keys only: an inherited member (toString) is no group of the params.
+      const child = Object.hasOwn(node, part) ? node[part] : undefined;
       if (child === undefined) {
         node[part] = {};
       } else if (!isGroup(child)) {
@@ -157,7 +180,7 @@ export function applyOverrides(params: ParamTree, overrides: readonly ParamOverr
       node = node[part] as ParamTree;
     }
     const leaf = parts[parts.length - 1]!;
-    if (isGroup(node[leaf])) {
+    if (Object.hasOwn(node, leaf) && isGroup(node[leaf])) {
       throw new InputError(
         `${label}: ${override.key} is a group of params; override its keys (${override.key}.<name>=…).`,
       );
@@ -197,10 +220,29 @@ export function envValue(value: ParamScalar | ParamScalar[]): string {
 }
 
 /**
- * `MLOPS_PARAM_<NAME>` for every flat param. Two keys that meet in one name (`a.b` and `a_b`)
- * are refused, naming both: one would silently hide the other.
+ * The largest value a MLOPS_PARAM_<NAME> variable gets, in UTF-8 bytes: Linux refuses any single
+ * variable over 128 KiB (E2BIG) and all of them together over ~2 MiB; 32 KiB leaves room.
  */
-export function paramVariables(params: ParamTree, file: string): Record<string, string> {
+export const MAX_PARAM_VARIABLE_BYTES = 32 * 1024;
+
+/** A param left out of the environment, and why (it is still in the params file). */
+export interface SkippedParamVariable {
+  name: string;
+  key: string;
+  reason: string;
+}
+
+/**
+ * `MLOPS_PARAM_<NAME>` for every flat param. Two keys that meet in one name (`a.b` and `a_b`)
+ * are refused, naming both: one would silently hide the other. A value over
+ * MAX_PARAM_VARIABLE_BYTES or holding a NUL (no environment can carry one) is left out and handed
+ * to `onSkip`: the command could not even be started with it.
+ */
+export function paramVariables(
+  params: ParamTree,
+  file: string,
+  onSkip?: (skipped: SkippedParamVariable) => void,
+): Record<string, string> {
   const variables: Record<string, string> = {};
   const owner = new Map<string, string>();
   for (const [key, value] of Object.entries(flattenParamTree(params))) {
@@ -210,7 +252,11 @@ export function paramVariables(params: ParamTree, file: string): Record<string, 
       throw new ConfigurationError(`params "${other}" and "${key}" would both be ${name}; rename one.`, { file, key });
     }
     owner.set(name, key);
-    variables[name] = envValue(value);
+    const text = envValue(value);
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (text.includes('\0')) onSkip?.({ name, key, reason: 'holds a NUL character' });
+    else if (bytes > MAX_PARAM_VARIABLE_BYTES) onSkip?.({ name, key, reason: `is over 32 KiB (${bytes} bytes)` });
+    else variables[name] = text;
   }
   return variables;
 }
