@@ -187,3 +187,51 @@ describe('parseDriftConfig', () => {
     expect(error.located).toBe(located);
   });
 });
+
+describe('reading numbers out of text cells', () => {
+  it('reads every cell as toNumber does, fast path or not', async () => {
+    const { textToNumber } = await import('../../src/core/drift/profile.js');
+    const { toNumber } = await import('../../src/core/data/values.js');
+    const cells = [
+      '1',
+      '-2.5',
+      '.5',
+      '1.',
+      '1e3',
+      '-1E-3',
+      '007',
+      '0',
+      '0x10',
+      '0b1',
+      '0o7',
+      '-0x1',
+      ' 4',
+      '4 ',
+      '4\t',
+      'inf',
+      '-Infinity',
+      '1e400',
+      '-',
+      '.',
+      '1,5',
+      'abc',
+      '',
+      '1_0',
+      '+3',
+    ];
+    for (const cell of cells) expect(textToNumber(cell), JSON.stringify(cell)).toBe(toNumber(cell));
+  });
+
+  it('compares a numeric-looking column as categories when the config says so', () => {
+    const rows: Cell[][] = [['1'], ['2'], ['x'], ['2']];
+    const builder = new DriftProfileBuilder(['code'], { exactLimit: Infinity, columnTypes: { code: 'categorical' } });
+    builder.addBatch({ file: 'codes.csv', rows, lines: [2, 3, 4, 5], firstRow: 1 });
+    const column = builder.finish({ files: ['codes.csv'] }).columns[0]!;
+    expect(column.type).toBe('categorical');
+    expect(column.counts).toEqual([
+      ['1', 1],
+      ['2', 2],
+      ['x', 1],
+    ]);
+  });
+});
