@@ -103,6 +103,27 @@ describe('renderDriftReport', () => {
     expect(chart).toContain(`title "a|b script 'x'' 1 : reference (bars) vs current (line)"`);
   });
 
+  it('keeps mentions, links and issue references in names inside code spans (no pings, no live links)', () => {
+    const hostile = '@org/oncall [log in](https://evil.example) #1';
+    const text = driftIssueBody(report([column({ column: hostile }), column({ column: 'ok', drift: false })]), {
+      ...context,
+      name: '@org/team #2',
+      reference: '@org/ref [x](https://evil.example).csv',
+      current: ['@org/cur #3.csv'],
+    });
+    // What GitHub renders as markdown: the text without code spans, Mermaid blocks and our own run link.
+    const rendered = text
+      .replace(/```mermaid[\s\S]*?```/g, '')
+      .replace(/`[^`\n]*`/g, '')
+      .replace(`[workflow run](${context.runUrl})`, '');
+    expect(text).toContain(hostile);
+    expect(rendered).not.toContain('@');
+    expect(rendered).not.toContain('](');
+    expect(rendered).not.toMatch(/#\d/);
+    for (const comment of [driftRunComment(report([column({ column: hostile })]), undefined)])
+      expect(comment.replace(/`[^`\n]*`/g, '')).not.toMatch(/@|\]\(|#\d/);
+  });
+
   it('fits in the issue body limit with thousands of columns, keeping every drifted one', () => {
     const columns = Array.from({ length: 5000 }, (_, i) =>
       column({ column: `feature_${i}`, drift: i % 100 === 0, value: i % 100 === 0 ? 0.001 : 0.5 }),

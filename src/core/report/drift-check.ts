@@ -157,7 +157,8 @@ function chartsSection(report: DriftReport, count: number): string {
   if (drifted.length === 0 || count === 0) return '';
   const shown = drifted.slice(0, count);
   const charts = shown.map(
-    (c) => `**${escapeCell(c.column)}** (${c.test}, value ${cellNumber(c.value)})\n\n${driftChart(c)}`,
+    // A code span, not bold text: `@team` or `[x](url)` in a column name must not ping or link.
+    (c) => `**${code(c.column)}** (${c.test}, value ${cellNumber(c.value)})\n\n${driftChart(c)}`,
   );
   const more =
     drifted.length > shown.length
@@ -167,8 +168,9 @@ function chartsSection(report: DriftReport, count: number): string {
 }
 
 function sourcesLine(report: DriftReport, context: DriftRenderContext): string {
-  const current = context.current.map((file) => escapeCell(file)).join(', ');
-  return `<sub>mlops drift-check · reference: ${escapeCell(context.reference)} (${report.reference.rows.toLocaleString('en-US')} rows) · current: ${current} (${report.current.rows.toLocaleString('en-US')} rows)${context.runUrl ? ` · [workflow run](${context.runUrl})` : ''}</sub>`;
+  // Code spans: a file name such as `@org/x.csv` must not ping anyone.
+  const current = context.current.map((file) => code(file)).join(', ');
+  return `<sub>mlops drift-check · reference: ${code(context.reference)} (${report.reference.rows.toLocaleString('en-US')} rows) · current: ${current} (${report.current.rows.toLocaleString('en-US')} rows)${context.runUrl ? ` · [workflow run](${context.runUrl})` : ''}</sub>`;
 }
 
 /**
