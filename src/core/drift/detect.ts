@@ -19,6 +19,9 @@ import type {
   DriftTestName,
 } from './types.js';
 
+/** defaultTest's largest distinct-value threshold: counting past it changes no choice. */
+const DEFAULT_TEST_MAX_DISTINCT = 5;
+
 /** Evidently's default share of drifted columns at which the dataset drifts. */
 export const DEFAULT_DRIFT_SHARE = 0.5;
 /** Evidently's NUMBER_UNIQUE_AS_CATEGORICAL (utils/data_preprocessing.py `_get_column_type`). */
@@ -140,7 +143,7 @@ export function detectDrift(input: DetectDriftInput): DriftReport {
       !columnConfig?.type &&
       type === 'numeric' &&
       cur.integer &&
-      sidesData.distinctReference() <= INTEGER_CATEGORICAL_MAX_DISTINCT
+      sidesData.distinctReference(INTEGER_CATEGORICAL_MAX_DISTINCT) <= INTEGER_CATEGORICAL_MAX_DISTINCT
     ) {
       type = 'categorical';
       sidesData.type = type;
@@ -148,7 +151,8 @@ export function detectDrift(input: DetectDriftInput): DriftReport {
     const test =
       columnConfig?.test ??
       config?.defaultTest?.[type] ??
-      defaultTest(type, keptCount(ref), sidesData.distinctTogether());
+      // defaultTest compares the count with 5 and 2 only: a count capped past 5 picks the same test.
+      defaultTest(type, keptCount(ref), sidesData.distinctTogether(DEFAULT_TEST_MAX_DISTINCT));
     const rule = TEST_RULES[test];
     if (!rule.types.includes(type))
       throw new ConfigurationError(
