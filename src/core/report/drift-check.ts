@@ -229,10 +229,19 @@ export function driftCloseComment(report: DriftReport, runUrl: string | undefine
   return `${runText(runUrl)} finds no dataset drift: ${report.number_of_drifted_columns} of ${report.number_of_columns} columns drifted (share ${cellNumber(report.share)} < drift-share ${cellNumber(report.drift_share)}). Closing; a later drift opens a new issue.`;
 }
 
+/**
+ * Room for the marker line the issue adapter puts above the body (`<!-- mlops:drift:<key> -->`,
+ * the key URI-encoded: a CJK character takes 9 characters there), so a long name cannot push
+ * the composed body past GitHub's limit after the report has been written.
+ */
+export function issueMarkerRoom(name: string): number {
+  return `<!-- mlops:drift:${encodeURIComponent(name)} -->\n`.length;
+}
+
 /** The issue body: the report, then a line saying how the issue lives. */
 export function driftIssueBody(report: DriftReport, context: DriftRenderContext): string {
   const footer =
     '\n<sub>Opened by mlops drift-check. Every run while the drift lasts replaces this text and adds a comment; the first run without drift closes the issue.</sub>\n';
-  const limit = (context.maxLength ?? GITHUB_COMMENT_LIMIT - 1_024) - footer.length;
+  const limit = (context.maxLength ?? GITHUB_COMMENT_LIMIT - 1_024 - issueMarkerRoom(context.name)) - footer.length;
   return renderDriftReport(report, { ...context, maxLength: limit }) + footer;
 }
