@@ -11,6 +11,7 @@ import type { Cell, RowBatch } from '../data/dataset.js';
 import { toNumber } from '../data/values.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_SKETCH_BINS, gridExponentFor, GridSketch } from './sketch.js';
+import { sortDoubles } from './sort.js';
 import type {
   DriftColumnProfile,
   DriftColumnType,
@@ -64,7 +65,7 @@ class DoubleBuffer {
 
   /** The values, sorted ascending (a view; the buffer is not used afterwards). */
   sorted(): Float64Array {
-    return this.data.subarray(0, this.length).sort();
+    return sortDoubles(this.data.subarray(0, this.length));
   }
 }
 
