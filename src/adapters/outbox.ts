@@ -3,6 +3,8 @@
  * under `.mlops/outbox/` (and printed), so a laptop run shows exactly what CI would post. Files
  * are keyed like the sticky comment they stand for, so a rerun replaces its file in place.
  */
+import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './fs/user-files.js';
 
@@ -31,9 +33,19 @@ export function safeFileName(text: string): string {
   return cleaned.slice(0, 80) || 'default';
 }
 
+/**
+ * The key's part of a file name: safeFileName, plus a short hash of the key when cleaning it lost
+ * something, so that `Churn Model` and `churn-model` get files of their own.
+ */
+export function outboxKeyName(key: string): string {
+  const safe = safeFileName(key);
+  if (safe === key) return safe;
+  return `${safe}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+}
+
 /** Where a message lands: `.mlops/outbox/<kind>-<source>-<key>[-<number>].md`. */
 export function outboxPath(workingDirectory: string, message: Omit<OutboxMessage, 'body' | 'title'>): string {
-  const parts = [message.kind, safeFileName(message.source), safeFileName(message.key)];
+  const parts = [message.kind, safeFileName(message.source), outboxKeyName(message.key)];
   if (message.number !== undefined) parts.push(String(message.number));
   return join(workingDirectory, '.mlops', 'outbox', `${parts.join('-')}.md`);
 }
@@ -65,4 +77,22 @@ export async function writeOutboxMessage(
     );
   }
   return path;
+}
+
+/**
+ * Removes a message that no longer stands (a drift issue once a run finds no drift: GitHub would
+ * close it). Returns the path when there was a file, undefined when there was none.
+ */
+export async function removeOutboxMessage(
+  workingDirectory: string,
+  message: Omit<OutboxMessage, 'body' | 'title'>,
+): Promise<string | undefined> {
+  const path = outboxPath(workingDirectory, message);
+  try {
+    await rm(path);
+    return path;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }

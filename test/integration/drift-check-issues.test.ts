@@ -113,6 +113,28 @@ describe('syncIssue against the GitHub double', () => {
     expect(bodiesOf(first.number!)).toEqual([]);
   });
 
+  it('keeps its issue when a person adds a note above the marker and removes every label', async () => {
+    const marker = issueMarker('drift', 'nightly');
+    for (let i = 0; i < 120; i++) gh.state.addIssue({ title: `other ${i}`, labels: ['mlops'] }, 'alice');
+    const ours = gh.state.addIssue({
+      title: 'Data drift detected: nightly',
+      body: `note\n${marker}\nold table`,
+      labels: [],
+    });
+    const quote = gh.state.addIssue({ title: 'a quote', body: `see\n${marker}\n` }, 'alice');
+
+    const result = await syncIssue(options({ body: 'table of run 2' }));
+
+    expect(result).toMatchObject({ action: 'updated', number: ours.number });
+    expect(gh.requests.filter((r) => r.operationId === 'issues/create')).toEqual([]);
+    expect(gh.state.issue(ours.number)!.body).toBe(`${marker}\ntable of run 2`);
+    expect(gh.state.issue(quote.number)!.body).toBe(`see\n${marker}\n`);
+    const closed = await syncIssue(options({ problem: false }));
+    expect(closed).toMatchObject({ action: 'closed', number: ours.number });
+    expect(gh.state.issue(quote.number)!.state).toBe('open');
+    expect(gh.validationErrors).toEqual([]);
+  });
+
   it('finds its issue among many open issues across pages, ignoring pull requests and quotes of the marker', async () => {
     const marker = issueMarker('drift', 'nightly');
     for (let i = 0; i < 230; i++) gh.state.addIssue({ title: `other ${i}`, labels: ['mlops'] }, 'alice');

@@ -8,7 +8,7 @@
  * jensenshannon (categorical): drift in `age` and `plan`, none in `income`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDataset } from '../../src/adapters/fs/dataset.js';
 import { issueMarker } from '../../src/adapters/github/issues.js';
@@ -221,6 +221,26 @@ describe('drift-check dispatch, fail-on-drift and local mode', { timeout: 240_00
       { cwd: dir },
     );
     expectExit(failing, 1);
+  });
+
+  it('keeps names differing in case apart, and removes the issue file when a later run finds no drift', async () => {
+    const run = (name: string, current: string) =>
+      runCliBundle(['drift-check', '--reference', 'reference.csv', '--current', current, '--name', name], { cwd: dir });
+    const outbox = join(dir, '.mlops', 'outbox');
+    expectExit(await run('Churn Model', 'drifted.csv'), 0);
+    expectExit(await run('churn-model', 'drifted.csv'), 0);
+    const files = readdirSync(outbox).filter((file) => file.startsWith('issue-drift-check-'));
+    expect(files).toHaveLength(2);
+    expect(files).toContain('issue-drift-check-churn-model.md');
+    const titles = files.map((file) => readFileSync(join(outbox, file), 'utf8').split('\n')[0]);
+    expect(titles.sort()).toEqual(['# Data drift detected: Churn Model', '# Data drift detected: churn-model']);
+
+    const clean = await run('Churn Model', 'clean.csv');
+    expectExit(clean, 0);
+    expect(readdirSync(outbox).filter((file) => file.startsWith('issue-drift-check-'))).toEqual([
+      'issue-drift-check-churn-model.md',
+    ]);
+    expect(clean.stderr).toMatch(/Local mode: no drift, so no issue \(removed .+\.md\)\./);
   });
 });
 

@@ -3,6 +3,7 @@
  * charts of drifted columns, and the length limit of an issue body.
  */
 import { describe, expect, it } from 'vitest';
+import { composeIssueBody } from '../../src/adapters/github/issues.js';
 import type { DriftColumnReport, DriftReport } from '../../src/core/drift/types.js';
 import {
   chartLabel,
@@ -101,6 +102,36 @@ describe('renderDriftReport', () => {
     const chart = text.slice(text.indexOf('```mermaid'));
     expect(chart).not.toContain('<script>');
     expect(chart).toContain(`title "a|b script 'x'' 1 : reference (bars) vs current (line)"`);
+  });
+
+  it('keeps mentions, links and issue references in names inside code spans (no pings, no live links)', () => {
+    const hostile = '@org/oncall [log in](https://evil.example) #1';
+    const text = driftIssueBody(report([column({ column: hostile }), column({ column: 'ok', drift: false })]), {
+      ...context,
+      name: '@org/team #2',
+      reference: '@org/ref [x](https://evil.example).csv',
+      current: ['@org/cur #3.csv'],
+    });
+    // What GitHub renders as markdown: the text without code spans, Mermaid blocks and our own run link.
+    const rendered = text
+      .replace(/```mermaid[\s\S]*?```/g, '')
+      .replace(/`[^`\n]*`/g, '')
+      .replace(`[workflow run](${context.runUrl})`, '');
+    expect(text).toContain(hostile);
+    expect(rendered).not.toContain('@');
+    expect(rendered).not.toContain('](');
+    expect(rendered).not.toMatch(/#\d/);
+    for (const comment of [driftRunComment(report([column({ column: hostile })]), undefined)])
+      expect(comment.replace(/`[^`\n]*`/g, '')).not.toMatch(/@|\]\(|#\d/);
+  });
+
+  it("leaves room for the marker of a long name: the composed issue body fits GitHub's limit", () => {
+    const name = '漢'.repeat(400);
+    // Every column drifts: the table alone passes the limit, so the body is cut right at it.
+    const columns = Array.from({ length: 2000 }, (_, i) => column({ column: `feature_${i}_${'x'.repeat(30)}` }));
+    const body = composeIssueBody('drift', name, driftIssueBody(report(columns), { ...context, name }));
+    expect(body.length).toBeGreaterThan(60_000);
+    expect(body.length).toBeLessThanOrEqual(65_536);
   });
 
   it('fits in the issue body limit with thousands of columns, keeping every drifted one', () => {

@@ -11,7 +11,7 @@ import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '..
 import { createGitHubClient, type GitHubClient } from '../../adapters/github/client.js';
 import { checkEventType, sendRepositoryDispatch } from '../../adapters/github/dispatch.js';
 import { composeIssueBody, syncIssue, type IssueSyncResult } from '../../adapters/github/issues.js';
-import { outboxPath, writeOutboxMessage } from '../../adapters/outbox.js';
+import { outboxPath, removeOutboxMessage, writeOutboxMessage } from '../../adapters/outbox.js';
 import { readVersionProfile } from '../../adapters/registry/index.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import { splitList } from '../../adapters/runner/inputs.js';
@@ -309,7 +309,11 @@ export async function runDriftCheck({
       });
       log.info(`Local mode: the drift issue is in ${path}.`);
     } else {
-      log.info('Local mode: no drift, so no issue.');
+      // As closeResolved would close the issue on GitHub: no stale issue file is left behind.
+      const removed = inputs['close-resolved']
+        ? await removeOutboxMessage(cwd, { kind: 'issue', source: 'drift-check', key: name })
+        : undefined;
+      log.info(`Local mode: no drift, so no issue${removed ? ` (removed ${removed})` : ''}.`);
     }
   } else if (openIssue) {
     const client = await github();

@@ -77,6 +77,7 @@ interface ApiIssue {
   title: string;
   state: string;
   pull_request?: unknown;
+  user?: { login?: string; type?: string } | null;
 }
 
 interface ApiComment {
@@ -105,6 +106,18 @@ export function composeIssueBody(kind: IssueKind, key: string, body: string): st
  */
 export function issueCarriesMarker(body: string | null | undefined, marker: string): boolean {
   return (body ?? '').startsWith(`${marker}\n`) || body === marker;
+}
+
+/**
+ * Whether an issue is ours: its body starts with the marker, or a bot opened it (the Actions
+ * token is `github-actions[bot]`) and the marker starts any line of it, as after a person adds a
+ * note above it. People quoting the marker in their own issues are never ours.
+ */
+export function isOwnMarkedIssue(issue: Pick<ApiIssue, 'body' | 'user'>, marker: string): boolean {
+  if (issueCarriesMarker(issue.body, marker)) return true;
+  const user = issue.user;
+  const byBot = user?.type === 'Bot' || (user?.login ?? '').endsWith('[bot]');
+  return byBot && (issue.body ?? '').split(/\r?\n/).some((line) => line.startsWith(marker));
 }
 
 /** A run comment's hidden stamp, so that a retried comment can be recognised as already posted. */
@@ -203,23 +216,31 @@ export async function writeOnce<T>(options: {
   }
 }
 
-/** Every open issue (not pull request) whose body starts with the marker, oldest first, all pages. */
+/**
+ * Every open issue (not pull request) of ours with the marker (isOwnMarkedIssue), oldest first,
+ * all pages. The label narrows the listing; when it finds none, all open issues are listed, so
+ * that removing the label (or changing issue-labels) does not orphan the issue and open another.
+ */
 export async function findMarkedIssues(
   client: GitHubClient,
   target: { owner: string; repo: string },
   marker: string,
   label: string | undefined,
 ): Promise<ApiIssue[]> {
-  const issues = (await client.paginate('GET /repos/{owner}/{repo}/issues', {
-    owner: target.owner,
-    repo: target.repo,
-    state: 'open',
-    ...(label ? { labels: label } : {}),
-    per_page: 100,
-  })) as ApiIssue[];
-  return issues
-    .filter((issue) => issue.pull_request === undefined && issueCarriesMarker(issue.body, marker))
-    .sort((a, b) => a.number - b.number);
+  const listing = async (withLabel: string | undefined): Promise<ApiIssue[]> => {
+    const issues = (await client.paginate('GET /repos/{owner}/{repo}/issues', {
+      owner: target.owner,
+      repo: target.repo,
+      state: 'open',
+      ...(withLabel ? { labels: withLabel } : {}),
+      per_page: 100,
+    })) as ApiIssue[];
+    return issues
+      .filter((issue) => issue.pull_request === undefined && isOwnMarkedIssue(issue, marker))
+      .sort((a, b) => a.number - b.number);
+  };
+  const labelled = await listing(label);
+  return labelled.length > 0 || !label ? labelled : listing(undefined);
 }
 
 /** Creates each label that does not exist yet; one already there (422 already_exists) is fine. */

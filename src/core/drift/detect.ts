@@ -7,7 +7,7 @@
 import { ConfigurationError, InputError } from '../errors.js';
 import { keptCount } from './profile-document.js';
 import { resolveColumns } from './columns.js';
-import { ColumnSides, runTest, TEST_RULES } from './tests.js';
+import { ColumnSides, runTest, TEST_RULES, type TestOutcome } from './tests.js';
 import type {
   DetectDriftInput,
   DriftColumnProfile,
@@ -18,6 +18,9 @@ import type {
   DriftReport,
   DriftTestName,
 } from './types.js';
+
+/** defaultTest's largest distinct-value threshold: counting past it changes no choice. */
+const DEFAULT_TEST_MAX_DISTINCT = 5;
 
 /** Evidently's default share of drifted columns at which the dataset drifts. */
 export const DEFAULT_DRIFT_SHARE = 0.5;
@@ -91,6 +94,28 @@ function columnType(
 }
 
 /**
+ * Runs one column's test and makes sure its value is a number: a NaN (t_test or anderson on a
+ * constant column) compares false with any threshold, so it would count as "no drift" and could
+ * close the drift issue on a result never computed. Errors from the statistics, which know no
+ * column, get the column and test prepended.
+ */
+export function testColumn(name: string, test: DriftTestName, run: () => TestOutcome): TestOutcome {
+  let outcome: TestOutcome;
+  try {
+    outcome = run();
+  } catch (error) {
+    if (error instanceof InputError && !error.message.includes(`column "${name}"`))
+      throw new InputError(`column "${name}", test ${test}: ${error.message}`, error.location, { cause: error });
+    throw error;
+  }
+  if (!Number.isFinite(outcome.value))
+    throw new InputError(
+      `column "${name}": test ${test} gives ${String(outcome.value)} (statistic ${String(outcome.statistic)}), so drift cannot be decided; a constant column has no spread for this test: choose another test for it (columns.${name}.test in the drift config) or exclude it.`,
+    );
+  return outcome;
+}
+
+/**
  * Tests every selected column for drift with Evidently 0.7's default rules (or the config's), and
  * decides dataset drift by the share of drifted columns (drift when share >= drift share).
  */
@@ -118,7 +143,7 @@ export function detectDrift(input: DetectDriftInput): DriftReport {
       !columnConfig?.type &&
       type === 'numeric' &&
       cur.integer &&
-      sidesData.distinctReference() <= INTEGER_CATEGORICAL_MAX_DISTINCT
+      sidesData.distinctReference(INTEGER_CATEGORICAL_MAX_DISTINCT) <= INTEGER_CATEGORICAL_MAX_DISTINCT
     ) {
       type = 'categorical';
       sidesData.type = type;
@@ -126,7 +151,8 @@ export function detectDrift(input: DetectDriftInput): DriftReport {
     const test =
       columnConfig?.test ??
       config?.defaultTest?.[type] ??
-      defaultTest(type, keptCount(ref), sidesData.distinctTogether());
+      // defaultTest compares the count with 5 and 2 only: a count capped past 5 picks the same test.
+      defaultTest(type, keptCount(ref), sidesData.distinctTogether(DEFAULT_TEST_MAX_DISTINCT));
     const rule = TEST_RULES[test];
     if (!rule.types.includes(type))
       throw new ConfigurationError(
@@ -136,7 +162,7 @@ export function detectDrift(input: DetectDriftInput): DriftReport {
           : undefined,
       );
     const threshold = columnConfig?.threshold ?? config?.threshold ?? rule.threshold;
-    const outcome = runTest(test, sidesData, columnConfig?.bins, config);
+    const outcome = testColumn(name, test, () => runTest(test, sidesData, columnConfig?.bins, config));
     const value = outcome.value;
     const drift =
       rule.drift === 'p<='

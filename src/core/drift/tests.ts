@@ -80,6 +80,41 @@ function distinctCounts(sorted: ArrayLike<number>): Map<number, number> {
   return counts;
 }
 
+/**
+ * Distinct values of sorted numbers, by one walk without a Map; stops once past `cap` (returning
+ * `cap + 1`). Equality is `===`, as the Map of distinctCounts (SameValueZero) for finite values.
+ */
+export function distinctOfSorted(sorted: ArrayLike<number>, cap = Infinity): number {
+  const n = sorted.length;
+  if (n === 0) return 0;
+  let distinct = 1;
+  let previous = sorted[0]!;
+  for (let i = 1; i < n; i++) {
+    const value = sorted[i]!;
+    if (value !== previous) {
+      if (++distinct > cap) return distinct;
+      previous = value;
+    }
+  }
+  return distinct;
+}
+
+/** Distinct values of the union of two sorted arrays, by one merge walk; stops once past `cap`. */
+export function distinctOfSortedPair(a: ArrayLike<number>, b: ArrayLike<number>, cap = Infinity): number {
+  let i = 0;
+  let j = 0;
+  let distinct = 0;
+  let previous = NaN;
+  while (i < a.length || j < b.length) {
+    const value = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
+    if (distinct === 0 || value !== previous) {
+      if (++distinct > cap) return distinct;
+      previous = value;
+    }
+  }
+  return distinct;
+}
+
 function compareKeys(a: Key, b: Key): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   const x = String(a);
@@ -178,14 +213,25 @@ export class ColumnSides {
     });
   }
 
-  /** Distinct values of the reference (Infinity when more than the profile counted). */
-  distinctReference(): number {
+  /**
+   * Distinct values of the reference (Infinity when more than the profile counted). Exact up to
+   * `cap`; past it, some number above `cap` (callers that only compare with a threshold stop the
+   * walk over a million sorted values early).
+   */
+  distinctReference(cap = Infinity): number {
+    const column = this.reference;
+    if (column.type === 'numeric' && column.values) return distinctOfSorted(column.values, cap);
     return this.countsOf('reference', false)?.size ?? Infinity;
   }
 
-  /** Distinct values of reference and current together (Evidently's `n_values`); Infinity when uncounted. */
-  distinctTogether(): number {
+  /**
+   * Distinct values of reference and current together (Evidently's `n_values`); Infinity when
+   * uncounted. Exact up to `cap`; past it, some number above `cap`.
+   */
+  distinctTogether(cap = Infinity): number {
     const asText = this.keysAsText();
+    if (!asText && this.reference.values && this.current.values)
+      return distinctOfSortedPair(this.reference.values, this.current.values, cap);
     const ref = this.countsOf('reference', asText);
     const cur = this.countsOf('current', asText);
     if (!ref || !cur) return Infinity;
@@ -285,7 +331,7 @@ function binnedShares(
       ...(config ? { file: config.source } : {}),
       key: `columns.${sides.name}.bins`,
     });
-  if (sides.type === 'numeric' && (bins !== undefined || sides.distinctReference() > 20)) {
+  if (sides.type === 'numeric' && (bins !== undefined || sides.distinctReference(20) > 20)) {
     const { min, max } = sides.combinedRange();
     let edges: number[];
     if (bins === undefined) edges = sturgesEdges(min, max, refN + curN);

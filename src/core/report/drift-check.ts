@@ -157,7 +157,8 @@ function chartsSection(report: DriftReport, count: number): string {
   if (drifted.length === 0 || count === 0) return '';
   const shown = drifted.slice(0, count);
   const charts = shown.map(
-    (c) => `**${escapeCell(c.column)}** (${c.test}, value ${cellNumber(c.value)})\n\n${driftChart(c)}`,
+    // A code span, not bold text: `@team` or `[x](url)` in a column name must not ping or link.
+    (c) => `**${code(c.column)}** (${c.test}, value ${cellNumber(c.value)})\n\n${driftChart(c)}`,
   );
   const more =
     drifted.length > shown.length
@@ -167,8 +168,9 @@ function chartsSection(report: DriftReport, count: number): string {
 }
 
 function sourcesLine(report: DriftReport, context: DriftRenderContext): string {
-  const current = context.current.map((file) => escapeCell(file)).join(', ');
-  return `<sub>mlops drift-check · reference: ${escapeCell(context.reference)} (${report.reference.rows.toLocaleString('en-US')} rows) · current: ${current} (${report.current.rows.toLocaleString('en-US')} rows)${context.runUrl ? ` · [workflow run](${context.runUrl})` : ''}</sub>`;
+  // Code spans: a file name such as `@org/x.csv` must not ping anyone.
+  const current = context.current.map((file) => code(file)).join(', ');
+  return `<sub>mlops drift-check · reference: ${code(context.reference)} (${report.reference.rows.toLocaleString('en-US')} rows) · current: ${current} (${report.current.rows.toLocaleString('en-US')} rows)${context.runUrl ? ` · [workflow run](${context.runUrl})` : ''}</sub>`;
 }
 
 /**
@@ -227,10 +229,19 @@ export function driftCloseComment(report: DriftReport, runUrl: string | undefine
   return `${runText(runUrl)} finds no dataset drift: ${report.number_of_drifted_columns} of ${report.number_of_columns} columns drifted (share ${cellNumber(report.share)} < drift-share ${cellNumber(report.drift_share)}). Closing; a later drift opens a new issue.`;
 }
 
+/**
+ * Room for the marker line the issue adapter puts above the body (`<!-- mlops:drift:<key> -->`,
+ * the key URI-encoded: a CJK character takes 9 characters there), so a long name cannot push
+ * the composed body past GitHub's limit after the report has been written.
+ */
+export function issueMarkerRoom(name: string): number {
+  return `<!-- mlops:drift:${encodeURIComponent(name)} -->\n`.length;
+}
+
 /** The issue body: the report, then a line saying how the issue lives. */
 export function driftIssueBody(report: DriftReport, context: DriftRenderContext): string {
   const footer =
     '\n<sub>Opened by mlops drift-check. Every run while the drift lasts replaces this text and adds a comment; the first run without drift closes the issue.</sub>\n';
-  const limit = (context.maxLength ?? GITHUB_COMMENT_LIMIT - 1_024) - footer.length;
+  const limit = (context.maxLength ?? GITHUB_COMMENT_LIMIT - 1_024 - issueMarkerRoom(context.name)) - footer.length;
   return renderDriftReport(report, { ...context, maxLength: limit }) + footer;
 }
