@@ -9,6 +9,7 @@ const inputs = {
   path: path(),
   'run-record': path(),
   metrics: path(),
+  profile: path(),
   alias: text(),
   release: boolean(),
   description: text(),

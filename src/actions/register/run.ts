@@ -8,6 +8,7 @@ import {
   releaseArtifactStore,
   type ModelArtifactStore,
 } from '../../adapters/registry/artifacts.js';
+import { readProfileUpload } from '../../adapters/registry/profile.js';
 import { crashHooksForTests, registerModel } from '../../adapters/registry/register.js';
 import { RegistryRepository } from '../../adapters/registry/repository.js';
 import { parseMetricsDocument } from '../../core/metrics/parse.js';
@@ -39,6 +40,11 @@ export async function runRegister({
     const file = inputs.metrics;
     metrics = parseMetricsDocument(await readUserFile(file, label('metrics'), shown(file)), shown(file)).values;
   }
+
+  // Read before anything is uploaded: a bad profile must not cost an upload and its cleanup.
+  const profile = inputs.profile
+    ? await readProfileUpload(inputs.profile, label('profile'), shown(inputs.profile))
+    : undefined;
 
   const token = inputs['github-token'];
   const repo = await RegistryRepository.open({
@@ -112,6 +118,7 @@ export async function runRegister({
     lineage,
     ...(env.inActions && env.runId ? { idempotencyKey: `${env.runId}/${env.runAttempt ?? '1'}/${model}` } : {}),
     ...(alias !== undefined ? { alias } : {}),
+    ...(profile !== undefined ? { profile } : {}),
     actor: repo.actor(env.inActions ? env.actor : undefined),
     scratch: env.tempDir,
     log,

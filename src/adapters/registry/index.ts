@@ -9,6 +9,36 @@ import { registrySnapshot } from './transaction.js';
 
 export { RegistryRepository } from './repository.js';
 export { registryTransaction, registrySnapshot, eventContext } from './transaction.js';
+export {
+  openRegistryRepository,
+  githubApi,
+  defaultServerUrl,
+  type RegistryAccessOptions,
+  type GitHubApi,
+} from './access.js';
+export { downloadModelVersion, type DownloadModelOptions, type DownloadedModel } from './download.js';
+export {
+  promoteAlias,
+  recordDeployEvent,
+  setProductionRelease,
+  aliasState,
+  aliasHistory,
+  type PromoteAliasOptions,
+  type PromoteAliasResult,
+  type DeployEventOptions,
+  type DeployWriteOptions,
+  type ProductionReleaseOptions,
+  type ProductionReleaseResult,
+} from './deploy.js';
+export {
+  readVersionProfile,
+  readProfileUpload,
+  profileSha256,
+  type ReadProfileOptions,
+  type VersionProfile,
+} from './profile.js';
+export type { AliasPosition, VersionChoice, ChosenVersion } from '../../core/registry/view.js';
+export { MAX_PROFILE_BYTES } from '../../core/registry/operations.js';
 
 /** Options of openRegistryReader. */
 export interface RegistryReaderOptions {

@@ -5,7 +5,12 @@ import type { RegisteredVersion } from '../../core/report/register.js';
 import type { TestHooks } from '../environment.js';
 import type { RegisteredEvent, VersionLineage } from '../../core/registry/documents.js';
 import { checkModelName, releaseTag } from '../../core/registry/names.js';
-import { checkSameArtifact, registerVersion, versionForKey } from '../../core/registry/operations.js';
+import {
+  checkSameArtifact,
+  registerVersion,
+  versionForKey,
+  type ProfileUpload,
+} from '../../core/registry/operations.js';
 import { isReleaseAlias, releaseBody } from '../../core/registry/release-notes.js';
 import { storedVersion } from '../../core/registry/apply.js';
 import { requireRegistryBranch, verifiedModelIndex } from '../../core/registry/consistency.js';
@@ -34,6 +39,8 @@ export interface RegisterModelOptions {
   /** `<workflow run id>/<attempt>/<model>`; none outside Actions. */
   idempotencyKey?: string;
   alias?: string;
+  /** A drift reference profile to store with the version on the registry branch (readProfileUpload). */
+  profile?: ProfileUpload;
   actor?: string;
   /** Where the temporary tar.gz of a folder goes. */
   scratch: string;
@@ -115,6 +122,7 @@ export async function registerModel(options: RegisterModelOptions): Promise<Regi
               lineage: options.lineage,
               ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}),
               ...(options.alias !== undefined ? { alias: options.alias } : {}),
+              ...(options.profile !== undefined ? { profile: options.profile } : {}),
             },
             eventContext(options.actor),
           ),

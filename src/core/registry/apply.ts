@@ -91,6 +91,7 @@ export async function applyEvent(docs: RegistryDocuments, event: RegistryEvent):
         eventId: event.id,
         seq: event.seq,
         ...(event.idempotencyKey !== undefined ? { idempotencyKey: event.idempotencyKey } : {}),
+        ...(event.profile !== undefined ? { profile: event.profile } : {}),
       };
       docs.put(path, 'versions', { ...chunk, versions: [...chunk.versions, stored] });
       index.latestVersion = event.version;

@@ -175,7 +175,7 @@ async function readLogTail(
 }
 
 /** The log line holding event `seq` of `model`, or undefined when the log has no such line. */
-async function eventAt(docs: RegistryDocuments, model: string, seq: number): Promise<RegistryEvent | undefined> {
+export async function eventAt(docs: RegistryDocuments, model: string, seq: number): Promise<RegistryEvent | undefined> {
   if (!Number.isInteger(seq) || seq < 1) return undefined;
   const event = (await logEvents(docs, eventChunkPath(model, seq)))[(seq - 1) % EVENTS_PER_CHUNK];
   return event?.seq === seq ? event : undefined;

@@ -1,4 +1,4 @@
-import type { ArtifactInfo, ReleaseInfo, VersionLineage } from './documents.js';
+import type { ArtifactInfo, ProfileInfo, ReleaseInfo, VersionLineage } from './documents.js';
 
 /**
  * What readers of the registry (evaluate-gate baselines and history, deploy) rely on. The
@@ -43,6 +43,8 @@ export interface ModelVersionRecord {
   deprecation?: { time: string; reason?: string; seq: number };
   /** Id of the `registered` event. */
   eventId?: string;
+  /** The drift reference profile stored with the version (register's `profile` input). */
+  profile?: ProfileInfo;
 }
 
 /** Selects a version: by alias (`@production`) or by number (`@v3`). */

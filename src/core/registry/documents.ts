@@ -10,6 +10,7 @@
  *     models/<model>/events/<000001>.jsonl  the append-only event log, 100 events a file (truth)
  *     models/<model>/versions/<000001>.json version records, 100 versions a file         (derived)
  *     models/<model>/keys/<xx>.json         idempotency keys by sha256 prefix            (derived)
+ *     models/<model>/profiles/v<N>.json     drift reference profile of a version         (truth)
  *     runs/<id>.json                        tracked train runs
  */
 
@@ -60,6 +61,22 @@ export interface ReleaseInfo {
   downloadUrl: string;
 }
 
+/**
+ * A drift reference profile stored with a version (register's `profile` input): the file's text
+ * is on the registry branch at `path` (models/<model>/profiles/v<N>.json), at most
+ * MAX_PROFILE_BYTES, and every read checks its sha256.
+ */
+export interface ProfileInfo {
+  /** Path on the registry branch. */
+  path: string;
+  /** sha256 (hex) of the stored text's UTF-8 bytes. */
+  sha256: string;
+  /** Size in bytes. */
+  size: number;
+  /** The file name the profile was registered from (for messages). */
+  name?: string;
+}
+
 /** The stored artifact. */
 export interface ArtifactInfo {
   /** File name of the artifact (a directory is packaged as `<name>.tar.gz`). */
@@ -96,13 +113,23 @@ export interface RegisteredEvent extends EventBase {
   lineage: VersionLineage;
   /** `<workflow run id>/<attempt>/<model>`: a retried register returns the version it already made. */
   idempotencyKey?: string;
+  /** The drift reference profile stored with the version. */
+  profile?: ProfileInfo;
 }
+
+/** Why an alias moved, when a deploy moved it (a person's `set-alias` records none). */
+export type AliasMoveReason = 'deploy' | 'rollback';
 
 export interface AliasSetEvent extends EventBase {
   type: 'alias-set';
   alias: string;
   /** The version the alias pointed at before, if any. */
   previous?: number;
+  reason?: AliasMoveReason;
+  /** The deployment environment of the deploy that moved it. */
+  environment?: string;
+  /** The workflow run that moved it. */
+  runUrl?: string;
 }
 
 export interface AliasRemovedEvent extends EventBase {
@@ -120,7 +147,10 @@ export interface DeployedEvent extends EventBase {
   environment?: string;
   deploymentId?: string;
   status?: string;
+  /** The version deployed before (in this environment, as the deploy saw it). */
   previous?: number;
+  /** The workflow run that deployed it. */
+  runUrl?: string;
 }
 
 export interface RolledBackEvent extends EventBase {
@@ -129,6 +159,9 @@ export interface RolledBackEvent extends EventBase {
   from: number;
   environment?: string;
   reason?: string;
+  deploymentId?: string;
+  /** The workflow run that rolled back. */
+  runUrl?: string;
 }
 
 export type RegistryEvent =
@@ -189,6 +222,7 @@ export interface StoredVersion {
   seq: number;
   idempotencyKey?: string;
   deprecated?: { time: string; reason?: string; seq: number };
+  profile?: ProfileInfo;
 }
 
 /** `models/<model>/versions/<chunk>.json`: up to VERSIONS_PER_CHUNK consecutive versions. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { applyEvent, EventRejectedError } from './apply.js';
 import type { ModelIndex, RegistryEvent, VersionChunk } from './documents.js';
 import {
@@ -11,7 +12,11 @@ import {
   keysDir,
   modelDir,
   modelIndexPath,
+  profilePath,
+  profilesDir,
+  versionChunkPath,
   versionsDir,
+  VERSIONS_PER_CHUNK,
 } from './layout.js';
 import { nameProblem } from './names.js';
 import { sameJson } from './operations.js';
@@ -168,10 +173,11 @@ export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport>
       for (const name of await tree.list(dir)) storedDerived.push(`${dir}/${name}`);
     }
     for (const name of await tree.list(modelDir(model))) {
-      if (!['index.json', 'events', 'versions', 'keys'].includes(name)) {
+      if (!['index.json', 'events', 'versions', 'keys', 'profiles'].includes(name)) {
         problems.push({ path: `${modelDir(model)}/${name}`, message: 'unexpected file', fixable: false });
       }
     }
+    problems.push(...(await profileProblems(docs, rebuilt, model)));
   }
   if (brokenModels.size > 0 && storedDerived.includes(INDEX_PATH) && !expected.has(INDEX_PATH)) {
     // Every model is broken, so the replay made no index: compare (and keep) the broken models' entries.
@@ -276,6 +282,48 @@ export async function fsckRegistry(docs: RegistryDocuments): Promise<FsckReport>
     }
   }
   return { models: models.length, events, versions, runs, problems, repairs };
+}
+
+/**
+ * The drift profiles of `model` against the versions that record them (as the replay rebuilt
+ * them): every recorded profile is there with its sha256, and nothing else is in profiles/.
+ * Profiles are not derived from the log, so none of this is fixable by a rebuild.
+ */
+async function profileProblems(
+  docs: RegistryDocuments,
+  rebuilt: RegistryDocuments,
+  model: string,
+): Promise<FsckProblem[]> {
+  const problems: FsckProblem[] = [];
+  const stored = new Set(await docs.tree.list(profilesDir(model)));
+  const latest = (rebuilt.parsedDocument(modelIndexPath(model)) as ModelIndex | undefined)?.latestVersion ?? 0;
+  for (let first = 1; first <= latest; first += VERSIONS_PER_CHUNK) {
+    const chunk = rebuilt.parsedDocument(versionChunkPath(model, first)) as VersionChunk | undefined;
+    for (const version of chunk?.versions ?? []) {
+      if (!version.profile) continue;
+      const path = profilePath(model, version.version);
+      const name = path.slice(profilesDir(model).length + 1);
+      stored.delete(name);
+      const text = await docs.text(path);
+      if (text === undefined) {
+        problems.push({ path, message: `v${version.version}'s drift profile is missing`, fixable: false });
+      } else if (createHash('sha256').update(text, 'utf8').digest('hex') !== version.profile.sha256) {
+        problems.push({
+          path,
+          message: `does not have the sha256 v${version.version} records (${version.profile.sha256}); it was changed after registration`,
+          fixable: false,
+        });
+      }
+    }
+  }
+  for (const name of stored) {
+    problems.push({
+      path: `${profilesDir(model)}/${name}`,
+      message: 'no version records this profile',
+      fixable: false,
+    });
+  }
+  return problems;
 }
 
 /**

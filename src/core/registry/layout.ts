@@ -67,6 +67,15 @@ export function keyShardPath(model: string, key: string): string {
   return `${keysDir(model)}/${createHash('sha256').update(key).digest('hex').slice(0, 2)}.json`;
 }
 
+export function profilesDir(model: string): string {
+  return `${modelDir(model)}/profiles`;
+}
+
+/** Where the drift reference profile of `version` is stored (register's `profile` input). */
+export function profilePath(model: string, version: number): string {
+  return `${profilesDir(model)}/v${version}.json`;
+}
+
 export function runPath(id: string): string {
   return `${RUNS_DIR}/${id}.json`;
 }

@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import { applyEvent, emptyModelIndex, storedVersion } from './apply.js';
 import { requireRegistryBranch, verifiedModelIndex, verifyStoredVersion } from './consistency.js';
 import type {
+  AliasMoveReason,
   AliasRemovedEvent,
   AliasSetEvent,
   ArtifactInfo,
@@ -25,6 +26,7 @@ import {
   runPath,
   versionChunkPath,
   INDEX_PATH,
+  profilePath,
 } from './layout.js';
 import { checkAliasName, checkModelName } from './names.js';
 import type { RunRecord, TrackedRun } from './runs.js';
@@ -161,6 +163,21 @@ export interface RegisterRequest {
   idempotencyKey?: string;
   /** An alias to point at the new version in the same commit. */
   alias?: string;
+  /** A drift reference profile to store with the version (at most MAX_PROFILE_BYTES). */
+  profile?: ProfileUpload;
+}
+
+/** The largest drift profile stored on the registry branch (every clone of the branch carries it). */
+export const MAX_PROFILE_BYTES = 5 * 1024 * 1024;
+
+/** A profile file to store with a new version: its text and the sha256 of its UTF-8 bytes. */
+export interface ProfileUpload {
+  text: string;
+  sha256: string;
+  /** Byte length of the text in UTF-8. */
+  size: number;
+  /** The file name, for messages. */
+  name?: string;
 }
 
 export interface RegisterResult extends OperationResult {
@@ -253,7 +270,26 @@ export async function registerVersion(
     ...(request.description !== undefined ? { description: request.description } : {}),
     lineage: request.lineage,
     ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
+    ...(request.profile !== undefined
+      ? {
+          profile: {
+            path: profilePath(model, version),
+            sha256: request.profile.sha256,
+            size: request.profile.size,
+            ...(request.profile.name !== undefined ? { name: request.profile.name } : {}),
+          },
+        }
+      : {}),
   };
+  if (request.profile !== undefined) {
+    if (request.profile.size > MAX_PROFILE_BYTES) {
+      throw new InputError(
+        `profile: ${request.profile.name ?? 'the profile'} has ${request.profile.size} bytes; the registry stores profiles of at most ${MAX_PROFILE_BYTES} bytes.`,
+      );
+    }
+    // The text is the truth the version's sha256 names; fsck never rebuilds it.
+    docs.putText(profilePath(model, version), request.profile.text);
+  }
   const events: RegistryEvent[] = [registered];
   if (request.alias !== undefined) {
     const previous = ownEntry(index.aliases, request.alias)?.version;
@@ -275,6 +311,13 @@ export async function registerVersion(
   return { version, existing: false, sha256: request.sha256, events };
 }
 
+/** What a deploy records about an alias move (a person's set-alias records none). */
+export interface AliasMoveDetails {
+  reason?: AliasMoveReason;
+  environment?: string;
+  runUrl?: string;
+}
+
 /** Points `alias` at `version`. Setting it to where it already points changes nothing. */
 export async function setAlias(
   docs: RegistryDocuments,
@@ -282,6 +325,7 @@ export async function setAlias(
   alias: string,
   version: number,
   context: EventContext,
+  details: AliasMoveDetails = {},
 ): Promise<OperationResult & { previous?: number }> {
   checkAliasName(alias);
   const index = await requireModel(docs, model, [version]);
@@ -302,6 +346,9 @@ export async function setAlias(
     sha256: record.sha256,
     alias,
     ...(previous !== undefined ? { previous } : {}),
+    ...(details.reason !== undefined ? { reason: details.reason } : {}),
+    ...(details.environment !== undefined ? { environment: details.environment } : {}),
+    ...(details.runUrl !== undefined ? { runUrl: details.runUrl } : {}),
   };
   return { ...(await append(docs, [event], context.time)), ...(previous !== undefined ? { previous } : {}) };
 }
@@ -373,15 +420,25 @@ export async function deprecateVersion(
   return append(docs, [event], context.time);
 }
 
+/** What a `deployed` event records besides the version. */
+export interface DeploymentDetails {
+  environment?: string;
+  deploymentId?: string;
+  status?: string;
+  /** The version deployed before; default: the model's last deployed version. */
+  previous?: number;
+  runUrl?: string;
+}
+
 /** Records that `version` was deployed (the deploy action). */
 export async function recordDeployment(
   docs: RegistryDocuments,
   model: string,
   version: number,
-  details: { environment?: string; deploymentId?: string; status?: string },
+  details: DeploymentDetails,
   context: EventContext,
 ): Promise<OperationResult> {
-  const index = await requireModel(docs, model);
+  const index = await requireModel(docs, model, [version]);
   const record = await requireVersion(docs, index, version);
   const event: DeployedEvent = {
     id: context.newId(),
@@ -395,7 +452,12 @@ export async function recordDeployment(
     ...(details.environment !== undefined ? { environment: details.environment } : {}),
     ...(details.deploymentId !== undefined ? { deploymentId: details.deploymentId } : {}),
     ...(details.status !== undefined ? { status: details.status } : {}),
-    ...(index.deployed ? { previous: index.deployed.version } : {}),
+    ...(details.previous !== undefined
+      ? { previous: details.previous }
+      : index.deployed
+        ? { previous: index.deployed.version }
+        : {}),
+    ...(details.runUrl !== undefined ? { runUrl: details.runUrl } : {}),
   };
   return append(docs, [event], context.time);
 }
@@ -406,10 +468,10 @@ export async function recordRollback(
   model: string,
   from: number,
   version: number,
-  details: { environment?: string; reason?: string },
+  details: { environment?: string; reason?: string; deploymentId?: string; runUrl?: string },
   context: EventContext,
 ): Promise<OperationResult> {
-  const index = await requireModel(docs, model);
+  const index = await requireModel(docs, model, [from, version]);
   await requireVersion(docs, index, from);
   const record = await requireVersion(docs, index, version);
   const event: RolledBackEvent = {
@@ -424,6 +486,8 @@ export async function recordRollback(
     from,
     ...(details.environment !== undefined ? { environment: details.environment } : {}),
     ...(details.reason !== undefined ? { reason: details.reason } : {}),
+    ...(details.deploymentId !== undefined ? { deploymentId: details.deploymentId } : {}),
+    ...(details.runUrl !== undefined ? { runUrl: details.runUrl } : {}),
   };
   return append(docs, [event], context.time);
 }
