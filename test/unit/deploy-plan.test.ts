@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import {
-  aliasPreviousVersion,
   deployVariables,
   deploymentDescription,
   parseDeployVersion,
@@ -95,6 +94,15 @@ describe('planDeployRequest', () => {
     expect(plan).toMatchObject({ selector: { alias: 'staging' }, environment: 'prod-eu', rollbackAlias: 'production' });
   });
 
+  it('deploys the built-in alias latest, but never promotes to it', () => {
+    expect(planDeployRequest(inputs({ alias: 'latest', promoteTo: 'staging' }), labels).selector).toEqual({
+      alias: 'latest',
+    });
+    expect(() => planDeployRequest(inputs({ alias: 'staging', promoteTo: 'latest' }), labels)).toThrow(
+      '--promote-to: alias "latest" is built in',
+    );
+  });
+
   it('without promote-to, a deploy from an alias rolls back along that alias', () => {
     const plan = planDeployRequest(inputs({ alias: 'staging', environment: 'staging' }), labels);
     expect(plan.rollbackAlias).toBe('staging');
@@ -125,19 +133,6 @@ describe('planDeployRequest', () => {
 });
 
 describe('rollback decisions', () => {
-  it('the previous version of an alias is the previous of its last move', () => {
-    const moves = [
-      { alias: 'production', version: 1 },
-      { alias: 'staging', version: 2 },
-      { alias: 'production', version: 2, previous: 1 },
-      { alias: 'staging', version: 3, previous: 2 },
-    ];
-    expect(aliasPreviousVersion(moves, 'production')).toBe(1);
-    expect(aliasPreviousVersion(moves, 'staging')).toBe(2);
-    expect(aliasPreviousVersion(moves.slice(0, 1), 'production')).toBeUndefined();
-    expect(aliasPreviousVersion(moves, 'canary')).toBeUndefined();
-  });
-
   it('rolls back to what the alias serves, or to its previous version when this deploy is that version', () => {
     expect(rollbackTarget(3, { current: 2, previous: 1 })).toBe(2);
     expect(rollbackTarget(2, { current: 2, previous: 1 })).toBe(1);

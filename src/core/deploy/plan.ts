@@ -4,7 +4,7 @@
  * feeds it the registry's answers and carries it out through the adapters.
  */
 import { InputError } from '../errors.js';
-import { checkAliasName, checkModelName, parseVersion } from '../registry/names.js';
+import { BUILT_IN_ALIASES, checkAliasName, checkModelName, parseVersion } from '../registry/names.js';
 
 /** The version input: a number, or `previous` (the alias' version before its current one). */
 export type DeployVersionSpec = number | 'previous';
@@ -90,7 +90,10 @@ export type DeployLabels = Record<'model' | 'version' | 'alias' | 'promote-to' |
  */
 export function planDeployRequest(inputs: DeployRequestInputs, labels: DeployLabels): DeployRequest {
   const model = checkModelName(inputs.model, labels.model);
-  const alias = inputs.alias !== undefined ? checkAliasName(inputs.alias, labels.alias) : undefined;
+  // `alias: latest` (built in: the newest version that is not deprecated) is a fine thing to deploy.
+  const builtIn = (BUILT_IN_ALIASES as readonly string[]).includes(inputs.alias ?? '');
+  const alias =
+    inputs.alias !== undefined ? (builtIn ? inputs.alias : checkAliasName(inputs.alias, labels.alias)) : undefined;
   const promoteTo = inputs.promoteTo !== undefined ? checkAliasName(inputs.promoteTo, labels['promote-to']) : undefined;
   const version = inputs.version !== undefined ? parseDeployVersion(inputs.version, labels.version) : undefined;
   if (version === undefined && alias === undefined) {
@@ -133,25 +136,6 @@ export function planDeployRequest(inputs: DeployRequestInputs, labels: DeployLab
     rollbackOnFailure: inputs.rollbackOnFailure,
     intendedRollback: version === 'previous',
   };
-}
-
-/** One alias move as the registry history records it (alias-set events, oldest first). */
-export interface AliasMove {
-  alias: string;
-  version: number;
-  previous?: number | undefined;
-}
-
-/**
- * The version `alias` pointed at before its current one: the `previous` of the alias' last move
- * (undefined when it was set once, or never).
- */
-export function aliasPreviousVersion(moves: readonly AliasMove[], alias: string): number | undefined {
-  for (let i = moves.length - 1; i >= 0; i--) {
-    const move = moves[i]!;
-    if (move.alias === alias) return move.previous;
-  }
-  return undefined;
 }
 
 /**

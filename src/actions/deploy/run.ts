@@ -1,0 +1,229 @@
+/**
+ * deploy: resolve -> download and verify (registry adapter) -> GitHub deployment -> run and
+ * smoke-test per traffic stage (process adapter) -> promote, record, outputs; on a failure, the
+ * version that served before is deployed again the same way and the alias stays where it was.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { workflowRunUrl } from '../../adapters/environment.js';
+import { createGitHubClient } from '../../adapters/github/client.js';
+import { noDeployment, startDeployment, type DeploymentTracker } from '../../adapters/github/deployments.js';
+import type { ActionOutcome } from '../../adapters/runner/definition.js';
+import { InputError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { planDeployRequest, rollbackTarget, stageLabel, type DeployRequest } from '../../core/deploy/plan.js';
+import { describeFailure, executeRollout, type RolloutResult } from '../../core/deploy/rollout.js';
+import { deployStatus, deploySummary, type DeployReport } from '../../core/deploy/summary.js';
+import type { DeployContext } from './main.js';
+import { commandRunner, type CommandRunner } from './commands.js';
+import { openDeployRegistry, type DeployRegistry, type VerifiedModel } from './registry.js';
+
+/** Checks environment-url: an http(s) URL, as GitHub requires for a deployment status. */
+function checkEnvironmentUrl(raw: string | undefined, label: string): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InputError(`${label}: ${JSON.stringify(raw)} is not a URL (such as https://churn.example.com).`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError(`${label}: ${JSON.stringify(raw)} must be an http(s) URL.`);
+  }
+  return raw;
+}
+
+/** Runs every stage of the rollout for one verified model, with a deployment status per stage. */
+async function rollOut(
+  model: VerifiedModel,
+  stages: readonly number[],
+  waitSeconds: number,
+  runner: CommandRunner,
+  deployment: DeploymentTracker,
+  log: Logger,
+  what: string,
+): Promise<RolloutResult> {
+  return executeRollout(stages, waitSeconds, {
+    run: runner.has('run') ? (percent, index) => runner.run('run', model, percent, index, stages) : undefined,
+    smokeTest: runner.has('smoke-test')
+      ? (percent, index) => runner.run('smoke-test', model, percent, index, stages)
+      : undefined,
+    wait: async (seconds) => {
+      log.info(`Waiting ${seconds}s before the next stage (stage-wait-seconds).`);
+      await sleep(seconds * 1000);
+    },
+    onStage: async (stage) => {
+      const label = stageLabel(stage.index, stages);
+      if (!label) return;
+      // Every stage is a status on the deployment, so its history shows how far the rollout got.
+      await deployment.status(
+        'in_progress',
+        `${what} v${model.version}: ${label} ${stage.passed ? 'passed' : 'failed'}`,
+      );
+    },
+  });
+}
+
+export async function runDeploy({
+  inputs,
+  io,
+  log,
+  env,
+  label,
+  mode,
+}: DeployContext): Promise<ActionOutcome<'deploy'>> {
+  const request: DeployRequest = planDeployRequest(
+    {
+      model: inputs.model,
+      version: inputs.version,
+      alias: inputs.alias,
+      promoteTo: inputs['promote-to'],
+      environment: inputs.environment,
+      traffic: inputs.traffic,
+      stageWaitSeconds: inputs['stage-wait-seconds'],
+      rollbackOnFailure: inputs['rollback-on-failure'],
+    },
+    {
+      model: label('model'),
+      version: label('version'),
+      alias: label('alias'),
+      'promote-to': label('promote-to'),
+      environment: label('environment'),
+      traffic: label('traffic'),
+    },
+  );
+  const environmentUrl = checkEnvironmentUrl(inputs['environment-url'], label('environment-url'));
+  const token = inputs['github-token'];
+  const runUrl = workflowRunUrl(env);
+  const registry: DeployRegistry = openDeployRegistry({ inputs, io, log, env });
+
+  // 1. The exact registered bytes, verified, before any command runs or any deployment exists.
+  const model = await registry.downloadRequested(request);
+  log.info(
+    `${request.model} v${model.version}: ${model.path} (sha256 ${model.sha256} verified) for ${request.environment}.`,
+  );
+
+  // 2. What a failure would go back to, decided before anything changes.
+  const rollbackAlias = request.rollbackAlias ? await registry.aliasState(request.rollbackAlias) : undefined;
+  const previousVersion = rollbackAlias ? rollbackTarget(model.version, rollbackAlias) : undefined;
+
+  // 3. The GitHub deployment (not in local mode: there is no GitHub to tell).
+  let deployment: DeploymentTracker = noDeployment;
+  const local = !env.inActions || !token || !env.repository;
+  if (local) {
+    log.notice(
+      `Local mode: no GitHub deployment is created for ${request.environment}; the registry records the deploy.`,
+    );
+  } else {
+    const client = await createGitHubClient({ token, apiUrl: env.apiUrl, log, retryBaseMs: env.retryBaseMs });
+    deployment = await startDeployment(
+      client,
+      env.repository,
+      {
+        ref: env.sha ?? env.ref ?? 'HEAD',
+        environment: request.environment,
+        payload: { model: request.model, version: model.version, sha256: model.sha256 },
+        description: `${request.intendedRollback ? 'Roll back' : 'Deploy'} ${request.model} v${model.version}`,
+        transient: inputs['transient-environment'],
+      },
+      { logUrl: runUrl, environmentUrl },
+    );
+    log.info(`GitHub deployment ${deployment.id} to ${request.environment}.`);
+  }
+  const what = request.intendedRollback ? 'Rolling back to' : 'Deploying';
+  await deployment.status('in_progress', `${what} ${request.model} v${model.version} to ${request.environment}`);
+
+  // 4. The stages, then success or a rollback.
+  const runner = commandRunner({ inputs, env, log, mode, request });
+  const report: DeployReport = {
+    model: request.model,
+    environment: request.environment,
+    version: model.version,
+    sha256: model.sha256,
+    previousVersion,
+    promoteTo: request.promoteTo,
+    intendedRollback: request.intendedRollback,
+    rollout: { passed: false, stages: [] },
+    deploymentId: deployment.id,
+    environmentUrl,
+    local,
+  };
+  try {
+    report.rollout = await rollOut(model, request.stages, request.stageWaitSeconds, runner, deployment, log, what);
+  } catch (error) {
+    // A command that could not even start (no such shell): the deployment must not stay in progress.
+    await deployment.status('error', `${request.model} v${model.version}: ${(error as Error).message}`).catch(() => {});
+    throw error;
+  }
+
+  const outputs = {
+    version: model.version,
+    'previous-version': previousVersion,
+    'deployment-id': deployment.id,
+    'model-path': model.path,
+  };
+  if (report.rollout.passed) {
+    await registry.recordSuccess({
+      request,
+      version: model.version,
+      previousVersion,
+      deploymentId: deployment.id,
+      runUrl,
+    });
+    await deployment.status('success', `${request.model} v${model.version} deployed to ${request.environment}`);
+    await io.appendSummary(
+      deploySummary(report, request.stages, { run: runner.has('run'), smoke: runner.has('smoke-test') }),
+    );
+    return { passed: true, outputs: { ...outputs, status: 'deployed', 'rolled-back': false } };
+  }
+
+  const failure = describeFailure(report.rollout.failure!, request.stages);
+  log.error(`${request.model} v${model.version} to ${request.environment}: ${failure}.`);
+  if (!request.rollbackOnFailure) {
+    report.noRollbackReason = 'rollback-on-failure is false';
+  } else if (previousVersion === undefined) {
+    report.noRollbackReason = `${request.rollbackAlias ? `alias "${request.rollbackAlias}" has` : 'there is'} no previous version to go back to`;
+  } else {
+    log.info(`Rolling back ${request.environment} to ${request.model} v${previousVersion}.`);
+    const previous = await registry.downloadVersion(previousVersion);
+    await deployment.status('in_progress', `${failure}; rolling back to v${previous.version}`);
+    const result = await rollOut(previous, [100], 0, runner, noDeployment, log, 'Rolling back to');
+    report.rollback = { version: previous.version, result };
+    if (result.passed) {
+      await registry.recordRollback({
+        request,
+        from: model.version,
+        version: previous.version,
+        deploymentId: deployment.id,
+        runUrl,
+        reason: failure,
+      });
+    }
+  }
+  const status = deployStatus(report);
+  const rolledBack = status === 'rolled-back';
+  await deployment.status(
+    'failure',
+    rolledBack
+      ? `${failure}; rolled back to v${report.rollback!.version}`
+      : report.rollback
+        ? `${failure}; the rollback to v${report.rollback.version} failed too`
+        : `${failure}; nothing rolled back`,
+  );
+  await io.appendSummary(
+    deploySummary(report, request.stages, { run: runner.has('run'), smoke: runner.has('smoke-test') }),
+  );
+  const rollbackFailure =
+    report.rollback && !report.rollback.result.passed
+      ? `; the rollback to v${report.rollback.version} failed: ${describeFailure(report.rollback.result.failure!, [100])}`
+      : '';
+  return {
+    passed: false,
+    failure:
+      `deploy ${request.model} v${model.version} to ${request.environment} failed: ${failure}` +
+      (rolledBack
+        ? `; rolled back to v${report.rollback!.version}`
+        : rollbackFailure || `; ${report.noRollbackReason}`) +
+      (request.promoteTo ? `. Alias "${request.promoteTo}" was not moved.` : '.'),
+    outputs: { ...outputs, status, 'rolled-back': rolledBack },
+  };
+}
