@@ -6,7 +6,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_TOKEN, startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
+import {
+  DEFAULT_TOKEN,
+  READ_ONLY_TOKEN,
+  startGitHubDouble,
+  type GitHubDouble,
+} from '../support/github-double/index.js';
 import { createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
 import { runBundle, runCliBundle, type BundleResult } from '../support/runner.js';
 
@@ -175,7 +180,8 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
       environment: 'production',
     });
     const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
-    expect(errors.at(-1)).toBe(
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBe(
       'deploy fraud v2 to production failed: smoke-test exited with code 1; rolled back to v1. Alias "production" was not moved.',
     );
     const { statuses } = deploymentOf(result.outputs['deployment-id']);
@@ -264,6 +270,24 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     expect(result.annotations.filter((a) => a.level === 'error').at(-1)?.message).toContain(
       'alias "production" has no previous version to go back to',
     );
+  });
+
+  it('a token without deployments: write is told so, before any command runs', async () => {
+    await registerVersions('perm', [{ bytes: 'perm weights 1\n', alias: 'staging' }]);
+    const log = join(tmp.path, 'perm.log');
+    const result = await runBundle('deploy', {
+      ...github(),
+      token: READ_ONLY_TOKEN,
+      inputs: { model: 'perm', alias: 'staging', environment: 'staging', run: RUN },
+      env: { DEPLOY_LOG: log, MLOPS_RETRY_BASE_MS: '1', ...noIdentity },
+    });
+    expect(result.code).toBe(1);
+    const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(
+      /^GitHub API: creating a deployment to staging failed \(HTTP 403\): .*needs the deployments: write permission/,
+    );
+    expect(logLines(log)).toEqual([]);
   });
 
   it('two concurrent deploys to one environment end consistent: the alias is the last deployed version', async () => {

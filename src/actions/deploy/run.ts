@@ -177,7 +177,8 @@ export async function runDeploy({
   }
 
   const failure = describeFailure(report.rollout.failure!, request.stages);
-  log.error(`${request.model} v${model.version} to ${request.environment}: ${failure}.`);
+  // The step's one error line comes at the end, with the rollback's outcome; this is progress.
+  log.info(`${request.model} v${model.version} to ${request.environment}: ${failure}.`);
   if (!request.rollbackOnFailure) {
     report.noRollbackReason = 'rollback-on-failure is false';
   } else if (previousVersion === undefined) {
