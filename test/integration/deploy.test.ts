@@ -210,6 +210,41 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     expect(await aliasVersion('tamper', 'production')).toBe(1);
   });
 
+  it('a rollback whose old asset fails verification ends the deployment in error, not in progress', async () => {
+    await registerVersions('stale', [
+      { bytes: 'stale weights 1\n', alias: 'production' },
+      { bytes: 'stale weights 2\n' },
+    ]);
+    const release = gh.state.releases.find((r) => r.tagName === 'stale/v1')!;
+    gh.state.assets.find((a) => a.releaseId === release.id)!.data = Buffer.from('stale weights X\n');
+    const log = join(tmp.path, 'stale.log');
+    const result = await deploy({ model: 'stale', version: 'v2', 'promote-to': 'production' }, log, {
+      FAIL_VERSION: '2',
+    });
+    expect(result.code).toBe(1);
+    const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/stale v1.*sha256/);
+    expect(logLines(log)).toEqual(['2 100 stale weights 2']);
+    const { statuses } = deploymentOf(
+      String(gh.state.deployments.filter((d) => (d.payload as { model?: string }).model === 'stale').at(-1)?.id),
+    );
+    expect(statuses.at(-1)?.state).toBe('error');
+    expect(await aliasVersion('stale', 'production')).toBe(1);
+  });
+
+  it('a shell that cannot start is refused before the download and the deployment', async () => {
+    const before = gh.state.deployments.length;
+    const result = await deploy(
+      { model: 'not-registered', version: 'v1', environment: 'staging', shell: 'no-such-shell' },
+      join(tmp.path, 'shell.log'),
+    );
+    expect(result.code).toBe(1);
+    const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors).toEqual([expect.stringMatching(/^shell "no-such-shell": no-such-shell is not on the PATH/)]);
+    expect(gh.state.deployments.length).toBe(before);
+  });
+
   it('a staged rollout failing at 50% rolls back, and the statuses show each stage', async () => {
     await registerVersions('canary', [
       { bytes: 'canary weights 1\n', alias: 'production' },

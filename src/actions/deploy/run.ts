@@ -14,7 +14,7 @@ import { planDeployRequest, rollbackTarget, stageLabel, type DeployRequest } fro
 import { describeFailure, executeRollout, type RolloutResult } from '../../core/deploy/rollout.js';
 import { deployStatus, deploySummary, type DeployReport } from '../../core/deploy/summary.js';
 import type { DeployContext } from './main.js';
-import { commandRunner, type CommandRunner } from './commands.js';
+import { checkShell, commandRunner, type CommandRunner } from './commands.js';
 import { openDeployRegistry, type DeployRegistry, type VerifiedModel } from './registry.js';
 
 /** Checks environment-url: an http(s) URL, as GitHub requires for a deployment status. */
@@ -63,14 +63,8 @@ async function rollOut(
   });
 }
 
-export async function runDeploy({
-  inputs,
-  io,
-  log,
-  env,
-  label,
-  mode,
-}: DeployContext): Promise<ActionOutcome<'deploy'>> {
+export async function runDeploy(context: DeployContext): Promise<ActionOutcome<'deploy'>> {
+  const { inputs, io, log, env, label } = context;
   const request: DeployRequest = planDeployRequest(
     {
       model: inputs.model,
@@ -92,6 +86,8 @@ export async function runDeploy({
     },
   );
   const environmentUrl = checkEnvironmentUrl(inputs['environment-url'], label('environment-url'));
+  // A shell that cannot start is bad input: said now, before a download or a deployment.
+  if (inputs.run !== undefined || inputs['smoke-test'] !== undefined) checkShell(inputs.shell);
   const token = inputs['github-token'];
   const runUrl = workflowRunUrl(env);
   const registry: DeployRegistry = openDeployRegistry({ inputs, io, log, env });
@@ -132,6 +128,54 @@ export async function runDeploy({
   const what = request.intendedRollback ? 'Rolling back to' : 'Deploying';
   await deployment.status('in_progress', `${what} ${request.model} v${model.version} to ${request.environment}`);
 
+  try {
+    return await rollOutAndRecord({
+      request,
+      model,
+      previousVersion,
+      deployment,
+      environmentUrl,
+      local,
+      runUrl,
+      what,
+      registry,
+      context,
+    });
+  } catch (error) {
+    // Whatever stopped the deploy halfway (a rollback download refused, a registry write that
+    // failed), the deployment must not stay in progress forever.
+    await deployment
+      .status('error', `${request.model} v${model.version}: ${error instanceof Error ? error.message : String(error)}`)
+      .catch(() => {});
+    throw error;
+  }
+}
+
+/** Stages 4 and 5: the rollout, then the registry writes and outputs of a success or a rollback. */
+async function rollOutAndRecord({
+  request,
+  model,
+  previousVersion,
+  deployment,
+  environmentUrl,
+  local,
+  runUrl,
+  what,
+  registry,
+  context,
+}: {
+  request: DeployRequest;
+  model: VerifiedModel;
+  previousVersion: number | undefined;
+  deployment: DeploymentTracker;
+  environmentUrl: string | undefined;
+  local: boolean;
+  runUrl: string | undefined;
+  what: string;
+  registry: DeployRegistry;
+  context: DeployContext;
+}): Promise<ActionOutcome<'deploy'>> {
+  const { inputs, io, log, env, mode } = context;
   // 4. The stages, then success or a rollback.
   const runner = commandRunner({ inputs, env, log, mode, request });
   const report: DeployReport = {
@@ -147,13 +191,7 @@ export async function runDeploy({
     environmentUrl,
     local,
   };
-  try {
-    report.rollout = await rollOut(model, request.stages, request.stageWaitSeconds, runner, deployment, log, what);
-  } catch (error) {
-    // A command that could not even start (no such shell): the deployment must not stay in progress.
-    await deployment.status('error', `${request.model} v${model.version}: ${(error as Error).message}`).catch(() => {});
-    throw error;
-  }
+  report.rollout = await rollOut(model, request.stages, request.stageWaitSeconds, runner, deployment, log, what);
 
   const outputs = {
     version: model.version,
