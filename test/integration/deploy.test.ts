@@ -277,7 +277,7 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
       { bytes: 'rollme weights 2\n', alias: 'production' },
     ]);
     const log = join(tmp.path, 'rollme.log');
-    const result = await deploy({ model: 'rollme', version: 'previous', 'promote-to': 'production' }, log);
+    const result = await deploy({ model: 'rollme', version: 'previous', alias: 'production' }, log);
     expect(result.code, result.stdout).toBe(0);
     expect(result.outputs).toMatchObject({ version: '1', 'previous-version': '2', status: 'deployed' });
     expect(logLines(log)).toEqual(['1 100 rollme weights 1']);

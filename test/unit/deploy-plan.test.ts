@@ -116,7 +116,11 @@ describe('planDeployRequest', () => {
     });
     expect(
       planDeployRequest(inputs({ version: 'previous', alias: 'production', environment: 'production' }), labels),
-    ).toMatchObject({ selector: { previous: 'production' }, rollbackAlias: 'production' });
+    ).toMatchObject({ selector: { previous: 'production' }, rollbackAlias: 'production', promoteTo: 'production' });
+    // promote-to, when given, is the alias that moves.
+    expect(
+      planDeployRequest(inputs({ version: 'previous', alias: 'staging', promoteTo: 'production' }), labels),
+    ).toMatchObject({ selector: { previous: 'staging' }, promoteTo: 'production', environment: 'production' });
   });
 
   it.each([

@@ -65,7 +65,7 @@ export interface DeployRequest {
   selector: { version: number } | { previous: string } | { alias: string };
   /** The GitHub deployment environment (and MLOPS_ENVIRONMENT). */
   environment: string;
-  /** The alias that is moved on success (promote-to), if any. */
+  /** The alias that is moved on success: promote-to, or for `version: previous` the alias named. */
   promoteTo: string | undefined;
   /**
    * The alias whose history decides what a failure rolls back to: promote-to, else the alias
@@ -94,7 +94,8 @@ export function planDeployRequest(inputs: DeployRequestInputs, labels: DeployLab
   const builtIn = (BUILT_IN_ALIASES as readonly string[]).includes(inputs.alias ?? '');
   const alias =
     inputs.alias !== undefined ? (builtIn ? inputs.alias : checkAliasName(inputs.alias, labels.alias)) : undefined;
-  const promoteTo = inputs.promoteTo !== undefined ? checkAliasName(inputs.promoteTo, labels['promote-to']) : undefined;
+  const givenPromoteTo =
+    inputs.promoteTo !== undefined ? checkAliasName(inputs.promoteTo, labels['promote-to']) : undefined;
   const version = inputs.version !== undefined ? parseDeployVersion(inputs.version, labels.version) : undefined;
   if (version === undefined && alias === undefined) {
     throw new InputError(`${labels.version} or ${labels.alias} is required: which version of ${model} to deploy.`);
@@ -104,6 +105,9 @@ export function planDeployRequest(inputs: DeployRequestInputs, labels: DeployLab
       `${labels.version} and ${labels.alias} both name a version; give one (an alias goes with version "previous" only).`,
     );
   }
+  // `version: previous` of an alias moves that alias back unless promote-to says otherwise: a
+  // rollback that left production on the bad version would gate the next model against it.
+  const promoteTo = givenPromoteTo ?? (version === 'previous' && alias !== undefined && !builtIn ? alias : undefined);
   const rollbackAlias = promoteTo ?? alias;
   let selector: DeployRequest['selector'];
   if (version === 'previous') {
