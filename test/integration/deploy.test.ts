@@ -285,7 +285,12 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     const history = await events('rollme');
     expect(history.at(-2)).toMatchObject({ type: 'alias-set', alias: 'production', version: 1, previous: 2 });
     expect(history.at(-1)).toMatchObject({ type: 'rolled-back', version: 1, from: 2, environment: 'production' });
-    expect(result.summary).toContain('Rolled back rollme v1 to production');
+    expect(result.summary).toContain('Rolled back to rollme v1 to production');
+    const { statuses } = deploymentOf(result.outputs['deployment-id']);
+    expect(statuses.map((s) => [s.state, s.description])).toEqual([
+      ['in_progress', 'Rolling production back to rollme v1'],
+      ['success', 'rollme v1 deployed to production'],
+    ]);
   });
 
   it('with no previous version a failure moves nothing', async () => {

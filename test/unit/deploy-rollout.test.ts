@@ -134,5 +134,10 @@ describe('deploy status and summary', () => {
     expect(text).toContain('| 2 | 50% | ✅ passed (1.2s) | ❌ exited with code 1 |');
     expect(text).toContain('| 3 | 100% | not run | not run |');
     expect(text).toContain('**Rollback** to v2: passed');
+    const intended = { ...base, intendedRollback: true };
+    expect(deploySummary(intended, [100], { run: true, smoke: true })).toContain('### ✅ Rolled back to churn v3');
+    expect(
+      deploySummary({ ...intended, rollout: { passed: false, stages: [] } }, [100], { run: true, smoke: true }),
+    ).toContain('### ❌ Rollback failed: churn v3');
   });
 });

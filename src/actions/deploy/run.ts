@@ -126,7 +126,12 @@ export async function runDeploy(context: DeployContext): Promise<ActionOutcome<'
     log.info(`GitHub deployment ${deployment.id} to ${request.environment}.`);
   }
   const what = request.intendedRollback ? 'Rolling back to' : 'Deploying';
-  await deployment.status('in_progress', `${what} ${request.model} v${model.version} to ${request.environment}`);
+  await deployment.status(
+    'in_progress',
+    request.intendedRollback
+      ? `Rolling ${request.environment} back to ${request.model} v${model.version}`
+      : `Deploying ${request.model} v${model.version} to ${request.environment}`,
+  );
 
   try {
     return await rollOutAndRecord({

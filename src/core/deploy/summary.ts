@@ -73,7 +73,14 @@ export function deploySummary(
 ): string {
   const status = deployStatus(report);
   const icon = status === 'deployed' ? '✅' : status === 'rolled-back' ? '↩️' : '❌';
-  const what = report.intendedRollback ? 'Rolled back' : status === 'deployed' ? 'Deployed' : 'Deploy failed:';
+  const what =
+    status === 'deployed'
+      ? report.intendedRollback
+        ? 'Rolled back to'
+        : 'Deployed'
+      : report.intendedRollback
+        ? 'Rollback failed:'
+        : 'Deploy failed:';
   const lines = [
     `### ${icon} ${what} ${report.model} v${report.version} to ${cell(report.environment)}`,
     '',
