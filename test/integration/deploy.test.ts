@@ -271,6 +271,29 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     expect(result.summary).toContain('| 2 | 50% |');
   });
 
+  it('a deploy command past timeout-minutes is killed, and the stage fails and rolls back', async () => {
+    await registerVersions('slow', [{ bytes: 'slow weights 1\n', alias: 'production' }, { bytes: 'slow weights 2\n' }]);
+    const log = join(tmp.path, 'slow.log');
+    const result = await deploy(
+      {
+        model: 'slow',
+        version: 'v2',
+        'promote-to': 'production',
+        'timeout-minutes': '0.05', // 3 seconds
+        run: `if [ "$MLOPS_MODEL_VERSION" = 2 ]; then sleep 60; fi; ${RUN}`,
+      },
+      log,
+    );
+    expect(result.code).toBe(1);
+    expect(result.outputs).toMatchObject({ status: 'rolled-back', 'rolled-back': 'true' });
+    expect(logLines(log)).toEqual(['1 100 slow weights 1']);
+    const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors).toEqual([
+      expect.stringMatching(/^deploy slow v2 to production failed: run timed out after 3(\.\d)?s; rolled back to v1\./),
+    ]);
+    expect(await aliasVersion('slow', 'production')).toBe(1);
+  });
+
   it('version: previous redeploys the version the alias pointed at before, recorded as a rollback', async () => {
     await registerVersions('rollme', [
       { bytes: 'rollme weights 1\n', alias: 'production' },

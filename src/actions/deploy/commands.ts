@@ -85,7 +85,7 @@ export function commandRunner(options: {
             processVariables(),
             deployVariables({ ...model, environment: request.environment, model: request.model }, trafficPercent),
           ),
-          ...(timeoutMinutes !== undefined ? { timeoutMs: timeoutMinutes * 60_000 } : {}),
+          ...(timeoutMinutes !== undefined ? { timeoutMs: Math.round(timeoutMinutes * 60_000) } : {}),
           tempDir: env.tempDir,
           // On the command line stdout carries mlops' own summary (or --json): the commands' output goes to stderr.
           ...(mode === 'cli' ? { onOutput: (chunk: string) => void process.stderr.write(chunk) } : {}),

@@ -1,5 +1,5 @@
 import { defineAction, lazyRun, type ActionContext } from '../../adapters/runner/definition.js';
-import { boolean, integer, text } from '../../adapters/runner/inputs.js';
+import { boolean, integer, number, text } from '../../adapters/runner/inputs.js';
 import { commonInputs, registryInputs } from '../common.js';
 
 const inputs = {
@@ -11,7 +11,8 @@ const inputs = {
   run: text(),
   'smoke-test': text(),
   shell: text(),
-  'timeout-minutes': integer({ min: 1 }),
+  // Fractions are allowed, as in a workflow step's timeout-minutes and train's (0.5 is 30 seconds).
+  'timeout-minutes': number({ min: 0.001 }),
   'promote-to': text(),
   environment: text(),
   'environment-url': text(),
