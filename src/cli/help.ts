@@ -118,8 +118,9 @@ function flagRows(table: FlagTable): Array<[string, string]> {
   return Object.entries(table).map(([name, spec]): [string, string] => [flagLabel(name, spec), spec.description]);
 }
 
-function globalRows(): Array<[string, string]> {
-  return flagRows(GLOBAL_FLAGS);
+/** The global flags, less those `own` declares: after the command its own flag wins (download's --version). */
+function globalRows(own: FlagTable = {}): Array<[string, string]> {
+  return flagRows(Object.fromEntries(Object.entries(GLOBAL_FLAGS).filter(([name]) => !(name in own))));
 }
 
 /** The help of a single command (profile), generated from its flag table. */
@@ -134,7 +135,7 @@ function renderMainHelp(command: CliCommand, spec: CommandSpec): string {
     table(flagRows(spec.flags)),
     '',
     'Global options:',
-    table(globalRows()),
+    table(globalRows(spec.flags)),
     ...(command.epilogue ? ['', command.epilogue.trimEnd()] : []),
     '',
   ].join('\n');
@@ -186,7 +187,7 @@ export function renderSubcommandHelp(command: CliCommand, name: string, spec: Co
     ...(Object.keys(spec.flags).length ? ['', 'Options:', table(flagRows(spec.flags))] : []),
     '',
     'Global options:',
-    table(globalRows()),
+    table(globalRows(spec.flags)),
     '',
     `See mlops ${command.name} --help for the other subcommands.`,
     '',

@@ -1,4 +1,3 @@
-import { EnvironmentError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { ModelVersionRecord } from '../../core/registry/contract.js';
 import { releaseUrlProblems } from '../../core/registry/artifact-policy.js';
@@ -57,14 +56,12 @@ export interface GitHubApi {
   serverUrl: string;
 }
 
-/** What is missing to call GitHub, in words for a message ('' when nothing is). */
+/** Why GitHub cannot be called, in words for a message ('' when it can). */
 export function missingGitHubAccess(options: RegistryAccessOptions): string {
-  const missing = [
-    !options.token ? 'a token (github-token / --github-token / GITHUB_TOKEN)' : undefined,
-    !options.apiUrl ? 'the API URL (GITHUB_API_URL / --api-url)' : undefined,
-    !options.repository ? 'the repository (GITHUB_REPOSITORY / --repository owner/repo)' : undefined,
-  ].filter(Boolean);
-  return missing.join(', ');
+  if (!options.token) return 'no GitHub token (github-token, --github-token or GITHUB_TOKEN)';
+  if (!options.repository) return 'the repository is unknown (--repository owner/repo or GITHUB_REPOSITORY)';
+  if (!options.apiUrl) return 'the API URL is unknown (--api-url or GITHUB_API_URL)';
+  return '';
 }
 
 /** A client for the configured API, or undefined when a token, the API URL or the repository is missing. */
@@ -90,15 +87,14 @@ export function defaultServerUrl(apiUrl: string): string {
 }
 
 /**
- * Refuses a version whose release record points anywhere but the configured GitHub: the asset
- * would be fetched with the token from there.
+ * Warns about a version's release record that points anywhere but the configured GitHub. The
+ * record's URLs are never called (releases and assets are addressed by id through the configured
+ * API, and every download is checked against the sha256), so it is a sign of an edited or moved
+ * registry, not a reason to stop.
  */
-export function checkReleaseRecord(record: ModelVersionRecord, api: GitHubApi): void {
+export function warnAboutReleaseRecord(record: ModelVersionRecord, api: GitHubApi, log: Logger): void {
   if (!record.artifact) return;
-  const problems = releaseUrlProblems(record.artifact, api);
-  if (problems.length > 0) {
-    throw new EnvironmentError(
-      `${record.model} v${record.version}: the registry's release record cannot be trusted: ${problems[0]} (run mlops registry fsck).`,
-    );
+  for (const problem of releaseUrlProblems(record.artifact, api)) {
+    log.warning(`${record.model} v${record.version}: ${problem} (see mlops registry fsck).`);
   }
 }

@@ -10,7 +10,7 @@ import { recordDeployment, recordRollback, setAlias } from '../../core/registry/
 import { isReleaseAlias } from '../../core/registry/release-notes.js';
 import { aliasMoves, aliasPosition, resolveVersion } from '../../core/registry/view.js';
 import type { AliasPosition } from '../../core/registry/view.js';
-import { checkReleaseRecord, githubApi, missingGitHubAccess, openRegistryRepository } from './access.js';
+import { githubApi, missingGitHubAccess, openRegistryRepository, warnAboutReleaseRecord } from './access.js';
 import type { RegistryAccessOptions } from './access.js';
 import { setReleasePrerelease } from './artifacts.js';
 import type { RegistryRepository } from './repository.js';
@@ -222,20 +222,22 @@ export async function setProductionRelease(options: ProductionReleaseOptions): P
   if (withRelease.length === 0) return { skipped: 'the versions have no GitHub release (local mode)' };
   const api = await githubApi(options);
   if (!api) {
-    const skipped = `the releases stay as they are: no ${missingGitHubAccess(options)}`;
-    log.warning(`${model}: ${skipped}.`);
-    return { skipped };
+    const why = missingGitHubAccess(options);
+    for (const record of withRelease) {
+      log.warning(`${model} v${record.version}'s release ${record.release!.tag} stays as it is: ${why}.`);
+    }
+    return { skipped: why };
   }
   const result: ProductionReleaseResult = {};
   if (current?.release) {
-    checkReleaseRecord(current, api);
+    warnAboutReleaseRecord(current, api, log);
     await setReleasePrerelease(api.client, api.repository, current.release, false);
     result.promoted = current.release.tag;
     log.info(`The release ${current.release.tag} is now a full release (production).`);
   }
   // A version another release alias (prod beside production) still names stays a full release.
   if (previous?.release && !previous.aliases.some(isReleaseAlias)) {
-    checkReleaseRecord(previous, api);
+    warnAboutReleaseRecord(previous, api, log);
     await setReleasePrerelease(api.client, api.repository, previous.release, true);
     result.demoted = previous.release.tag;
     log.info(`The release ${previous.release.tag} is a prerelease again (no longer production).`);

@@ -14,12 +14,12 @@ import { verifyStoredVersion } from '../../core/registry/consistency.js';
 import type { ModelVersionRecord } from '../../core/registry/contract.js';
 import { chooseVersion } from '../../core/registry/view.js';
 import {
-  checkReleaseRecord,
   githubApi,
   missingGitHubAccess,
   openRegistryRepository,
   type GitHubApi,
   type RegistryAccessOptions,
+  warnAboutReleaseRecord,
 } from './access.js';
 import { findStoreDirectory } from './artifacts.js';
 import { registrySnapshot } from './transaction.js';
@@ -122,10 +122,10 @@ export async function downloadModelVersion(options: DownloadModelOptions): Promi
     api = await githubApi(options);
     if (!api) {
       throw new EnvironmentError(
-        `${name} is a release asset (${artifact.release.tag}); downloading it needs ${missingGitHubAccess(options)}.`,
+        `${name} is a release asset (${artifact.release.tag}) and cannot be downloaded: ${missingGitHubAccess(options)}.`,
       );
     }
-    checkReleaseRecord(record, api);
+    warnAboutReleaseRecord(record, api, log);
   }
 
   const target = await prepareTarget(options, artifact.name, artifact.kind);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { ConfigurationError, EnvironmentError, InputError } from '../../core/errors.js';
+import { ConfigurationError, EnvironmentError, InputError, UserError } from '../../core/errors.js';
+import { parseStructuredText } from '../../core/metrics/parse.js';
 import { profilePath } from '../../core/registry/layout.js';
 import { MAX_PROFILE_BYTES, type ProfileUpload } from '../../core/registry/operations.js';
 import { chooseVersion } from '../../core/registry/view.js';
@@ -30,12 +31,8 @@ export async function readProfileUpload(file: string, label: string, shown: stri
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
-    const { line, column } = jsonErrorPosition(text, error as Error);
-    throw new ConfigurationError(
-      `${label}: not valid JSON (${(error as Error).message}); a drift profile is the JSON \`mlops profile --profile-out\` writes.`,
-      { file: shown, ...(line !== undefined ? { line, column: column! } : {}) },
-    );
+  } catch {
+    throw jsonSyntaxProblem(text, label, shown);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ConfigurationError(
@@ -46,14 +43,24 @@ export async function readProfileUpload(file: string, label: string, shown: stri
   return { text, sha256: profileSha256(text), size: Buffer.byteLength(text, 'utf8'), name: shown };
 }
 
-/** Line and column (1-based) of a JSON.parse error, when its message gives a position. */
-function jsonErrorPosition(text: string, error: Error): { line?: number; column?: number } {
-  const lineColumn = /line (\d+) column (\d+)/.exec(error.message);
-  if (lineColumn) return { line: Number(lineColumn[1]), column: Number(lineColumn[2]) };
-  const position = /position (\d+)/.exec(error.message);
-  if (!position) return {};
-  const lines = text.slice(0, Number(position[1])).split('\n');
-  return { line: lines.length, column: lines[lines.length - 1]!.length + 1 };
+/**
+ * The syntax error of a profile that is not JSON, with its line and column: the metrics parser
+ * finds them where V8's message names no position.
+ */
+function jsonSyntaxProblem(text: string, label: string, shown: string): UserError {
+  try {
+    parseStructuredText(text, 'profile.json');
+  } catch (error) {
+    if (error instanceof UserError) {
+      const { line, column } = error.location ?? {};
+      return new ConfigurationError(
+        `${label}: ${error.message.replace(/\.$/, '')}; a drift profile is the JSON \`mlops profile --profile-out\` writes.`,
+        { file: shown, ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}) },
+      );
+    }
+    throw error;
+  }
+  return new ConfigurationError(`${label}: not valid JSON.`, { file: shown });
 }
 
 /** What readVersionProfile takes: the model and which version (an alias, a number; default production). */

@@ -5,7 +5,8 @@ import {
   repositoryFromRemoteUrl,
 } from '../../adapters/github/client.js';
 import { checkLocalArtifacts, checkReleaseArtifacts, STALE_STAGING_MS } from '../../adapters/registry/artifact-fsck.js';
-import { setReleasePrerelease } from '../../adapters/registry/artifacts.js';
+import { promoteAlias, setProductionRelease } from '../../adapters/registry/deploy.js';
+import { downloadModelVersion } from '../../adapters/registry/download.js';
 import { openRegistryReader, type GitRegistryReader } from '../../adapters/registry/index.js';
 import { RegistryRepository } from '../../adapters/registry/repository.js';
 import { eventContext, registrySnapshot, registryTransaction } from '../../adapters/registry/transaction.js';
@@ -30,9 +31,8 @@ import {
   parseModelReference,
   parseVersion,
 } from '../../core/registry/names.js';
-import { deprecateVersion, removeAlias, setAlias } from '../../core/registry/operations.js';
+import { deprecateVersion, removeAlias } from '../../core/registry/operations.js';
 import { isReleaseAlias } from '../../core/registry/release-notes.js';
-import { resolveVersion } from '../../core/registry/view.js';
 import type { CliCommand, CommandArgs, CommandContext, CommandSpec } from '../commands.js';
 import type { FlagTable } from '../flags.js';
 import { LOCATION_FLAGS, locationFrom, positionals, printJson, withLog } from './shared.js';
@@ -66,6 +66,12 @@ function describeVersion(record: ModelVersionRecord): string[] {
       `${record.runId}${record.lineage?.trainRunName ? ` (${record.lineage.trainRunName})` : ''}`,
     ]);
   if (record.dataSha256) rows.push(['data sha256', record.dataSha256]);
+  if (record.profile) {
+    rows.push([
+      'drift profile',
+      `${record.profile.path} (${record.profile.size} bytes, sha256 ${record.profile.sha256})`,
+    ]);
+  }
   if (record.deprecation) {
     rows.push([
       'deprecated',
@@ -305,85 +311,28 @@ async function githubTarget(
   };
 }
 
-/**
- * Updates a version's release, when a token and the repository are known. The client is built
- * from the configured API URL and the release is addressed by its id: URLs stored on the
- * registry branch are never called, so an edited branch cannot send the token elsewhere.
- */
-async function releaseClient(
-  record: ModelVersionRecord,
-  target: GitHubTarget,
-  log: Logger,
-): Promise<{ update: (prerelease: boolean) => Promise<void> } | undefined> {
-  const release = record.release;
-  if (!release) return undefined;
-  const stays = `${record.model} v${record.version}'s release ${release.tag} stays as it is`;
-  if (!target.token) {
-    log.warning(`${stays}: no GitHub token (--github-token or GITHUB_TOKEN).`);
-    return undefined;
-  }
-  if (!target.repository) {
-    log.warning(`${stays}: the repository is unknown (--repository owner/repo or GITHUB_REPOSITORY).`);
-    return undefined;
-  }
-  for (const problem of releaseUrlProblems(
-    { name: release.assetName, kind: 'file', size: 0, location: release.assetApiUrl, release },
-    target,
-  )) {
-    log.warning(`${record.model} v${record.version}: ${problem} (see mlops registry fsck).`);
-  }
-  const client = await createGitHubClient({
-    token: target.token,
-    apiUrl: target.apiUrl,
-    log,
-    retryBaseMs: target.retryBaseMs,
-  });
-  const repository = target.repository;
-  return { update: (prerelease) => setReleasePrerelease(client, repository, release, prerelease) };
-}
-
 async function write(
   args: CommandArgs,
   context: CommandContext,
   log: Logger,
-  operation: 'set-alias' | 'remove-alias' | 'deprecate',
+  operation: 'remove-alias' | 'deprecate',
 ): Promise<number> {
   const usage = {
-    'set-alias': 'mlops registry set-alias <model> <alias> <vN>',
     'remove-alias': 'mlops registry remove-alias <model> <alias>',
     deprecate: 'mlops registry deprecate <model> <vN> [--reason <text>]',
   }[operation];
-  const names = {
-    'set-alias': ['<model>', '<alias>', '<vN>'],
-    'remove-alias': ['<model>', '<alias>'],
-    deprecate: ['<model>', '<vN>'],
-  }[operation];
+  const names = { 'remove-alias': ['<model>', '<alias>'], deprecate: ['<model>', '<vN>'] }[operation];
   const values = positionals(args, names, usage);
   const model = checkModelName(values[0]!, operation);
-  const location = locationFrom(args, context);
-  const token = args.options.get('github-token');
-  if (token) context.mask(token);
-  const repo = await RegistryRepository.open({ ...location, log, ...(token ? { token } : {}) });
-  // Checked before the write, so that a bad --api-url or --repository changes nothing.
-  const github =
-    operation === 'set-alias' && isReleaseAlias(values[1]!) ? await githubTarget(args, context, repo, log) : undefined;
+  const repo = await RegistryRepository.open({ ...locationFrom(args, context), log });
   const actor = repo.actor();
-  let alias: string | undefined;
-  let version: number | undefined;
-  if (operation === 'set-alias') {
-    alias = checkAliasName(values[1]!, 'set-alias');
-    version = parseVersion(values[2]!, 'set-alias');
-  } else if (operation === 'remove-alias') {
-    alias = values[1]!;
-  } else {
-    version = parseVersion(values[1]!, 'deprecate');
-  }
+  const alias = operation === 'remove-alias' ? values[1]! : undefined;
+  const version = operation === 'deprecate' ? parseVersion(values[1]!, 'deprecate') : undefined;
   const reason = args.options.get('reason');
   const { result, commit, wrote } = await registryTransaction(
     repo,
     async (docs) => {
       const context = eventContext(actor);
-      if (operation === 'set-alias') return setAlias(docs, model, alias!, version!, context);
       if (operation === 'remove-alias') return removeAlias(docs, model, alias!, context);
       return { ...(await deprecateVersion(docs, model, version!, reason, context)), previous: undefined };
     },
@@ -394,48 +343,162 @@ async function write(
         '\n',
     },
   );
-  const previous = (result as { previous?: number }).previous;
-  const target = operation === 'remove-alias' ? previous : version;
-  let message: string;
-  if (operation === 'set-alias') {
-    message = wrote
-      ? `${model}@${alias} -> v${version}${previous !== undefined ? ` (was v${previous})` : ''}`
-      : `${model}@${alias} already points at v${version}; nothing changed.`;
-  } else if (operation === 'remove-alias') {
-    message = `${model}@${alias} removed (was v${previous})`;
-  } else {
-    message = wrote
-      ? `${model} v${version} deprecated`
-      : `${model} v${version} was already deprecated; nothing changed.`;
-  }
-
-  let releaseUpdated = false;
-  // Also when the alias was already there: a promotion an earlier run could not make (no token,
-  // an API failure) is finished by running the command again.
-  if (operation === 'set-alias' && isReleaseAlias(alias!)) {
-    const { docs } = await registrySnapshot(repo);
-    const record = await resolveVersion(docs, model, { version: version! });
-    const client = record && (await releaseClient(record, github!, log));
-    if (client) {
-      await client.update(false);
-      releaseUpdated = true;
-      log.info(`The release ${record.release!.tag} is now a full release (no longer a prerelease).`);
-    }
-  }
+  const previous = result.previous;
+  const message =
+    operation === 'remove-alias'
+      ? `${model}@${alias} removed (was v${previous})`
+      : wrote
+        ? `${model} v${version} deprecated`
+        : `${model} v${version} was already deprecated; nothing changed.`;
   if (context.json) {
     printJson(context, {
       model,
       operation,
       ...(alias !== undefined ? { alias } : {}),
-      version: target ?? null,
-      previous: operation === 'set-alias' ? (previous ?? null) : undefined,
+      version: (operation === 'remove-alias' ? previous : version) ?? null,
       changed: wrote,
       commit: commit ?? null,
-      releaseUpdated,
+      releaseUpdated: false,
     });
   } else {
     context.streams.stdout(message + '\n');
   }
+  return 0;
+}
+
+/**
+ * `set-alias`: promoteAlias, the same move deploy makes (compare-and-swap, the previous version
+ * in the event). Pointing production (or prod) at a version makes its release a full release
+ * and the old production release a prerelease again, through the configured API.
+ */
+async function setAliasCommand(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
+  const values = positionals(args, ['<model>', '<alias>', '<vN>'], 'mlops registry set-alias <model> <alias> <vN>');
+  const model = checkModelName(values[0]!, 'set-alias');
+  const alias = checkAliasName(values[1]!, 'set-alias');
+  const version = parseVersion(values[2]!, 'set-alias');
+  const location = locationFrom(args, context);
+  const gitToken = args.options.get('github-token');
+  const repo = await RegistryRepository.open({ ...location, log, ...(gitToken ? { token: gitToken } : {}) });
+  // Checked before the write, so that a bad --api-url or --repository changes nothing.
+  const github = isReleaseAlias(alias) ? await githubTarget(args, context, repo, log) : undefined;
+  const access = {
+    ...location,
+    log,
+    ...(gitToken ? { token: gitToken } : {}),
+    ...(github ? githubAccess(github) : {}),
+  };
+  const promoted = await promoteAlias({ ...access, model, alias, version, updateReleases: false });
+  const previous = promoted.previousVersion;
+  // Also when the alias was already there: a promotion an earlier run could not make (no token,
+  // an API failure) is finished by running the command again.
+  const releases = github
+    ? await setProductionRelease({
+        ...access,
+        model,
+        version,
+        ...(previous !== undefined && previous !== version ? { previousVersion: previous } : {}),
+        repo,
+      })
+    : undefined;
+  if (context.json) {
+    printJson(context, {
+      model,
+      operation: 'set-alias',
+      alias,
+      version,
+      previous: previous ?? null,
+      changed: promoted.changed,
+      commit: promoted.commit ?? null,
+      releaseUpdated: releases?.promoted !== undefined,
+      ...(releases?.demoted !== undefined ? { releaseDemoted: releases.demoted } : {}),
+    });
+  } else {
+    context.streams.stdout(
+      (promoted.changed
+        ? `${model}@${alias} -> v${version}${previous !== undefined ? ` (was v${previous})` : ''}`
+        : `${model}@${alias} already points at v${version}; nothing changed.`) + '\n',
+    );
+  }
+  return 0;
+}
+
+/** The registry access options for the configured GitHub (token, API, repository). */
+function githubAccess(target: GitHubTarget) {
+  return {
+    apiUrl: target.apiUrl,
+    serverUrl: target.serverUrl,
+    ...(target.repository ? { repository: target.repository } : {}),
+    ...(target.token ? { token: target.token } : {}),
+    retryBaseMs: target.retryBaseMs,
+  };
+}
+
+/** Parses `--version`: `v3`, `3` or `previous`. */
+function versionFlag(text: string): number | 'previous' {
+  return text.trim() === 'previous' ? 'previous' : parseVersion(text, '--version');
+}
+
+/**
+ * `download`: fetch a version's model (a release asset, or .mlops/artifacts), verify its size and
+ * sha256, unpack a folder model; MLflow's `models:/name@alias`.
+ */
+async function download(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
+  positionals(args, [], 'mlops registry download --model <name> (--version vN | --alias <alias>) [--out <dir>]');
+  const model = args.options.get('model');
+  if (model === undefined)
+    throw new InputError('Missing --model: mlops registry download --model <name> --alias <alias>.');
+  checkModelName(model, '--model');
+  const versionText = args.options.get('version');
+  const alias = args.options.get('alias');
+  if (versionText === undefined && alias === undefined) {
+    throw new InputError('Give --version vN (or previous, with --alias) or --alias <alias> of the model to download.');
+  }
+  const location = locationFrom(args, context);
+  const gitToken = args.options.get('github-token');
+  const repo = await RegistryRepository.open({ ...location, log, ...(gitToken ? { token: gitToken } : {}) });
+  const github = await githubTarget(args, context, repo, log);
+  const out = args.options.get('out');
+  const environment = readEnvironment(context.env, context.cwd);
+  const result = await downloadModelVersion({
+    ...location,
+    log,
+    ...githubAccess(github),
+    model,
+    ...(versionText !== undefined ? { version: versionFlag(versionText) } : {}),
+    ...(alias !== undefined ? { alias } : {}),
+    ...(out !== undefined ? { outDir: out } : { tempDir: environment.tempDir }),
+  });
+  if (context.json) {
+    printJson(context, {
+      model: result.model,
+      version: result.version,
+      alias: result.alias ?? null,
+      previous: result.previous,
+      sha256: result.sha256,
+      bytes: result.bytes,
+      kind: result.kind,
+      file: result.file,
+      path: result.path,
+      source: result.source,
+      release: result.release ?? null,
+      commit: result.commit ?? null,
+    });
+    return 0;
+  }
+  const via =
+    result.alias !== undefined ? ` (${result.previous ? `previous of @${result.alias}` : `@${result.alias}`})` : '';
+  const rows: Array<[string, string]> = [
+    ['from', result.release ? `release ${result.release.tag} ${result.release.url}` : (result.record.location ?? '-')],
+    ['file', `${result.file} (${result.bytes} bytes)`],
+    ...(result.kind === 'directory' ? ([['folder', result.path]] as Array<[string, string]>) : []),
+    ['sha256', `${result.sha256} (verified)`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  context.streams.stdout(
+    `Downloaded ${result.model} v${result.version}${via}\n` +
+      rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n') +
+      '\n',
+  );
   return 0;
 }
 
@@ -600,7 +663,7 @@ const SUBCOMMANDS: Record<string, CommandSpec> = {
       'Point an alias (staging, production, ...) at a version. In GitHub mode, pointing production or prod at a version makes its release a full release.',
     flags: { ...LOCATION_FLAGS, ...GITHUB_FLAGS },
     positionals: true,
-    run: withLog((a, c, l) => write(a, c, l, 'set-alias')),
+    run: withLog(setAliasCommand),
   },
   'remove-alias': {
     usage: '<model> <alias>',
@@ -615,6 +678,30 @@ const SUBCOMMANDS: Record<string, CommandSpec> = {
     flags: { ...LOCATION_FLAGS, reason: { type: 'string', value: 'text', description: 'Why it is deprecated.' } },
     positionals: true,
     run: withLog((a, c, l) => write(a, c, l, 'deprecate')),
+  },
+  download: {
+    usage: '--model <name> (--version <vN> | --alias <alias>)',
+    summary:
+      "Fetch a version's model into --out (default: a new temporary folder), verified against the registry's size and sha256; a folder model is unpacked beside its tar.gz. MLflow's models:/<name>@<alias>.",
+    flags: {
+      model: { type: 'string', value: 'name', description: 'The model.' },
+      version: {
+        type: 'string',
+        value: 'vN',
+        description:
+          'The version: v3 or 3, or previous (with --alias): the version the alias pointed at before its latest move.',
+      },
+      alias: { type: 'string', value: 'alias', description: 'The version this alias points at (production, staging).' },
+      out: {
+        type: 'string',
+        value: 'dir',
+        description: 'The folder to put it in (made if missing; nothing already there is overwritten).',
+      },
+      ...LOCATION_FLAGS,
+      ...GITHUB_FLAGS,
+    },
+    positionals: false,
+    run: withLog(download),
   },
   fsck: {
     usage: '',
