@@ -2,22 +2,33 @@
 // measurements. Plain Node, no dependencies, deterministic for a given seed: the example the
 // mlops demo and docs run on. Writes model/model.json and metrics.json (with per-island slices,
 // so that fairness-style gates have something to gate).
+//
+// Under the train action it follows the MLOPS_* variables: MLOPS_PARAMS (the resolved params
+// JSON file; JSON text also works, for a quick override by hand), MLOPS_SEED, MLOPS_METRICS,
+// MLOPS_METRICS_HISTORY (the training loss every 10 epochs, as {step, name, value} lines) and
+// MLOPS_MODEL_DIR.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const here = import.meta.dirname ?? new URL('.', import.meta.url).pathname;
+const given = process.env.MLOPS_PARAMS;
 const params = {
   epochs: 300,
   learning_rate: 0.1,
   l2: 0.001,
   test_fraction: 0.25,
   features: ['bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'body_mass_g'],
-  ...JSON.parse(readFileSync(join(here, 'params.json'), 'utf8')),
-  ...(process.env.MLOPS_PARAMS ? JSON.parse(process.env.MLOPS_PARAMS) : {}),
+  ...(given
+    ? JSON.parse(given.trimStart().startsWith('{') ? given : readFileSync(given, 'utf8'))
+    : JSON.parse(readFileSync(join(here, 'params.json'), 'utf8'))),
 };
 const seed = Number(process.env.MLOPS_SEED ?? params.seed ?? 42);
 const dataFile = process.argv[2] ?? join(here, 'data', 'penguins.csv');
 const outDir = process.argv[3] ?? here;
+const metricsFile = process.env.MLOPS_METRICS ?? join(outDir, 'metrics.json');
+const modelDir = process.env.MLOPS_MODEL_DIR ?? join(outDir, 'model');
+const historyFile = process.env.MLOPS_METRICS_HISTORY;
+const history = [];
 
 /** mulberry32: a small, well-known seeded PRNG. */
 function rng(a) {
@@ -70,9 +81,11 @@ function probabilities(features) {
 
 for (let epoch = 0; epoch < params.epochs; epoch++) {
   const gradient = weights.map((w) => w.map(() => 0));
+  let loss = 0;
   for (const r of train) {
     const f = z(r);
     const p = probabilities(f);
+    loss -= Math.log(Math.max(p[classes.indexOf(r.species)], 1e-15));
     classes.forEach((cls, c) => {
       const error = p[c] - (r.species === cls ? 1 : 0);
       f.forEach((fk, k) => (gradient[c][k] += error * fk));
@@ -81,6 +94,9 @@ for (let epoch = 0; epoch < params.epochs; epoch++) {
   weights.forEach((w, c) =>
     w.forEach((_, k) => (w[k] -= params.learning_rate * (gradient[c][k] / train.length + params.l2 * w[k]))),
   );
+  if (epoch % 10 === 0 || epoch === params.epochs - 1) {
+    history.push({ step: epoch, name: 'train_loss', value: Math.round((loss / train.length) * 1e6) / 1e6 });
+  }
 }
 
 function evaluate(subset) {
@@ -125,11 +141,13 @@ const metrics = {
   test_rows: test.length,
 };
 
-mkdirSync(join(outDir, 'model'), { recursive: true });
+mkdirSync(modelDir, { recursive: true });
 writeFileSync(
-  join(outDir, 'model', 'model.json'),
+  join(modelDir, 'model.json'),
   JSON.stringify({ kind: 'softmax-regression', classes, features: params.features, means, stds, weights }, null, 2) +
     '\n',
 );
-writeFileSync(join(outDir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+mkdirSync(dirname(metricsFile), { recursive: true });
+writeFileSync(metricsFile, JSON.stringify(metrics, null, 2) + '\n');
+if (historyFile) writeFileSync(historyFile, history.map((point) => JSON.stringify(point) + '\n').join(''));
 console.log(`trained on ${train.length} rows, accuracy ${metrics.accuracy} on ${test.length} held-out rows`);

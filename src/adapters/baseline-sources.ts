@@ -99,6 +99,7 @@ async function loadRegistryReader(options: RegistryReaderOptions): Promise<Basel
       },
       resolve: (model, selector) => reader.resolve(model, selector),
       versions: (model) => reader.versions(model),
+      run: async (id) => (await reader.run(id))?.run,
       async models() {
         const summaries = await reader.models();
         return Object.fromEntries(

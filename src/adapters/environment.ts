@@ -40,6 +40,13 @@ export interface RunEnvironment {
    * backoff. A test hook, so that runs against the API double with injected faults do not wait.
    */
   readonly retryBaseMs: number | undefined;
+  /**
+   * MLOPS_CACHE_DIR, absolute: train's cache-paths are saved to and restored from this folder
+   * instead of the Actions cache service (a test hook, like MLOPS_ARTIFACT_DIR).
+   */
+  readonly cacheDir: string | undefined;
+  /** All the variables this environment was read from: what train's command inherits. */
+  readonly variables: Readonly<Record<string, string | undefined>>;
   /** Crash points for the kill-and-recover tests; never set in a real run (docs/registry.md). */
   readonly testHooks: TestHooks;
 }
@@ -77,6 +84,7 @@ export function readEnvironment(
   const repository = value('GITHUB_REPOSITORY');
   const [owner, repo] = repository?.split('/') ?? [];
   const artifactDir = value('MLOPS_ARTIFACT_DIR');
+  const cacheDir = value('MLOPS_CACHE_DIR');
   const retryBaseMs = Number(value('MLOPS_RETRY_BASE_MS'));
   return {
     inActions: env.GITHUB_ACTIONS === 'true',
@@ -99,6 +107,8 @@ export function readEnvironment(
     artifactDir: artifactDir === undefined ? undefined : resolve(cwd, artifactDir),
     actionsArtifactService: value('ACTIONS_RUNTIME_TOKEN') !== undefined && value('ACTIONS_RESULTS_URL') !== undefined,
     retryBaseMs: retryBaseMs > 0 && Number.isFinite(retryBaseMs) ? retryBaseMs : undefined,
+    cacheDir: cacheDir === undefined ? undefined : resolve(cwd, cacheDir),
+    variables: { ...env },
     testHooks: {
       crashAfterUpload: env.MLOPS_TEST_CRASH_AFTER_UPLOAD === '1',
       crashAfterRegistryWrite: env.MLOPS_TEST_CRASH_AFTER_REGISTRY_WRITE === '1',

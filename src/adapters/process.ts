@@ -43,6 +43,8 @@ export interface ShellCommandResult {
   signal: string | null;
   /** True when timeoutMs ran out and the tree was killed. */
   timedOut: boolean;
+  /** True when this process was interrupted (SIGINT, SIGTERM: a cancelled job) and killed the tree. */
+  cancelled: boolean;
   durationMs: number;
   /** The last tailLines lines of output, without line ends (a `\r` progress line keeps its last state). */
   tail: string[];
@@ -307,6 +309,7 @@ function runScriptFile(
 
     let lastOutputAt = started;
     let timedOut = false;
+    let cancelled = false;
     let exited: { code: number | null; signal: string | null } | undefined;
     const timers: NodeJS.Timeout[] = [];
     let heartbeatTimer: NodeJS.Timeout | undefined;
@@ -334,7 +337,10 @@ function runScriptFile(
     };
     // A cancelled job interrupts this process: the command's tree goes with it (it has its own
     // process group, so the terminal's or runner's signal would not reach it).
-    const forward = (): void => kill();
+    const forward = (): void => {
+      cancelled = true;
+      kill();
+    };
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
 
@@ -375,6 +381,7 @@ function runScriptFile(
         exitCode: exited?.code ?? null,
         signal: exited?.signal ?? null,
         timedOut,
+        cancelled,
         durationMs: Date.now() - started,
         tail: tail.finish(),
       });
@@ -383,7 +390,7 @@ function runScriptFile(
     /** Settles once the command has exited and, after a kill, once nothing of its tree is left. */
     const finish = (): void => {
       if (settled || waitingForTree || exited === undefined) return;
-      if (!timedOut || !groupAlive(child.pid)) {
+      if (!(timedOut || cancelled) || !groupAlive(child.pid)) {
         settle();
         return;
       }

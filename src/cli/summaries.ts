@@ -231,6 +231,27 @@ function deploySummary(outputs: Record<string, OutputValue>): string {
   );
 }
 
+/** `mlops train`: the run, its status, the first metrics, and where the record is. */
+async function trainRunSummary(outputs: Record<string, OutputValue>): Promise<string> {
+  const record = (await readJsonIfPresent(String(outputs['run-record']))) as
+    { status?: string; exitCode?: number; durationSeconds?: number; metrics?: Record<string, unknown> } | undefined;
+  const status = record?.status ?? 'finished';
+  const exit = record?.exitCode !== undefined && record.exitCode !== 0 ? ` (exit code ${record.exitCode})` : '';
+  const seconds = record?.durationSeconds ?? outputs['duration-seconds'];
+  const head = `Run ${String(outputs['run-id'])} ${status}${exit} in ${String(seconds)} s.\n`;
+  const metrics = Object.entries(record?.metrics ?? {}).filter(
+    (entry): entry is [string, number] => typeof entry[1] === 'number',
+  );
+  const { rows, more } = capped(metrics.map(([name, value]) => [name, formatValue(value)]));
+  const table = rows.length ? textTable(['METRIC', 'VALUE'], rows, { right: [1] }) + more : '';
+  const where = [
+    outputs['data-sha256'] ? `data sha256   ${String(outputs['data-sha256'])}` : '',
+    outputs['model-sha256'] ? `model sha256  ${String(outputs['model-sha256'])}` : '',
+    `Run record: ${String(outputs['run-record'])}`,
+  ].filter(Boolean);
+  return head + table + where.join('\n') + '\n';
+}
+
 /** The human summary of an action command's outcome, for stdout. */
 export async function renderActionSummary(action: ActionName, outcome: ActionOutcome<ActionName>): Promise<string> {
   const outputs = outcome.outputs as Record<string, OutputValue>;
@@ -238,5 +259,6 @@ export async function renderActionSummary(action: ActionName, outcome: ActionOut
   if (action === 'evaluate-gate') return gateSummary(outputs, outcome);
   if (action === 'register' && outputs.version !== undefined) return registerSummary(outputs);
   if (action === 'deploy' && outputs.status !== undefined) return deploySummary(outputs);
+  if (action === 'train' && outputs['run-record'] !== undefined) return trainRunSummary(outputs);
   return outputLines(action, outcome);
 }

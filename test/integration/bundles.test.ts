@@ -236,7 +236,7 @@ describe('dist/cli/index.js', () => {
     expect(result).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'mlops: error: --timeout-minutes must be at least 1, got 0.\n',
+      stderr: 'mlops: error: --timeout-minutes must be at least 0.001, got 0.\n',
     });
   });
 });

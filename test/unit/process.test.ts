@@ -194,6 +194,24 @@ describe('runShellCommand timeout', () => {
     expect(processesWith(marker)).toEqual([]);
   });
 
+  it('kills the tree when this process is interrupted (a cancelled job) and says so', async () => {
+    const marker = `${310 + (process.pid % 1000)}.${Date.now() % 100000}`;
+    const pidFile = join(scratch, `cancel-${marker}.pid`);
+    const listeners = process.listenerCount('SIGINT');
+    const running = run(`sleep ${marker}1 &\necho $! > '${pidFile}'\necho started\nsleep ${marker}2`, {
+      killGraceMs: 500,
+      onOutput: (text) => {
+        // The runner cancels a job with SIGINT; emitting the event reaches the same listener.
+        if (text.includes('started')) process.emit('SIGINT');
+      },
+    });
+    const { result } = await running;
+    expect(result).toMatchObject({ cancelled: true, timedOut: false, exitCode: null });
+    expect(alive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+    expect(processesWith(marker)).toEqual([]);
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+  });
+
   it('reports a command that ends before its timeout as not timed out', async () => {
     const { result } = await run('sleep 0.1', { timeoutMs: 30_000 });
     expect(result).toMatchObject({ exitCode: 0, timedOut: false });

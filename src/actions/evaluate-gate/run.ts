@@ -13,7 +13,7 @@ import { outboxPath } from '../../adapters/outbox.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import { actionMeta } from '../../generated/action-meta.js';
 import { evaluateGates, parseGates, type GatesConfig } from '../../core/gates/index.js';
-import { loadHistory, resolveBaseline } from '../../core/metrics/baseline.js';
+import { baselineStepHistory, loadHistory, resolveBaseline } from '../../core/metrics/baseline.js';
 import { parseBaselineSpec } from '../../core/metrics/baseline-spec.js';
 import { mergeMetrics, parseMetricsDocument, type Lineage, type MetricsSet } from '../../core/metrics/parse.js';
 import { gateResultsJson, renderGateReport, type HistoryEntry } from '../../core/report/evaluate-gate.js';
@@ -136,6 +136,7 @@ export async function runEvaluateGate({
     );
   }
   const history: HistoryEntry[] = model ? await loadHistory(model, sources) : [];
+  const baselineHistory = candidate.history ? await baselineStepHistory(baseline, sources, log) : undefined;
 
   const evaluation = evaluateGates(gates, {
     candidate: candidate.values,
@@ -163,6 +164,10 @@ export async function runEvaluateGate({
     failOnRegression,
     history,
     candidateLabel: pullRequest ? `PR #${pullRequest.number}` : 'candidate',
+    stepHistories: {
+      ...(candidate.history ? { candidate: candidate.history } : {}),
+      ...(baselineHistory ? { baseline: baselineHistory } : {}),
+    },
     ...(env.repository
       ? { links: { serverUrl: env.serverUrl, repository: `${env.repository.owner}/${env.repository.repo}` } }
       : {}),

@@ -60,7 +60,7 @@ export async function runRegister({
 
   const lineage: VersionLineage = {};
   const commit = env.inActions ? env.sha : undefined;
-  const codeCommit = commit ?? run?.git?.commit ?? (await repo.headCommit());
+  const codeCommit = commit ?? run?.lineage?.git?.commit ?? run?.git?.commit ?? (await repo.headCommit());
   if (codeCommit) lineage.commit = codeCommit;
   if (env.inActions && env.ref) lineage.ref = env.ref;
   if (env.inActions && env.runId) {

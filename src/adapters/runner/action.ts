@@ -99,7 +99,7 @@ export async function runAction<A extends ActionName, S extends InputSpecs<A>>(
     if (!outcome.passed) {
       core.error(
         outcome.failure ?? `${definition.name} failed.`,
-        annotationProperties(outcome.failureLocation, environment.workspace),
+        annotationProperties(outcome.failureLocation, environment.workspace, outcome.failureTitle),
       );
       process.exitCode = core.ExitCode.Failure;
     }

@@ -24,6 +24,8 @@ export interface ActionOutcome<A extends ActionName> {
   failure?: string;
   /** Where the failure is, so the annotation lands on the file. */
   failureLocation?: SourceLocation;
+  /** The annotation's title (train: "Training command failed"); the message holds the details. */
+  failureTitle?: string;
 }
 
 /** `action` under the runner, `cli` from the mlops command. */

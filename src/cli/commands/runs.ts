@@ -5,7 +5,16 @@ import { InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { formatDelta, formatDuration, formatTime, formatValue, textTable } from '../../core/registry/format.js';
 import { checkRunId } from '../../core/registry/names.js';
-import { compareRuns, flattenNumbers, flattenParamValues, type RunRecord } from '../../core/registry/runs.js';
+import {
+  bestRun,
+  compareRuns,
+  flattenNumbers,
+  flattenParamValues,
+  metricHistories,
+  parseRunFilter,
+  type RunRecord,
+} from '../../core/registry/runs.js';
+import { renderRunComparisonMarkdown } from '../../core/report/runs.js';
 import type { CliCommand, CommandArgs, CommandContext, CommandSpec } from '../commands.js';
 import { LOCATION_FLAGS, locationFrom, positionals, printJson, withLog } from './shared.js';
 
@@ -127,8 +136,13 @@ async function compare(args: CommandArgs, context: CommandContext, log: Logger):
   const runs: RunRecord[] = [];
   for (const id of args.positionals) runs.push(await loadRun(registry, id));
   const comparison = compareRuns(runs);
+  const histories = metricHistories(runs);
   if (context.json) {
-    printJson(context, comparison);
+    printJson(context, { ...comparison, histories });
+    return 0;
+  }
+  if (args.flags.has('markdown')) {
+    context.streams.stdout(renderRunComparisonMarkdown(comparison, histories));
     return 0;
   }
   const two = runs.length === 2;
@@ -148,8 +162,32 @@ async function compare(args: CommandArgs, context: CommandContext, log: Logger):
   }
   const right = comparison.runs.map((_, i) => i + 1).concat(two ? [comparison.runs.length + 1] : []);
   context.streams.stdout(
-    textTable(headers, rows, { right }) + (comparison.params.some((p) => p.differs) ? '* params that differ\n' : ''),
+    textTable(headers, rows, { right }) +
+      (comparison.params.some((p) => p.differs) ? '* params that differ\n' : '') +
+      (histories.length
+        ? `${histories.length === 1 ? '1 metric has' : `${histories.length} metrics have`} a step history (${histories.map((h) => h.metric).join(', ')}): --markdown draws them.\n`
+        : ''),
   );
+  return 0;
+}
+
+async function best(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
+  positionals(args, [], 'mlops runs best --metric <name> [--direction higher|lower] [--filter key=value]');
+  const metric = args.options.get('metric');
+  if (!metric) throw new InputError('Missing option --metric <name> (see mlops runs best --help).');
+  const direction = args.options.get('direction') ?? 'higher';
+  if (direction !== 'higher' && direction !== 'lower')
+    throw new InputError(`--direction must be higher or lower, got "${direction}".`);
+  const filters = (args.lists.get('filter') ?? []).map(parseRunFilter);
+  const registry = await reader(args, context, log);
+  const runs = (await registry.runs()).map((tracked) => tracked.run);
+  const result = bestRun(runs, { metric, direction, filters });
+  log.info(
+    `Best of ${result.considered} run${result.considered === 1 ? '' : 's'} by ${metric} (${direction} is better): ${result.run.id} (${formatValue(result.value)}).`,
+  );
+  if (context.json)
+    printJson(context, { id: result.run.id, metric, value: result.value, direction, considered: result.considered });
+  else context.streams.stdout(`${result.run.id}\n`);
   return 0;
 }
 
@@ -180,11 +218,42 @@ const SUBCOMMANDS: Record<string, CommandSpec> = {
     run: withLog(show),
   },
   compare: {
-    usage: '<id> <id> [<id>...]',
-    summary: 'Params and metrics side by side (with two runs, the metric differences).',
-    flags: LOCATION_FLAGS,
+    usage: '<id> <id> [<id>...] [--markdown]',
+    summary:
+      'Params and metrics side by side (with two runs, the metric differences). --markdown adds a line chart per metric with a step history.',
+    flags: {
+      ...LOCATION_FLAGS,
+      markdown: {
+        type: 'boolean',
+        description:
+          'Print markdown (tables, and Mermaid line charts of the metric histories, one line per run) instead of a text table.',
+      },
+    },
     positionals: true,
     run: withLog(compare),
+  },
+  best: {
+    usage: '--metric <name> [--direction higher|lower] [--filter key=value]...',
+    summary:
+      'Print the id of the tracked run with the best value of a metric (ties: the earliest run). Runs without the metric, and runs that did not succeed, are skipped; none left is exit 2.',
+    flags: {
+      ...LOCATION_FLAGS,
+      metric: { type: 'string', value: 'name', description: 'The metric to rank by (a flattened name: loss.val).' },
+      direction: {
+        type: 'string',
+        value: 'higher|lower',
+        description: 'Which way is better. Default: higher.',
+      },
+      filter: {
+        type: 'string',
+        value: 'key=value',
+        multiple: true,
+        description:
+          'Only runs whose name, status, id or params.<name> matches (`*` matches any text); repeat to require several.',
+      },
+    },
+    positionals: true,
+    run: withLog(best),
   },
 };
 

@@ -9,6 +9,7 @@ import { editDistance, nearest } from '../suggest.js';
 import { formatBaselineSpec, type BaselineSpec } from './baseline-spec.js';
 import { flattenParams, mergeMetrics, parseMetricsDocument, type MetricsSet } from './parse.js';
 import type { ModelVersionRecord, RegistryReader } from '../registry/contract.js';
+import type { MetricHistoryPoint, RunRecord } from '../registry/runs.js';
 import type { BaselineDescription } from '../report/evaluate-gate.js';
 
 /** A registered model as baseline resolution sees it: enough to suggest a name. */
@@ -29,6 +30,8 @@ export interface BaselineRegistry extends RegistryReader {
    * when the registry is a local branch.
    */
   readonly branch?: { name: string; exists: boolean; remote?: string };
+  /** A tracked train run (runs/<id>.json), for a registered version's metric histories. */
+  run?(id: string): Promise<RunRecord | undefined>;
 }
 
 /** Where baseline metrics can come from. Each returns undefined when the thing does not exist. */
@@ -394,4 +397,27 @@ export async function loadHistory(
   if ('unavailable' in reader) return [];
   const versions = await reader.versions(model);
   return versions.map((v) => ({ label: `v${v.version}`, metrics: v.metrics }));
+}
+
+/**
+ * The baseline's per-step metric histories: a run record baseline's own, or, for a registered
+ * version, those of the tracked train run it came from (its runId). Undefined when there are
+ * none; a run that cannot be read only costs the chart (said at debug level), never the gate.
+ */
+export async function baselineStepHistory(
+  baseline: ResolvedBaseline,
+  sources: BaselineSources,
+  log: Logger,
+): Promise<Record<string, MetricHistoryPoint[]> | undefined> {
+  if (baseline.metrics?.history) return baseline.metrics.history;
+  const runId = baseline.record?.runId ?? baseline.record?.lineage?.trainRunId;
+  if (!runId) return undefined;
+  const reader = await sources.registry();
+  if ('unavailable' in reader || !reader.run) return undefined;
+  try {
+    return (await reader.run(runId))?.metricHistory;
+  } catch (error) {
+    log.debug(`No metric histories for the baseline: run ${runId}: ${(error as Error).message}`);
+    return undefined;
+  }
 }

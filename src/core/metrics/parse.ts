@@ -1,6 +1,7 @@
 import { LineCounter, parseDocument, isMap, isScalar, type Node } from 'yaml';
 import { checkJsonTextNesting, checkYamlDocument, yamlToValue } from '../document-limits.js';
 import { ConfigurationError, type SourceLocation } from '../errors.js';
+import type { MetricHistoryPoint } from '../registry/runs.js';
 
 /** Where a candidate or baseline came from, as far as the report can tell. */
 export interface Lineage {
@@ -29,6 +30,8 @@ export interface MetricsSet {
   /** Flattened parameters, as display strings, when a run record supplied them. */
   params?: Record<string, string>;
   lineage?: Lineage;
+  /** Per-step values of metrics, when a run record has them (`metricHistory`). */
+  history?: Record<string, MetricHistoryPoint[]>;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -230,6 +233,25 @@ function pickString(record: JsonObject, ...keys: string[]): string | undefined {
   return undefined;
 }
 
+/** A run record's `metricHistory`, checked: a hand-edited record must fail here, not in a chart. */
+function metricHistory(value: Json, file: string): Record<string, MetricHistoryPoint[]> {
+  const bad = (key: string) =>
+    new ConfigurationError('metricHistory must map each metric to a list of {step, value} numbers.', { file, key });
+  if (!isObject(value)) throw bad('metricHistory');
+  const out: Record<string, MetricHistoryPoint[]> = {};
+  for (const [name, points] of Object.entries(value)) {
+    if (!Array.isArray(points)) throw bad(`metricHistory.${name}`);
+    out[name] = points.map((point, index) => {
+      if (!isObject(point) || typeof point.step !== 'number' || typeof point.value !== 'number')
+        throw bad(`metricHistory.${name}[${index}]`);
+      return typeof point.timestamp === 'number'
+        ? { step: point.step, value: point.value, timestamp: point.timestamp }
+        : { step: point.step, value: point.value };
+    });
+  }
+  return out;
+}
+
 /** A train run record: an object with a `metrics` object and run identity or params beside it. */
 function isRunRecord(document: JsonObject): boolean {
   if (!isObject(document.metrics)) return false;
@@ -246,7 +268,7 @@ function isRunRecord(document: JsonObject): boolean {
 /** Lineage fields of a run record, accepting camelCase and snake_case spellings. */
 function runLineage(record: JsonObject): Lineage {
   const lineage: Lineage = {};
-  const commit = pickString(record, 'commit', 'git.commit', 'gitCommit', 'git_commit', 'sha');
+  const commit = pickString(record, 'commit', 'lineage.git.commit', 'git.commit', 'gitCommit', 'git_commit', 'sha');
   const dataSha256 = pickString(record, 'dataSha256', 'data_sha256', 'data.sha256');
   const modelSha256 = pickString(record, 'modelSha256', 'model_sha256', 'model.sha256');
   const runUrl = pickString(record, 'runUrl', 'run_url', 'url', 'github.runUrl');
@@ -282,6 +304,7 @@ export function parseMetricsDocument(text: string, file: string): MetricsSet {
     });
     if (isObject(record.params)) set.params = flattenParams(record.params);
     set.lineage = runLineage(record);
+    if (record.metricHistory !== undefined) set.history = metricHistory(record.metricHistory, file);
   } else {
     const dvc = dvcShowMetrics(document);
     if (dvc) {
@@ -329,6 +352,7 @@ export function mergeMetrics(sets: readonly MetricsSet[]): MetricsSet {
     }
     if (set.params) merged.params = { ...set.params, ...merged.params };
     if (set.lineage) merged.lineage = { ...set.lineage, ...merged.lineage };
+    if (set.history) merged.history = { ...set.history, ...merged.history };
   }
   return merged;
 }

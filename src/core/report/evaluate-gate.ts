@@ -2,7 +2,8 @@ import { markdownTable } from 'markdown-table';
 import type { GateEvaluation, MetricResult, Verdict } from '../gates/evaluate.js';
 import { formatNumber, formatPercent, formatSigned } from '../metrics/format.js';
 import type { Lineage } from '../metrics/parse.js';
-import { historyChart, type HistoryPoint } from './mermaid.js';
+import type { MetricHistoryPoint } from '../registry/runs.js';
+import { historyChart, stepHistoryChart, type HistoryPoint } from './mermaid.js';
 
 /** GitHub rejects issue and pull-request comment bodies longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -40,6 +41,11 @@ export interface GateReportInput {
   history?: HistoryEntry[];
   /** Label of the candidate's point on the history chart. */
   candidateLabel?: string;
+  /** Per-step metric values (run records' metricHistory): charted where both sides have a metric's. */
+  stepHistories?: {
+    candidate?: Record<string, MetricHistoryPoint[]>;
+    baseline?: Record<string, MetricHistoryPoint[]>;
+  };
   /** For commit and run links: https://github.com and owner/repo. */
   links?: { serverUrl: string; repository: string };
   /** Link to this run, shown in the footer. */
@@ -275,6 +281,28 @@ function historySection(input: GateReportInput, maxCharts: number): string | und
   );
 }
 
+/** Training curves: each gated metric (then the others) that both runs logged per step, as two lines. */
+function stepHistorySection(input: GateReportInput, maxCharts: number): string | undefined {
+  const { candidate, baseline } = input.stepHistories ?? {};
+  if (!candidate || !baseline || !input.baseline.resolved || maxCharts <= 0) return undefined;
+  const ordered = [...input.evaluation.results].sort(
+    (a, b) => Number(a.verdict === 'info') - Number(b.verdict === 'info'),
+  );
+  const label = input.candidateLabel ?? 'candidate';
+  const charts = ordered
+    .filter((r) => candidate[r.metric]?.length && baseline[r.metric]?.length)
+    .slice(0, maxCharts)
+    .map((r) =>
+      stepHistoryChart(r.metric, [
+        { label: `baseline ${input.baseline.resolved!}`, points: baseline[r.metric]! },
+        { label, points: candidate[r.metric]! },
+      ]),
+    );
+  return charts.length
+    ? details(`Training curves: ${escapeCell(label)} against the baseline`, charts.join('\n\n'), true)
+    : undefined;
+}
+
 interface Budget {
   gatedRows: number;
   infoRows: number;
@@ -321,6 +349,8 @@ function render(input: GateReportInput, budget: Budget): string {
   if (params) parts.push(params);
   const history = historySection(input, budget.charts);
   if (history) parts.push(history);
+  const curves = stepHistorySection(input, budget.charts);
+  if (curves) parts.push(curves);
   if (budget.lineage) {
     const lineage = lineageSection(input);
     if (lineage) parts.push(lineage);

@@ -67,3 +67,75 @@ export function historyChart(metric: string, points: readonly HistoryPoint[]): s
     '```',
   ].join('\n');
 }
+
+/** One line of a step chart: a run's (or the baseline's) values of a metric by step. */
+export interface StepSeries {
+  label: string;
+  points: ReadonlyArray<{ step: number; value: number }>;
+}
+
+/**
+ * Line colours, in series order: xychart-beta draws no legend, so the text under the chart names
+ * each line by its colour. Distinguishable in light and dark themes and for the common colour
+ * blindnesses (Okabe-Ito).
+ */
+export const SERIES_COLOURS: ReadonlyArray<{ name: string; hex: string }> = [
+  { name: 'blue', hex: '#0072B2' },
+  { name: 'orange', hex: '#E69F00' },
+  { name: 'green', hex: '#009E73' },
+  { name: 'vermilion', hex: '#D55E00' },
+  { name: 'sky blue', hex: '#56B4E9' },
+  { name: 'purple', hex: '#CC79A7' },
+  { name: 'yellow', hex: '#F0E442' },
+  { name: 'black', hex: '#000000' },
+];
+
+/** Steps to draw: all of them, or `max` spread evenly from the first to the last. */
+function chartSteps(steps: readonly number[], max: number): number[] {
+  if (steps.length <= max) return [...steps];
+  return Array.from({ length: max }, (_, i) => steps[Math.round((i * (steps.length - 1)) / (max - 1))]!);
+}
+
+/** A series' value at each step: the last logged at or before it (the first before it starts). */
+function valuesAt(points: StepSeries['points'], steps: readonly number[]): number[] {
+  const sorted = [...points].sort((a, b) => a.step - b.step);
+  const out: number[] = [];
+  let index = -1;
+  for (const step of steps) {
+    while (index + 1 < sorted.length && sorted[index + 1]!.step <= step) index++;
+    out.push(sorted[Math.max(index, 0)]!.value);
+  }
+  return out;
+}
+
+/**
+ * A line chart of a metric by step, one line per series (Mermaid `xychart-beta`, which GitHub
+ * renders), with a legend line naming each line's colour. The x axis is the union of the series'
+ * steps, cut to `maxPoints` evenly spread; where a series logged nothing at a step its previous
+ * value is drawn (before its first step, its first value), since xychart lines cannot have gaps.
+ * At most SERIES_COLOURS.length series are drawn; the legend says how many were left out.
+ */
+export function stepHistoryChart(metric: string, series: readonly StepSeries[], maxPoints = 50): string {
+  const nonEmpty = series.filter((s) => s.points.length > 0);
+  const drawn = nonEmpty.slice(0, SERIES_COLOURS.length);
+  const steps = chartSteps(
+    [...new Set(drawn.flatMap((s) => s.points.map((p) => p.step)))].sort((a, b) => a - b),
+    maxPoints,
+  );
+  const lines = drawn.map((s) => valuesAt(s.points, steps));
+  const [low, high] = axisRange(lines.flat());
+  const palette = drawn.map((_, i) => SERIES_COLOURS[i]!.hex).join(', ');
+  const legend = drawn.map((s, i) => `${SERIES_COLOURS[i]!.name}: ${s.label.replace(/[\r\n|<>]/g, ' ')}`);
+  const hidden = nonEmpty.length - drawn.length;
+  return [
+    '```mermaid',
+    `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${palette}"}}}}%%`,
+    'xychart-beta',
+    `  title ${quoted(`${metric} by step`)}`,
+    `  x-axis "step" [${steps.map((s) => quoted(String(s))).join(', ')}]`,
+    `  y-axis ${quoted(metric)} ${plainNumber(low)} --> ${plainNumber(high)}`,
+    ...lines.map((values) => `  line [${values.map(plainNumber).join(', ')}]`),
+    '```',
+    `<sub>${legend.join(' · ')}${hidden > 0 ? ` · ${hidden} more not drawn` : ''}</sub>`,
+  ].join('\n');
+}
