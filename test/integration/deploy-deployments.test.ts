@@ -64,6 +64,29 @@ describe('GitHub deployments adapter', () => {
     expect(gh.validationErrors).toEqual([]);
   });
 
+  it('a create GitHub did but answered with a 502 is found, not sent again: one deployment', async () => {
+    // GitHub made the deployment, then the load balancer lost the answer.
+    let lost = 0;
+    const flaky = {
+      ...client,
+      request: (async (route: string, params?: Parameters<GitHubClient['request']>[1]) => {
+        const response = await client.request(route, params);
+        if (route.startsWith('POST /repos/{owner}/{repo}/deployments') && !route.includes('statuses') && lost++ === 0) {
+          throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+        }
+        return response;
+      }) as GitHubClient['request'],
+    } as GitHubClient;
+    const tracker = await startDeployment(
+      flaky,
+      repository(),
+      { ref: SHA, environment: 'staging', payload: payload(3), description: 'churn v3', transient: false },
+      {},
+    );
+    expect(gh.state.deployments).toHaveLength(1);
+    expect(tracker.id).toBe(gh.state.deployments[0]!.id);
+  });
+
   it('a later success marks the earlier deployment of the environment inactive, as GitHub does', async () => {
     const first = await startDeployment(
       client,

@@ -75,6 +75,19 @@ function deploy(inputs: Record<string, string>, log: string, env: Record<string,
 
 const logLines = (log: string) => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
 
+/** A command that waits, after its own work, until the test creates the file $GO (a 60 s cap). */
+const waitForGo = (condition: string) =>
+  `if ${condition}; then i=0; while [ ! -f "$GO" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; fi`;
+
+/** Resolves once `log` has `line` (the deploy got that far), polling. */
+async function untilLogged(log: string, line: string, within = 90_000): Promise<void> {
+  const until = Date.now() + within;
+  while (!logLines(log).includes(line)) {
+    if (Date.now() > until) throw new Error(`${log} never got "${line}": ${logLines(log).join(' | ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function aliasVersion(model: string, alias: string): Promise<number | undefined> {
   const show = await runCliBundle(['registry', 'show', `${model}@${alias}`, '--json'], { cwd: work, env: noIdentity });
   return show.code === 0 ? (JSON.parse(show.stdout) as { version: number }).version : undefined;
@@ -210,13 +223,14 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     expect(await aliasVersion('tamper', 'production')).toBe(1);
   });
 
-  it('a rollback whose old asset fails verification ends the deployment in error, not in progress', async () => {
+  it('a rollback target that fails verification is refused before any command runs or deployment exists', async () => {
     await registerVersions('stale', [
       { bytes: 'stale weights 1\n', alias: 'production' },
       { bytes: 'stale weights 2\n' },
     ]);
     const release = gh.state.releases.find((r) => r.tagName === 'stale/v1')!;
     gh.state.assets.find((a) => a.releaseId === release.id)!.data = Buffer.from('stale weights X\n');
+    const before = gh.state.deployments.length;
     const log = join(tmp.path, 'stale.log');
     const result = await deploy({ model: 'stale', version: 'v2', 'promote-to': 'production' }, log, {
       FAIL_VERSION: '2',
@@ -224,12 +238,12 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     expect(result.code).toBe(1);
     const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/stale v1.*sha256/);
-    expect(logLines(log)).toEqual(['2 100 stale weights 2']);
-    const { statuses } = deploymentOf(
-      String(gh.state.deployments.filter((d) => (d.payload as { model?: string }).model === 'stale').at(-1)?.id),
+    expect(errors[0]).toMatch(
+      /^Refusing to deploy stale v2: its rollback target v1 cannot be verified.*sha256.*rollback-on-failure: false/,
     );
-    expect(statuses.at(-1)?.state).toBe('error');
+    // Nothing ran: v2 never served, so nothing needed a rollback that could not happen.
+    expect(logLines(log)).toEqual([]);
+    expect(gh.state.deployments.length).toBe(before);
     expect(await aliasVersion('stale', 'production')).toBe(1);
   });
 
@@ -353,24 +367,109 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     expect(logLines(log)).toEqual([]);
   });
 
-  it('two concurrent deploys to one environment end consistent: the alias is the last deployed version', async () => {
-    await registerVersions('race', [{ bytes: 'race weights 1\n' }, { bytes: 'race weights 2\n' }]);
-    const log = join(tmp.path, 'race.log');
-    const [first, second] = await Promise.all([
-      deploy({ model: 'race', version: 'v1', 'promote-to': 'staging' }, log),
-      deploy({ model: 'race', version: 'v2', 'promote-to': 'staging' }, log),
+  it('a deploy whose alias another deploy moved meanwhile fails and serves what the alias names', async () => {
+    await registerVersions('race', [
+      { bytes: 'race weights 1\n', alias: 'staging' },
+      { bytes: 'race weights 2\n' },
+      { bytes: 'race weights 3\n' },
     ]);
-    expect(first.code, first.stdout).toBe(0);
+    const log = join(tmp.path, 'race.log');
+    const go = join(tmp.path, 'race.go');
+    // A (v2) passes its run, then its smoke test waits until B (v3) has deployed and committed.
+    const first = deploy(
+      {
+        model: 'race',
+        version: 'v2',
+        'promote-to': 'staging',
+        'smoke-test': waitForGo('[ "$MLOPS_MODEL_VERSION" = 2 ]'),
+      },
+      log,
+      { GO: go },
+    );
+    await untilLogged(log, '2 100 race weights 2');
+    const second = await deploy({ model: 'race', version: 'v3', 'promote-to': 'staging' }, log);
     expect(second.code, second.stdout).toBe(0);
-    const history = await events('race');
-    const moves = history.filter((e) => e.type === 'alias-set');
-    const deployed = history.filter((e) => e.type === 'deployed' && e.environment === 'staging');
-    expect(deployed.map((e) => e.version).sort()).toEqual([1, 2]);
-    const final = await aliasVersion('race', 'staging');
-    expect(final).toBe(deployed.at(-1)!.version);
-    expect(final).toBe(moves.at(-1)!.version);
-    // Each move names where the alias was when it was applied.
-    expect(moves[1]!.previous).toBe(moves[0]!.version);
+    writeFiles(tmp.path, { 'race.go': '' });
+    const a = await first;
+    expect(a.code, a.stdout).toBe(1);
+    const errors = a.annotations.filter((x) => x.level === 'error').map((x) => x.message);
+    expect(errors).toEqual([
+      'deploy race v2 to staging failed: another deploy moved alias "staging" to v3 while this one ran; rolled back to v3. Alias "staging" was not moved.',
+    ]);
+    // v3 serves again after A's v2, and the alias says v3: the registry names what serves.
+    expect(logLines(log)).toEqual(['2 100 race weights 2', '3 100 race weights 3', '3 100 race weights 3']);
+    expect(await aliasVersion('race', 'staging')).toBe(3);
+    expect((await events('race')).at(-1)).toMatchObject({ type: 'rolled-back', version: 3, from: 2 });
+    expect(deploymentOf(a.outputs['deployment-id']).statuses.at(-1)?.state).toBe('failure');
+  });
+
+  it('a stage status GitHub cannot record is a warning: the rollout goes on and deploys', async () => {
+    await registerVersions('flaky', [
+      { bytes: 'flaky weights 1\n', alias: 'production' },
+      { bytes: 'flaky weights 2\n' },
+    ]);
+    const log = join(tmp.path, 'flaky.log');
+    const go = join(tmp.path, 'flaky.go');
+    const running = deploy(
+      {
+        model: 'flaky',
+        version: 'v2',
+        'promote-to': 'production',
+        traffic: '10,100',
+        run: `${RUN}; ${waitForGo('[ "$MLOPS_TRAFFIC_PERCENT" = 10 ]')}`,
+      },
+      log,
+      { GO: go },
+    );
+    await untilLogged(log, '2 10 flaky weights 2');
+    // The stage-1 status answers 500 on every attempt (the client tries 5 times).
+    gh.faults.inject({ method: 'POST', path: /\/deployments\/\d+\/statuses$/, status: 500, times: 5 });
+    writeFiles(tmp.path, { 'flaky.go': '' });
+    const result = await running;
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.outputs).toMatchObject({ status: 'deployed', 'rolled-back': 'false' });
+    expect(logLines(log)).toEqual(['2 10 flaky weights 2', '2 100 flaky weights 2']);
+    expect(await aliasVersion('flaky', 'production')).toBe(2);
+    const warnings = result.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^GitHub deployment \d+: the status "Deploying v2: stage 1\/2 \(10% traffic\) passed" was not recorded: .*HTTP 500/,
+      ),
+    ]);
+    const { statuses } = deploymentOf(result.outputs['deployment-id']);
+    expect(statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'success']);
+  });
+
+  it('a failed redeploy of the version the alias names rolls back and moves the alias to what serves', async () => {
+    await registerVersions('redo', [
+      { bytes: 'redo weights 1\n', alias: 'staging' },
+      { bytes: 'redo weights 2\n', alias: 'staging' },
+    ]);
+    const log = join(tmp.path, 'redo.log');
+    // As the template does: register moved staging to v2, then deploy v2 with promote-to staging.
+    const result = await deploy({ model: 'redo', version: 'v2', 'promote-to': 'staging' }, log, { FAIL_VERSION: '2' });
+    expect(result.code).toBe(1);
+    expect(result.outputs).toMatchObject({ status: 'rolled-back', 'previous-version': '1' });
+    expect(logLines(log)).toEqual(['2 100 redo weights 2', '1 100 redo weights 1']);
+    expect(await aliasVersion('redo', 'staging')).toBe(1);
+    const history = await events('redo');
+    expect(history.at(-2)).toMatchObject({ type: 'alias-set', alias: 'staging', version: 1, previous: 2 });
+    expect(history.at(-1)).toMatchObject({ type: 'rolled-back', version: 1, from: 2 });
+    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      'deploy redo v2 to staging failed: smoke-test exited with code 1; rolled back to v1. Alias "staging" moved back to v1.',
+    ]);
+
+    // A deprecated version is refused before anything is downloaded or run when an alias would move.
+    await registerVersions('redo', [{ bytes: 'redo weights 3\n' }]);
+    const deprecated = await runCliBundle(['registry', 'deprecate', 'redo', 'v3'], { cwd: work, env: noIdentity });
+    expect(deprecated.code, deprecated.stderr).toBe(0);
+    const refused = await deploy({ model: 'redo', version: 'v3', 'promote-to': 'staging' }, log);
+    expect(refused.code).toBe(1);
+    expect(refused.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      'redo v3 is deprecated: promote-to "staging" cannot point at a deprecated version (nothing was downloaded or deployed).',
+    ]);
+    expect(logLines(log)).toHaveLength(2);
+    expect(await aliasVersion('redo', 'staging')).toBe(1);
   });
 });
 

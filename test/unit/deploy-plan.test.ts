@@ -144,6 +144,12 @@ describe('rollback decisions', () => {
     expect(rollbackTarget(1, { current: undefined, previous: undefined })).toBeUndefined();
     expect(rollbackTarget(1, { current: 1, previous: undefined })).toBeUndefined();
   });
+
+  it('never rolls back to a deprecated version (an alias cannot point at one)', () => {
+    expect(rollbackTarget(3, { current: 3, previous: 2, deprecated: [2] })).toBeUndefined();
+    expect(rollbackTarget(3, { current: 2, previous: 1, deprecated: [2] })).toBe(1);
+    expect(rollbackTarget(3, { current: 2, previous: 1, deprecated: [1] })).toBe(2);
+  });
 });
 
 describe('what the commands get', () => {

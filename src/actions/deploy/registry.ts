@@ -5,18 +5,21 @@
  */
 import type { RunEnvironment } from '../../adapters/environment.js';
 import {
-  aliasState,
   downloadModelVersion,
   eventContext,
   openRegistryRepository,
+  registrySnapshot,
   registryTransaction,
   setProductionRelease,
   type RegistryAccessOptions,
 } from '../../adapters/registry/index.js';
 import type { RunnerIO } from '../../adapters/runner/definition.js';
-import type { DeployRequest } from '../../core/deploy/plan.js';
+import type { AliasState, DeployRequest } from '../../core/deploy/plan.js';
+import { EnvironmentError, InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { RegistryDocuments } from '../../core/registry/store.js';
 import { recordDeployment, recordRollback, setAlias } from '../../core/registry/operations.js';
+import { aliasPosition, chooseVersion, resolveVersion } from '../../core/registry/view.js';
 import { isReleaseAlias } from '../../core/registry/release-notes.js';
 import type { DeployContext } from './main.js';
 
@@ -33,6 +36,29 @@ export interface DeployRecord {
   request: DeployRequest;
   deploymentId: number | undefined;
   runUrl: string | undefined;
+  /**
+   * Where promote-to pointed when this deploy read it (undefined: not set). The write fails with
+   * a DeployConflictError when another deploy moved it since: the registry must name what serves.
+   */
+  expectedCurrent: number | undefined;
+}
+
+/** Another deploy moved the alias while this one ran: this one's write would misname what serves. */
+export class DeployConflictError extends EnvironmentError {}
+
+/** Throws DeployConflictError when `alias` is no longer where this deploy read it. */
+async function checkAliasUnmoved(
+  docs: RegistryDocuments,
+  model: string,
+  alias: string,
+  expected: number | undefined,
+): Promise<void> {
+  const now = (await aliasPosition(docs, model, alias))?.version;
+  if (now !== expected) {
+    throw new DeployConflictError(
+      `another deploy moved alias "${alias}" to ${now !== undefined ? `v${now}` : 'nothing'} while this one ran`,
+    );
+  }
 }
 
 /** The registry as deploy uses it. */
@@ -41,15 +67,21 @@ export interface DeployRegistry {
   downloadRequested(request: DeployRequest): Promise<VerifiedModel>;
   /** Downloads and verifies one version (the rollback's). */
   downloadVersion(version: number): Promise<VerifiedModel>;
-  /** Where `alias` points now, and where it pointed before its latest move. */
-  aliasState(alias: string): Promise<{ current: number | undefined; previous: number | undefined }>;
+  /** Where `alias` points now, where it pointed before its latest move, and which of them are deprecated. */
+  aliasState(alias: string): Promise<AliasState>;
   /**
    * A passed rollout: promote-to moves and the deploy is recorded (`deployed`, or `rolled-back`
    * for `version: previous`) in one registry commit, then the production release follows.
    */
   recordSuccess(record: DeployRecord & { version: number; previousVersion: number | undefined }): Promise<void>;
-  /** A failure rolled back: `version` serves again instead of `from`; the alias does not move. */
-  recordRollback(record: DeployRecord & { from: number; version: number; reason: string }): Promise<void>;
+  /**
+   * A failure rolled back: `version` serves again instead of `from`. promote-to moves to `version`
+   * (reason rollback) when it names another (a failed redeploy of its own version), in the same
+   * commit: the alias always names what serves.
+   */
+  recordRollback(
+    record: DeployRecord & { from: number; version: number; reason: string },
+  ): Promise<{ aliasMoved: boolean }>;
 }
 
 /** Opens the registry for one deploy. */
@@ -83,18 +115,41 @@ export function openDeployRegistry(context: {
   };
 
   return {
-    downloadRequested(request) {
+    async downloadRequested(request) {
       const selector = request.selector;
-      if ('previous' in selector) return download({ version: 'previous', alias: selector.previous });
-      if ('alias' in selector) return download({ alias: selector.alias });
-      return download({ version: selector.version });
+      const choice =
+        'previous' in selector
+          ? { version: 'previous' as const, alias: selector.previous }
+          : 'alias' in selector
+            ? { alias: selector.alias }
+            : { version: selector.version };
+      if (request.promoteTo) {
+        // An alias never points at a deprecated version: refuse it now, not after it served.
+        const { docs } = await registrySnapshot(await openRegistryRepository(access));
+        const chosen = await chooseVersion(docs, model, choice);
+        if (chosen.record.deprecated) {
+          throw new InputError(
+            `${model} v${chosen.record.version} is deprecated: promote-to "${request.promoteTo}" cannot point at a` +
+              ' deprecated version (nothing was downloaded or deployed).',
+          );
+        }
+        return download({ version: chosen.record.version });
+      }
+      return download(choice);
     },
     downloadVersion: (version) => download({ version }),
     async aliasState(alias) {
-      const position = await aliasState({ ...access, model, alias });
-      return { current: position?.version, previous: position?.previous };
+      const repo = await openRegistryRepository(access);
+      const { docs } = await registrySnapshot(repo);
+      const position = await aliasPosition(docs, model, alias);
+      const versions = [position?.version, position?.previous].filter((v): v is number => v !== undefined);
+      const deprecated: number[] = [];
+      for (const version of versions) {
+        if ((await resolveVersion(docs, model, { version }))?.deprecated) deprecated.push(version);
+      }
+      return { current: position?.version, previous: position?.previous, deprecated };
     },
-    async recordSuccess({ request, version, previousVersion, deploymentId, runUrl }) {
+    async recordSuccess({ request, version, previousVersion, deploymentId, runUrl, expectedCurrent }) {
       const repo = await openRegistryRepository(access);
       const who = repo.actor(actor);
       const environment = request.environment;
@@ -105,6 +160,7 @@ export function openDeployRegistry(context: {
         repo,
         async (docs) => {
           const context = eventContext(who);
+          if (request.promoteTo) await checkAliasUnmoved(docs, request.model, request.promoteTo, expectedCurrent);
           const moved = request.promoteTo
             ? await setAlias(docs, request.model, request.promoteTo, version, context, {
                 reason: request.intendedRollback ? 'rollback' : 'deploy',
@@ -151,22 +207,47 @@ export function openDeployRegistry(context: {
         },
       );
       if (request.promoteTo && isReleaseAlias(request.promoteTo)) {
-        await setProductionRelease({
-          ...access,
-          model,
-          version,
-          ...(result.previous !== undefined && result.previous !== version ? { previousVersion: result.previous } : {}),
-          repo,
-        });
+        // The alias moved and the deploy is recorded: a release GitHub cannot update is a warning
+        // (a later promote or `mlops registry set-alias` puts it right), never a failed deploy.
+        try {
+          await setProductionRelease({
+            ...access,
+            model,
+            version,
+            ...(result.previous !== undefined && result.previous !== version
+              ? { previousVersion: result.previous }
+              : {}),
+            repo,
+          });
+        } catch (error) {
+          log.warning(
+            `${model} v${version} is deployed and "${request.promoteTo}" names it, but its GitHub release was not updated: ` +
+              (error instanceof Error ? error.message : String(error)),
+          );
+        }
       }
     },
-    async recordRollback({ request, from, version, reason, deploymentId, runUrl }) {
+    async recordRollback({ request, from, version, reason, deploymentId, runUrl, expectedCurrent }) {
       const repo = await openRegistryRepository(access);
       const who = repo.actor(actor);
-      await registryTransaction(
+      const alias = request.promoteTo;
+      const { result } = await registryTransaction(
         repo,
-        (docs) =>
-          recordRollback(
+        async (docs) => {
+          const context = eventContext(who);
+          let moved = false;
+          if (alias) {
+            await checkAliasUnmoved(docs, request.model, alias, expectedCurrent);
+            if (expectedCurrent !== version) {
+              await setAlias(docs, request.model, alias, version, context, {
+                reason: 'rollback',
+                environment: request.environment,
+                ...(runUrl !== undefined ? { runUrl } : {}),
+              });
+              moved = true;
+            }
+          }
+          await recordRollback(
             docs,
             request.model,
             from,
@@ -177,10 +258,17 @@ export function openDeployRegistry(context: {
               ...(deploymentId !== undefined ? { deploymentId: String(deploymentId) } : {}),
               ...(runUrl !== undefined ? { runUrl } : {}),
             },
-            eventContext(who),
-          ),
-        { message: () => `rolled-back ${request.model} v${from} -> v${version} on ${request.environment}` },
+            context,
+          );
+          return { moved };
+        },
+        {
+          message: () =>
+            `rolled-back ${request.model} v${from} -> v${version} on ${request.environment}` +
+            `${alias && expectedCurrent !== version ? ` (${alias} -> v${version})` : ''}`,
+        },
       );
+      return { aliasMoved: result.moved };
     },
   };
 }

@@ -6,11 +6,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { workflowRunUrl } from '../../adapters/environment.js';
 import { createGitHubClient } from '../../adapters/github/client.js';
-import { noDeployment, startDeployment, type DeploymentTracker } from '../../adapters/github/deployments.js';
+import {
+  bestEffortStatuses,
+  noDeployment,
+  startDeployment,
+  type DeploymentTracker,
+} from '../../adapters/github/deployments.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import { InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { planDeployRequest, rollbackTarget, stageLabel, type DeployRequest } from '../../core/deploy/plan.js';
+import {
+  planDeployRequest,
+  rollbackTarget,
+  stageLabel,
+  type AliasState,
+  type DeployRequest,
+} from '../../core/deploy/plan.js';
 import { describeFailure, executeRollout, type RolloutResult } from '../../core/deploy/rollout.js';
 import { deployStatus, deploySummary, type DeployReport } from '../../core/deploy/summary.js';
 import type { DeployContext } from './main.js';
@@ -98,9 +109,25 @@ export async function runDeploy(context: DeployContext): Promise<ActionOutcome<'
     `${request.model} v${model.version}: ${model.path} (sha256 ${model.sha256} verified) for ${request.environment}.`,
   );
 
-  // 2. What a failure would go back to, decided before anything changes.
+  // 2. What a failure would go back to, decided and verified before anything changes: a rollback
+  // whose bytes cannot be verified would leave the failed version serving.
   const rollbackAlias = request.rollbackAlias ? await registry.aliasState(request.rollbackAlias) : undefined;
   const previousVersion = rollbackAlias ? rollbackTarget(model.version, rollbackAlias) : undefined;
+  let previousModel: VerifiedModel | undefined;
+  if (request.rollbackOnFailure && previousVersion !== undefined) {
+    try {
+      previousModel = await registry.downloadVersion(previousVersion);
+    } catch (error) {
+      if (error instanceof Error) {
+        error.message =
+          `Refusing to deploy ${request.model} v${model.version}: its rollback target v${previousVersion} cannot be ` +
+          `verified, so a failure could not be undone (${error.message}). Fix v${previousVersion}, or set ` +
+          'rollback-on-failure: false to deploy without a rollback.';
+      }
+      throw error;
+    }
+    log.info(`Rollback target ${request.model} v${previousVersion}: ${previousModel.path} (sha256 verified).`);
+  }
 
   // 3. The GitHub deployment (not in local mode: there is no GitHub to tell).
   let deployment: DeploymentTracker = noDeployment;
@@ -124,6 +151,8 @@ export async function runDeploy(context: DeployContext): Promise<ActionOutcome<'
       { logUrl: runUrl, environmentUrl },
     );
     log.info(`GitHub deployment ${deployment.id} to ${request.environment}.`);
+    // From here on a status GitHub cannot record is a warning: the rollout and its rollback go on.
+    deployment = bestEffortStatuses(deployment, (message) => log.warning(message));
   }
   const what = request.intendedRollback ? 'Rolling back to' : 'Deploying';
   await deployment.status(
@@ -138,6 +167,8 @@ export async function runDeploy(context: DeployContext): Promise<ActionOutcome<'
       request,
       model,
       previousVersion,
+      previousModel,
+      rollbackAlias,
       deployment,
       environmentUrl,
       local,
@@ -161,6 +192,8 @@ async function rollOutAndRecord({
   request,
   model,
   previousVersion,
+  previousModel,
+  rollbackAlias,
   deployment,
   environmentUrl,
   local,
@@ -172,6 +205,10 @@ async function rollOutAndRecord({
   request: DeployRequest;
   model: VerifiedModel;
   previousVersion: number | undefined;
+  /** The rollback target's verified bytes (undefined: no rollback target, or rollback-on-failure false). */
+  previousModel: VerifiedModel | undefined;
+  /** Where the rollback alias stood when this deploy read it. */
+  rollbackAlias: AliasState | undefined;
   deployment: DeploymentTracker;
   environmentUrl: string | undefined;
   local: boolean;
@@ -196,22 +233,35 @@ async function rollOutAndRecord({
     environmentUrl,
     local,
   };
-  report.rollout = await rollOut(model, request.stages, request.stageWaitSeconds, runner, deployment, log, what);
-
   const outputs = {
     version: model.version,
     'previous-version': previousVersion,
     'deployment-id': deployment.id,
     'model-path': model.path,
   };
-  if (report.rollout.passed) {
-    await registry.recordSuccess({
-      request,
-      version: model.version,
-      previousVersion,
-      deploymentId: deployment.id,
-      runUrl,
-    });
+  const expectedCurrent = request.promoteTo ? rollbackAlias?.current : undefined;
+  // Once the first command has started, anything that stops the deploy (a command failing, a
+  // registry write refused, another deploy moving the alias) goes down the rollback path.
+  let failure: string | undefined;
+  try {
+    report.rollout = await rollOut(model, request.stages, request.stageWaitSeconds, runner, deployment, log, what);
+    if (report.rollout.passed) {
+      await registry.recordSuccess({
+        request,
+        version: model.version,
+        previousVersion,
+        deploymentId: deployment.id,
+        runUrl,
+        expectedCurrent,
+      });
+    } else {
+      failure = describeFailure(report.rollout.failure!, request.stages);
+    }
+  } catch (error) {
+    failure = error instanceof Error ? error.message : String(error);
+    report.error = failure;
+  }
+  if (failure === undefined) {
     await deployment.status('success', `${request.model} v${model.version} deployed to ${request.environment}`);
     await io.appendSummary(
       deploySummary(report, request.stages, { run: runner.has('run'), smoke: runner.has('smoke-test') }),
@@ -219,28 +269,35 @@ async function rollOutAndRecord({
     return { passed: true, outputs: { ...outputs, status: 'deployed', 'rolled-back': false } };
   }
 
-  const failure = describeFailure(report.rollout.failure!, request.stages);
   // The step's one error line comes at the end, with the rollback's outcome; this is progress.
   log.info(`${request.model} v${model.version} to ${request.environment}: ${failure}.`);
+  // What serves before this deploy, read again now: another deploy may have moved the alias.
+  const now = request.rollbackAlias ? await registry.aliasState(request.rollbackAlias) : undefined;
+  const target = now ? rollbackTarget(model.version, now) : undefined;
+  let aliasMoved = false;
   if (!request.rollbackOnFailure) {
     report.noRollbackReason = 'rollback-on-failure is false';
-  } else if (previousVersion === undefined) {
+  } else if (target === undefined) {
     report.noRollbackReason = `${request.rollbackAlias ? `alias "${request.rollbackAlias}" has` : 'there is'} no previous version to go back to`;
   } else {
-    log.info(`Rolling back ${request.environment} to ${request.model} v${previousVersion}.`);
-    const previous = await registry.downloadVersion(previousVersion);
+    log.info(`Rolling back ${request.environment} to ${request.model} v${target}.`);
+    const previous = previousModel?.version === target ? previousModel : await registry.downloadVersion(target);
     await deployment.status('in_progress', `${failure}; rolling back to v${previous.version}`);
     const result = await rollOut(previous, [100], 0, runner, noDeployment, log, 'Rolling back to');
     report.rollback = { version: previous.version, result };
+    report.previousVersion = previous.version;
+    outputs['previous-version'] = previous.version;
     if (result.passed) {
-      await registry.recordRollback({
+      ({ aliasMoved } = await registry.recordRollback({
         request,
         from: model.version,
         version: previous.version,
         deploymentId: deployment.id,
         runUrl,
         reason: failure,
-      });
+        expectedCurrent: request.promoteTo ? now?.current : undefined,
+      }));
+      report.aliasMovedBack = aliasMoved;
     }
   }
   const status = deployStatus(report);
@@ -267,7 +324,11 @@ async function rollOutAndRecord({
       (rolledBack
         ? `; rolled back to v${report.rollback!.version}`
         : rollbackFailure || `; ${report.noRollbackReason}`) +
-      (request.promoteTo ? `. Alias "${request.promoteTo}" was not moved.` : '.'),
+      (request.promoteTo
+        ? aliasMoved
+          ? `. Alias "${request.promoteTo}" moved back to v${report.rollback!.version}.`
+          : `. Alias "${request.promoteTo}" was not moved.`
+        : '.'),
     outputs: { ...outputs, status, 'rolled-back': rolledBack },
   };
 }

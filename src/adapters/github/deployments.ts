@@ -3,6 +3,7 @@
  * rollout goes (in_progress, one per canary stage, then success or failure), so approvals and
  * history live where teams already look (the repository's Environments page).
  */
+import { randomUUID } from 'node:crypto';
 import { EnvironmentError } from '../../core/errors.js';
 import { deploymentDescription } from '../../core/deploy/plan.js';
 import type { GitHubClient } from './client.js';
@@ -84,22 +85,37 @@ export async function createDeployment(
   repository: RepositoryRef,
   deployment: NewDeployment,
 ): Promise<CreatedDeployment> {
+  // A key of this attempt in the payload: a create that GitHub did but answered with a 5xx is
+  // found by it instead of being sent again (a second deployment of the same deploy).
+  const payload = { ...deployment.payload, createKey: randomUUID() };
+  const body = {
+    ...repository,
+    ref: deployment.ref,
+    task: 'deploy',
+    environment: deployment.environment,
+    payload,
+    description: deploymentDescription(deployment.description),
+    auto_merge: false,
+    required_contexts: [],
+    transient_environment: deployment.transient,
+    production_environment: isProductionEnvironment(deployment.environment),
+  };
   let response;
-  try {
-    response = await client.request('POST /repos/{owner}/{repo}/deployments', {
-      ...repository,
-      ref: deployment.ref,
-      task: 'deploy',
-      environment: deployment.environment,
-      payload: deployment.payload,
-      description: deploymentDescription(deployment.description),
-      auto_merge: false,
-      required_contexts: [],
-      transient_environment: deployment.transient,
-      production_environment: isProductionEnvironment(deployment.environment),
-    });
-  } catch (error) {
-    throw deploymentApiError(`creating a deployment to ${deployment.environment}`, error);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // Octokit's own retries are off for this POST: it would resend it blindly.
+      response = await client.request('POST /repos/{owner}/{repo}/deployments', { ...body, request: { retries: 0 } });
+      break;
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      const maybeCreated = status === undefined || status >= 500;
+      if (!maybeCreated || attempt >= CREATE_ATTEMPTS - 1) {
+        throw deploymentApiError(`creating a deployment to ${deployment.environment}`, error);
+      }
+      const existing = await findCreated(client, repository, deployment, payload.createKey);
+      if (existing) return existing;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+    }
   }
   // 202 means GitHub merged the default branch instead of deploying; auto_merge false rules it
   // out, but a body without an id must never pass for a deployment.
@@ -111,6 +127,33 @@ export async function createDeployment(
     );
   }
   return { id: data.id, environment: data.environment ?? deployment.environment, url: data.url ?? '' };
+}
+
+/** How many times a create that failed with a 5xx or no answer is tried (each after a look-up). */
+const CREATE_ATTEMPTS = 4;
+
+/** The deployment a create with `createKey` made, when GitHub made it but the answer was lost. */
+async function findCreated(
+  client: GitHubClient,
+  repository: RepositoryRef,
+  deployment: NewDeployment,
+  createKey: string,
+): Promise<CreatedDeployment | undefined> {
+  try {
+    const { data } = await client.request('GET /repos/{owner}/{repo}/deployments', {
+      ...repository,
+      environment: deployment.environment,
+      per_page: 30,
+    });
+    const found = (data as Array<{ id: number; environment?: string; url?: string; payload?: unknown }>).find(
+      (candidate) => (candidate.payload as { createKey?: unknown } | undefined)?.createKey === createKey,
+    );
+    return found
+      ? { id: found.id, environment: found.environment ?? deployment.environment, url: found.url ?? '' }
+      : undefined;
+  } catch {
+    return undefined; // the next create attempt says what is wrong
+  }
 }
 
 /**
@@ -141,7 +184,7 @@ export async function setDeploymentStatus(
   }
 }
 
-/** One deployment's place in the rollout: statuses go to it, and a failure to set one is fatal. */
+/** One deployment's place in the rollout: statuses go to it (see bestEffortStatuses). */
 export interface DeploymentTracker {
   readonly id: number | undefined;
   status(state: DeploymentState, description: string): Promise<void>;
@@ -161,5 +204,26 @@ export async function startDeployment(
   return {
     id: created.id,
     status: (state, description) => setDeploymentStatus(client, repository, created.id, state, description, links),
+  };
+}
+
+/**
+ * The same tracker, whose statuses never throw: a status GitHub cannot record (a 500 after the
+ * retries, a 403) is a warning, because once a command has run, the rollout and its rollback
+ * must go on; the deployment's history is the only thing that misses a line.
+ */
+export function bestEffortStatuses(tracker: DeploymentTracker, warn: (message: string) => void): DeploymentTracker {
+  return {
+    id: tracker.id,
+    status: async (state, description) => {
+      try {
+        await tracker.status(state, description);
+      } catch (error) {
+        warn(
+          `GitHub deployment ${tracker.id}: the status "${deploymentDescription(description)}" was not recorded: ` +
+            (error instanceof Error ? error.message : String(error)),
+        );
+      }
+    },
   };
 }

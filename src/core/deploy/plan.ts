@@ -142,17 +142,25 @@ export function planDeployRequest(inputs: DeployRequestInputs, labels: DeployLab
   };
 }
 
+/** Where the rollback alias stands: its version, the one before its latest move, the deprecated among them. */
+export interface AliasState {
+  current: number | undefined;
+  previous: number | undefined;
+  /** Versions among current and previous that are deprecated (never a rollback target). */
+  deprecated?: readonly number[];
+}
+
 /**
  * What a failed deploy rolls back to: the version that was serving before this deploy. That is
  * the rollback alias' current version, unless this deploy is of that very version (a redeploy,
- * or `version: previous` whose alias moves back), then the version before it.
+ * or `version: previous` whose alias moves back), then the version before it. A deprecated
+ * version is never rolled back to (an alias cannot point at it).
  */
-export function rollbackTarget(
-  candidate: number,
-  alias: { current: number | undefined; previous: number | undefined },
-): number | undefined {
-  if (alias.current !== undefined && alias.current !== candidate) return alias.current;
-  if (alias.previous !== undefined && alias.previous !== candidate) return alias.previous;
+export function rollbackTarget(candidate: number, alias: AliasState): number | undefined {
+  const usable = (version: number | undefined): version is number =>
+    version !== undefined && version !== candidate && !(alias.deprecated ?? []).includes(version);
+  if (usable(alias.current)) return alias.current;
+  if (usable(alias.previous)) return alias.previous;
   return undefined;
 }
 

@@ -23,6 +23,10 @@ export interface DeployReport {
   rollout: RolloutResult;
   /** The automatic rollback after a failure, when one was attempted. */
   rollback?: { version: number; result: RolloutResult } | undefined;
+  /** What stopped a deploy whose commands passed (a registry write refused, the alias moved meanwhile). */
+  error?: string | undefined;
+  /** True when the rollback moved promote-to back to the version serving again. */
+  aliasMovedBack?: boolean | undefined;
   /** Why nothing was rolled back after a failure (no previous version, rollback-on-failure false). */
   noRollbackReason?: string | undefined;
   deploymentId: number | undefined;
@@ -35,8 +39,8 @@ export interface DeployReport {
  * The status of a deploy: `deployed` when every stage passed, `rolled-back` when a failure was
  * undone by a rollback that itself passed, else `failed`.
  */
-export function deployStatus(report: Pick<DeployReport, 'rollout' | 'rollback'>): DeployStatus {
-  if (report.rollout.passed) return 'deployed';
+export function deployStatus(report: Pick<DeployReport, 'rollout' | 'rollback' | 'error'>): DeployStatus {
+  if (report.rollout.passed && report.error === undefined) return 'deployed';
   return report.rollback?.result.passed ? 'rolled-back' : 'failed';
 }
 
@@ -94,7 +98,9 @@ export function deploySummary(
     const where =
       status === 'deployed'
         ? `\`${cell(report.promoteTo)}\` → v${report.version}`
-        : `\`${cell(report.promoteTo)}\` not moved${report.previousVersion !== undefined ? ` (stays on v${report.previousVersion})` : ''}`;
+        : report.aliasMovedBack
+          ? `\`${cell(report.promoteTo)}\` moved back to v${report.rollback!.version}`
+          : `\`${cell(report.promoteTo)}\` not moved${report.previousVersion !== undefined ? ` (stays on v${report.previousVersion})` : ''}`;
     lines.push(`| alias | ${where} |`);
   }
   if (report.deploymentId !== undefined) lines.push(`| GitHub deployment | ${report.deploymentId} |`);
@@ -106,6 +112,7 @@ export function deploySummary(
     '|---:|---:|---|---|',
     ...stageRows(report.rollout, stages, commands),
   );
+  if (report.error !== undefined) lines.push('', `Stopped after the commands: ${cell(report.error)}.`);
   if (report.rollback) {
     const passed = report.rollback.result.passed;
     lines.push(
