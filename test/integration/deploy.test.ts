@@ -440,6 +440,42 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     expect(statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'success']);
   });
 
+  it('a cancelled job (SIGTERM in a stage wait, or during a command) ends the deployment in error once, no rollback', async () => {
+    await registerVersions('stop', [{ bytes: 'stop weights 1\n', alias: 'production' }, { bytes: 'stop weights 2\n' }]);
+    const log = join(tmp.path, 'stop.log');
+    const stopStatuses = (id: number | undefined) =>
+      gh.state.deploymentStatuses.filter((s) => s.deploymentId === id).map((s) => s.state);
+    const latestStop = () =>
+      gh.state.deployments.filter((d) => (d.payload as { model?: string }).model === 'stop').at(-1);
+    // The runner cancels the job while the deploy waits between stages: $PPID is the action's node.
+    const waiting = await deploy(
+      {
+        model: 'stop',
+        version: 'v2',
+        'promote-to': 'production',
+        traffic: '10,100',
+        'stage-wait-seconds': '30',
+        run: `${RUN}; (sleep 2; kill -TERM $PPID) >/dev/null 2>&1 &`,
+      },
+      log,
+    );
+    expect(waiting.code).not.toBe(0);
+    expect(logLines(log)).toEqual(['2 10 stop weights 2']);
+    expect(stopStatuses(latestStop()?.id)).toEqual(['in_progress', 'in_progress', 'error']);
+    expect(waiting.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      expect.stringMatching(/^deploy stop v2 to production cancelled \(SIGTERM\) after stage 1\/2 \(10% traffic\)/),
+    ]);
+    // Cancelled while the command runs: the kill is no failure to roll back from.
+    const killed = await deploy(
+      { model: 'stop', version: 'v2', 'promote-to': 'production', run: `${RUN}; kill -TERM $PPID; sleep 30` },
+      log,
+    );
+    expect(killed.code).not.toBe(0);
+    expect(logLines(log)).toEqual(['2 10 stop weights 2', '2 100 stop weights 2']);
+    expect(stopStatuses(latestStop()?.id)).toEqual(['in_progress', 'error']);
+    expect(await aliasVersion('stop', 'production')).toBe(1);
+  });
+
   it('a failed redeploy of the version the alias names rolls back and moves the alias to what serves', async () => {
     await registerVersions('redo', [
       { bytes: 'redo weights 1\n', alias: 'staging' },

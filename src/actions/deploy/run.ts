@@ -13,7 +13,7 @@ import {
   type DeploymentTracker,
 } from '../../adapters/github/deployments.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
-import { InputError } from '../../core/errors.js';
+import { EnvironmentError, InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import {
   planDeployRequest,
@@ -43,6 +43,45 @@ function checkEnvironmentUrl(raw: string | undefined, label: string): string | u
   return raw;
 }
 
+/** The job was cancelled (SIGINT, SIGTERM): no new command starts and the deployment ends in error. */
+export class DeployCancelledError extends EnvironmentError {}
+
+/** Watches for the job's cancellation for the whole deploy (downloads, waits, commands). */
+export interface Cancellation {
+  readonly signal: AbortSignal;
+  /** Throws DeployCancelledError saying `what` was cancelled `where`, once a signal came. */
+  check(what: string, where: string): void;
+  /** The error for a cancellation seen at `where`. */
+  error(what: string, where: string): DeployCancelledError;
+  /** Removes the signal handlers. */
+  stop(): void;
+}
+
+/**
+ * Installs SIGINT and SIGTERM handlers that record the cancellation instead of letting Node die
+ * at once: the deploy then starts no new command and ends its deployment in error, never leaving
+ * it in progress (the runner sends SIGKILL only seconds later).
+ */
+export function watchCancellation(): Cancellation {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => controller.abort(name);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const error = (what: string, where: string) =>
+    new DeployCancelledError(`${what} cancelled (${String(controller.signal.reason)})${where ? ` ${where}` : ''}`);
+  return {
+    signal: controller.signal,
+    error,
+    check(what, where) {
+      if (controller.signal.aborted) throw error(what, where);
+    },
+    stop() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
 /** Runs every stage of the rollout for one verified model, with a deployment status per stage. */
 async function rollOut(
   model: VerifiedModel,
@@ -52,18 +91,34 @@ async function rollOut(
   deployment: DeploymentTracker,
   log: Logger,
   what: string,
+  cancellation: Cancellation,
+  deployName: string,
 ): Promise<RolloutResult> {
+  let reached = '';
+  const command = async (name: 'run' | 'smoke-test', percent: number, index: number) => {
+    const where = stageLabel(index, stages);
+    cancellation.check(deployName, where ? `at ${where}` : '');
+    const result = await runner.run(name, model, percent, index, stages);
+    // A command killed because the job was cancelled did not fail: nothing is rolled back.
+    if (result.cancelled || cancellation.signal.aborted) {
+      throw cancellation.error(deployName, `during ${name}${where ? ` at ${where}` : ''}`);
+    }
+    return result;
+  };
   return executeRollout(stages, waitSeconds, {
-    run: runner.has('run') ? (percent, index) => runner.run('run', model, percent, index, stages) : undefined,
-    smokeTest: runner.has('smoke-test')
-      ? (percent, index) => runner.run('smoke-test', model, percent, index, stages)
-      : undefined,
+    run: runner.has('run') ? (percent, index) => command('run', percent, index) : undefined,
+    smokeTest: runner.has('smoke-test') ? (percent, index) => command('smoke-test', percent, index) : undefined,
     wait: async (seconds) => {
       log.info(`Waiting ${seconds}s before the next stage (stage-wait-seconds).`);
-      await sleep(seconds * 1000);
+      try {
+        await sleep(seconds * 1000, undefined, { signal: cancellation.signal });
+      } catch {
+        throw cancellation.error(deployName, reached ? `after ${reached}` : '');
+      }
     },
     onStage: async (stage) => {
       const label = stageLabel(stage.index, stages);
+      reached = label;
       if (!label) return;
       // Every stage is a status on the deployment, so its history shows how far the rollout got.
       await deployment.status(
@@ -75,6 +130,16 @@ async function rollOut(
 }
 
 export async function runDeploy(context: DeployContext): Promise<ActionOutcome<'deploy'>> {
+  const cancellation = watchCancellation();
+  try {
+    return await runWatchedDeploy(context, cancellation);
+  } finally {
+    cancellation.stop();
+  }
+}
+
+/** The deploy, with the job's cancellation watched from the first download to the last status. */
+async function runWatchedDeploy(context: DeployContext, cancellation: Cancellation): Promise<ActionOutcome<'deploy'>> {
   const { inputs, io, log, env, label } = context;
   const request: DeployRequest = planDeployRequest(
     {
@@ -129,6 +194,9 @@ export async function runDeploy(context: DeployContext): Promise<ActionOutcome<'
     log.info(`Rollback target ${request.model} v${previousVersion}: ${previousModel.path} (sha256 verified).`);
   }
 
+  const deployName = `deploy ${request.model} v${model.version} to ${request.environment}`;
+  cancellation.check(deployName, 'before the deployment was created');
+
   // 3. The GitHub deployment (not in local mode: there is no GitHub to tell).
   let deployment: DeploymentTracker = noDeployment;
   const local = !env.inActions || !token || !env.repository;
@@ -176,6 +244,8 @@ export async function runDeploy(context: DeployContext): Promise<ActionOutcome<'
       what,
       registry,
       context,
+      cancellation,
+      deployName,
     });
   } catch (error) {
     // Whatever stopped the deploy halfway (a rollback download refused, a registry write that
@@ -201,6 +271,8 @@ async function rollOutAndRecord({
   what,
   registry,
   context,
+  cancellation,
+  deployName,
 }: {
   request: DeployRequest;
   model: VerifiedModel;
@@ -216,6 +288,9 @@ async function rollOutAndRecord({
   what: string;
   registry: DeployRegistry;
   context: DeployContext;
+  cancellation: Cancellation;
+  /** `deploy churn v3 to production`, for messages. */
+  deployName: string;
 }): Promise<ActionOutcome<'deploy'>> {
   const { inputs, io, log, env, mode } = context;
   // 4. The stages, then success or a rollback.
@@ -244,7 +319,17 @@ async function rollOutAndRecord({
   // registry write refused, another deploy moving the alias) goes down the rollback path.
   let failure: string | undefined;
   try {
-    report.rollout = await rollOut(model, request.stages, request.stageWaitSeconds, runner, deployment, log, what);
+    report.rollout = await rollOut(
+      model,
+      request.stages,
+      request.stageWaitSeconds,
+      runner,
+      deployment,
+      log,
+      what,
+      cancellation,
+      deployName,
+    );
     if (report.rollout.passed) {
       await registry.recordSuccess({
         request,
@@ -258,6 +343,8 @@ async function rollOutAndRecord({
       failure = describeFailure(report.rollout.failure!, request.stages);
     }
   } catch (error) {
+    // A cancelled job starts nothing more, a rollback included: the deployment ends in error.
+    if (error instanceof DeployCancelledError) throw error;
     failure = error instanceof Error ? error.message : String(error);
     report.error = failure;
   }
@@ -283,7 +370,17 @@ async function rollOutAndRecord({
     log.info(`Rolling back ${request.environment} to ${request.model} v${target}.`);
     const previous = previousModel?.version === target ? previousModel : await registry.downloadVersion(target);
     await deployment.status('in_progress', `${failure}; rolling back to v${previous.version}`);
-    const result = await rollOut(previous, [100], 0, runner, noDeployment, log, 'Rolling back to');
+    const result = await rollOut(
+      previous,
+      [100],
+      0,
+      runner,
+      noDeployment,
+      log,
+      'Rolling back to',
+      cancellation,
+      deployName,
+    );
     report.rollback = { version: previous.version, result };
     report.previousVersion = previous.version;
     outputs['previous-version'] = previous.version;

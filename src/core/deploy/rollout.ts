@@ -11,6 +11,8 @@ export interface CommandResult {
   signal: string | null;
   timedOut: boolean;
   durationMs: number;
+  /** True when the job was cancelled while it ran (the process adapter killed it). */
+  cancelled?: boolean;
 }
 
 /** The two commands of a stage, named as their inputs are. */
