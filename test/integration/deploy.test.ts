@@ -403,7 +403,7 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     expect(deploymentOf(a.outputs['deployment-id']).statuses.at(-1)?.state).toBe('failure');
   });
 
-  it('a stage status GitHub cannot record is a warning: the rollout goes on and deploys', async () => {
+  it('a stage status or a release GitHub cannot update is a warning: the rollout goes on and deploys', async () => {
     await registerVersions('flaky', [
       { bytes: 'flaky weights 1\n', alias: 'production' },
       { bytes: 'flaky weights 2\n' },
@@ -424,16 +424,22 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     await untilLogged(log, '2 10 flaky weights 2');
     // The stage-1 status answers 500 on every attempt (the client tries 5 times).
     gh.faults.inject({ method: 'POST', path: /\/deployments\/\d+\/statuses$/, status: 500, times: 5 });
+    // And the production release cannot be edited at all (after the registry commit).
+    gh.faults.inject({ method: 'PATCH', path: /\/releases\/\d+$/, status: 500 });
     writeFiles(tmp.path, { 'flaky.go': '' });
     const result = await running;
     expect(result.code, result.stdout).toBe(0);
     expect(result.outputs).toMatchObject({ status: 'deployed', 'rolled-back': 'false' });
     expect(logLines(log)).toEqual(['2 10 flaky weights 2', '2 100 flaky weights 2']);
     expect(await aliasVersion('flaky', 'production')).toBe(2);
+    expect((await events('flaky')).filter((e) => e.type === 'deployed')).toHaveLength(1);
     const warnings = result.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
     expect(warnings).toEqual([
       expect.stringMatching(
         /^GitHub deployment \d+: the status "Deploying v2: stage 1\/2 \(10% traffic\) passed" was not recorded: .*HTTP 500/,
+      ),
+      expect.stringMatching(
+        /^flaky v2 is deployed and "production" names it, but its GitHub release was not updated: /,
       ),
     ]);
     const { statuses } = deploymentOf(result.outputs['deployment-id']);
