@@ -89,7 +89,7 @@ async function history(model: string): Promise<RegistryEvent[]> {
 const release = (tag: string) => gh.state.releases.find((r) => r.tagName === tag && !r.draft)!;
 
 describe('deploy registry operations', () => {
-  it('promotes with the previous version, actor, run and environment in the event, and flips production releases', async () => {
+  it('promotes production, making the new release a full release and the old one a prerelease again', async () => {
     for (const [weights, runId] of [
       ['one\n', '8001'],
       ['two\n', '8002'],
@@ -130,7 +130,10 @@ describe('deploy registry operations', () => {
     });
     expect(release('churn/v2').prerelease).toBe(false);
     expect(release('churn/v1').prerelease).toBe(true);
+  });
 
+  it('keeps the previous version, actor, run and environment in the log, and finishes releases when promoted again', async () => {
+    const runUrl = `${gh.serverUrl}/${gh.owner}/${gh.repo}/actions/runs/42`;
     const moves = (await history('churn')).filter((e) => e.type === 'alias-set');
     expect(moves.map((e) => ({ ...e, id: undefined, time: undefined, sha256: undefined }))).toEqual([
       expect.objectContaining({ version: 1, alias: 'production', actor: 'alice', reason: 'deploy', runUrl }),
@@ -145,6 +148,11 @@ describe('deploy registry operations', () => {
       }),
     ]);
     expect(moves[0]).not.toHaveProperty('previous');
+    const human = await runCliBundle(['registry', 'history', 'churn', '--alias', 'production'], {
+      cwd: work,
+      env: noIdentity,
+    });
+    expect(human.stdout).toContain('production -> v2 (was v1), deploy in production');
     const state = await aliasState({ ...access(), model: 'churn', alias: 'production' });
     expect(state).toMatchObject({ version: 2, previous: 1 });
     expect((await aliasHistory({ ...access(), model: 'churn', alias: 'production' })).map((e) => e.version)).toEqual([

@@ -124,7 +124,7 @@ describe('mlops registry download', () => {
     const asset = gh.state.assets.find((a) => a.releaseId === release.id)!;
     asset.data = Buffer.from('evil!! weights\n'); // same size, other bytes
     const clone = freshClone();
-    const result = await download(clone, ['--model', 'tampered', '--version', 'v1', '--out', 'out']);
+    const result = await download(clone, ['--model', 'tampered', '--version', 'v1', '--out', 'out/a/b']);
     expect(result.code).toBe(2);
     const lines = result.stderr.trim().split('\n');
     expect(lines[lines.length - 1]).toBe(

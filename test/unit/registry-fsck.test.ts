@@ -220,3 +220,67 @@ describe('registry fsck', () => {
     expect(report.problems).toEqual([{ path: 'registry.json', message: 'missing (the format marker)', fixable: true }]);
   });
 });
+
+describe('fsck and drift profiles stored with versions', () => {
+  it('accepts a registered profile, and reports it missing, changed, or a profile no version records', async () => {
+    const files = new Map<string, string>();
+    const text = '{"columns": {}}\n';
+    const profileSha = (await import('node:crypto')).createHash('sha256').update(text).digest('hex');
+    await write(files, (docs) =>
+      registerVersion(
+        docs,
+        {
+          model: 'skew',
+          sha256: 'a'.repeat(64),
+          artifact: (version) => ({ ...artifact(version), location: `.mlops/artifacts/skew/v${version}/m.bin` }),
+          metrics: {},
+          lineage: {},
+          profile: { text, sha256: profileSha, size: text.length, name: 'profile.json' },
+        },
+        context(),
+      ),
+    );
+    expect(files.get('models/skew/profiles/v1.json')).toBe(text);
+    const check = async () => (await fsckRegistry(new RegistryDocuments(mapTree(files)))).problems;
+    expect(await check()).toEqual([]);
+
+    files.set('models/skew/profiles/v1.json', '{"columns": {"x": 1}}\n');
+    files.set('models/skew/profiles/v7.json', '{}');
+    expect(await check()).toEqual([
+      {
+        path: 'models/skew/profiles/v1.json',
+        message: `does not have the sha256 v1 records (${profileSha}); it was changed after registration`,
+        fixable: false,
+      },
+      { path: 'models/skew/profiles/v7.json', message: 'no version records this profile', fixable: false },
+    ]);
+    files.delete('models/skew/profiles/v1.json');
+    expect((await check())[0]).toEqual({
+      path: 'models/skew/profiles/v1.json',
+      message: "v1's drift profile is missing",
+      fixable: false,
+    });
+  });
+
+  it('refuses a profile over the limit before writing anything', async () => {
+    const files = new Map<string, string>();
+    const big = 5 * 1024 * 1024 + 1;
+    await expect(
+      write(files, (docs) =>
+        registerVersion(
+          docs,
+          {
+            model: 'skew',
+            sha256: 'a'.repeat(64),
+            artifact,
+            metrics: {},
+            lineage: {},
+            profile: { text: '{}', sha256: 'b'.repeat(64), size: big, name: 'big.json' },
+          },
+          context(),
+        ),
+      ),
+    ).rejects.toThrow(`profile: big.json has ${big} bytes; the registry stores profiles of at most 5242880 bytes.`);
+    expect(files.size).toBe(0);
+  });
+});

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, mkdtemp, rename, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -234,8 +234,13 @@ async function prepareTarget(
     async abandon() {
       await rm(staging, { recursive: true, force: true });
       for (const path of placed) await rm(path, { recursive: true, force: true });
-      // Only folders this download made, and only when empty (rmdir): another writer's files stay.
-      for (const folder of made.length ? [outDir] : []) await rmdir(folder).catch(() => undefined);
+      // Only folders this download made (outDir up to the first one mkdir created), innermost
+      // first, and only when empty (rmdir): another writer's files stay.
+      if (made.length === 0) return;
+      for (let folder = outDir; ; folder = dirname(folder)) {
+        await rmdir(folder).catch(() => undefined);
+        if (folder === made[0] || dirname(folder) === folder) break;
+      }
     },
   };
 }

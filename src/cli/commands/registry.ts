@@ -98,7 +98,10 @@ function eventDetail(event: RegistryEvent): string {
     case 'registered':
       return `${event.artifact.name}, sha256 ${event.sha256.slice(0, 12)}`;
     case 'alias-set':
-      return `${event.alias} -> v${event.version}${event.previous !== undefined ? ` (was v${event.previous})` : ''}`;
+      return (
+        `${event.alias} -> v${event.version}${event.previous !== undefined ? ` (was v${event.previous})` : ''}` +
+        (event.reason ? `, ${event.reason}${event.environment ? ` in ${event.environment}` : ''}` : '')
+      );
     case 'alias-removed':
       return `${event.alias} removed (was v${event.version})`;
     case 'deprecated':
