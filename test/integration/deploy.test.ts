@@ -314,7 +314,9 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
       { bytes: 'rollme weights 2\n', alias: 'production' },
     ]);
     const log = join(tmp.path, 'rollme.log');
-    const result = await deploy({ model: 'rollme', version: 'previous', alias: 'production' }, log);
+    const result = await deploy({ model: 'rollme', version: 'previous', alias: 'production' }, log, {
+      GITHUB_RUN_ID: '9911',
+    });
     expect(result.code, result.stdout).toBe(0);
     expect(result.outputs).toMatchObject({ version: '1', 'previous-version': '2', status: 'deployed' });
     expect(logLines(log)).toEqual(['1 100 rollme weights 1']);
@@ -328,6 +330,16 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
       ['in_progress', 'Rolling production back to rollme v1'],
       ['success', 'rollme v1 deployed to production'],
     ]);
+
+    // The same rollback re-run (attempt 2, or run again): previous is before the last move that was
+    // not itself a rollback, so it stays on v1 instead of flipping back to the bad v2.
+    const again = await deploy({ model: 'rollme', version: 'previous', alias: 'production' }, log, {
+      GITHUB_RUN_ID: '9911',
+      GITHUB_RUN_ATTEMPT: '2',
+    });
+    expect(again.code, again.stdout).toBe(0);
+    expect(logLines(log)).toEqual(['1 100 rollme weights 1', '1 100 rollme weights 1']);
+    expect(await aliasVersion('rollme', 'production')).toBe(1);
   });
 
   it('with no previous version a failure moves nothing', async () => {

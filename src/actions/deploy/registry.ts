@@ -19,7 +19,7 @@ import { EnvironmentError, InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { RegistryDocuments } from '../../core/registry/store.js';
 import { recordDeployment, recordRollback, setAlias } from '../../core/registry/operations.js';
-import { aliasPosition, chooseVersion, resolveVersion } from '../../core/registry/view.js';
+import { aliasMoves, aliasPosition, chooseVersion, resolveVersion } from '../../core/registry/view.js';
 import { isReleaseAlias } from '../../core/registry/release-notes.js';
 import type { DeployContext } from './main.js';
 
@@ -45,6 +45,26 @@ export interface DeployRecord {
 
 /** Another deploy moved the alias while this one ran: this one's write would misname what serves. */
 export class DeployConflictError extends EnvironmentError {}
+
+/**
+ * What `version: previous` deploys: the version `alias` pointed at before its latest move that
+ * was not itself a rollback. Re-running a rollback (a second attempt, or the same rollback run
+ * again) then stays where the first one went instead of flipping back to the version it left.
+ * Undefined when no such move exists (chooseVersion then says why there is no previous).
+ */
+export async function previousBeforeLastDeploy(
+  docs: RegistryDocuments,
+  model: string,
+  alias: string,
+): Promise<number | undefined> {
+  const moves = await aliasMoves(docs, model, alias);
+  for (let i = moves.length - 1; i >= 0; i--) {
+    const move = moves[i]!;
+    if (move.type === 'alias-removed') return undefined;
+    if (move.reason !== 'rollback') return move.previous;
+  }
+  return undefined;
+}
 
 /** Throws DeployConflictError when `alias` is no longer where this deploy read it. */
 async function checkAliasUnmoved(
@@ -117,16 +137,21 @@ export function openDeployRegistry(context: {
   return {
     async downloadRequested(request) {
       const selector = request.selector;
-      const choice =
+      let choice: { version?: number | 'previous'; alias?: string } =
         'previous' in selector
           ? { version: 'previous' as const, alias: selector.previous }
           : 'alias' in selector
             ? { alias: selector.alias }
             : { version: selector.version };
-      if (request.promoteTo) {
-        // An alias never points at a deprecated version: refuse it now, not after it served.
+      if (request.promoteTo || 'previous' in selector) {
         const { docs } = await registrySnapshot(await openRegistryRepository(access));
+        if ('previous' in selector) {
+          const version = await previousBeforeLastDeploy(docs, model, selector.previous);
+          if (version !== undefined) choice = { version };
+        }
+        // An alias never points at a deprecated version: refuse it now, not after it served.
         const chosen = await chooseVersion(docs, model, choice);
+        if (!request.promoteTo) return download({ version: chosen.record.version });
         if (chosen.record.deprecated) {
           throw new InputError(
             `${model} v${chosen.record.version} is deprecated: promote-to "${request.promoteTo}" cannot point at a` +
