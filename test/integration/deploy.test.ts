@@ -303,7 +303,9 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     expect(logLines(log)).toEqual(['1 100 slow weights 1']);
     const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
     expect(errors).toEqual([
-      expect.stringMatching(/^deploy slow v2 to production failed: run timed out after [3-9](\.\d)?s; rolled back to v1\./),
+      expect.stringMatching(
+        /^deploy slow v2 to production failed: run timed out after [3-9](\.\d)?s; rolled back to v1\./,
+      ),
     ]);
     expect(await aliasVersion('slow', 'production')).toBe(1);
   });
