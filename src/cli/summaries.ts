@@ -207,6 +207,30 @@ function registerSummary(outputs: Record<string, OutputValue>): string {
   );
 }
 
+/** deploy: the verdict in one line, then where the verified model is and the GitHub deployment. */
+function deploySummary(outputs: Record<string, OutputValue>): string {
+  const version = `v${String(outputs.version)}`;
+  const previous = outputs['previous-version'] !== undefined ? `v${String(outputs['previous-version'])}` : undefined;
+  const verdict =
+    outputs.status === 'deployed'
+      ? `DEPLOYED  deploy: ${version}${previous ? ` (previously ${previous})` : ''}.`
+      : outputs.status === 'rolled-back'
+        ? `ROLLED BACK  deploy: ${version} failed; ${previous ?? 'the previous version'} serves again.`
+        : `FAILED  deploy: ${version} failed, and no rollback passed (the log says why).`;
+  const rows: Array<[string, OutputValue]> = [
+    ['model', outputs['model-path']],
+    ['deployment', outputs['deployment-id']],
+  ];
+  return (
+    verdict +
+    '\n' +
+    rows
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => `  ${name.padEnd(10)}  ${String(value)}\n`)
+      .join('')
+  );
+}
+
 /** `mlops train`: the run, its status, the first metrics, and where the record is. */
 async function trainRunSummary(outputs: Record<string, OutputValue>): Promise<string> {
   const record = (await readJsonIfPresent(String(outputs['run-record']))) as
@@ -282,6 +306,7 @@ export async function renderActionSummary(action: ActionName, outcome: ActionOut
   if (action === 'validate-data' && outputs.passed !== undefined) return validateSummary(outputs);
   if (action === 'evaluate-gate') return gateSummary(outputs, outcome);
   if (action === 'register' && outputs.version !== undefined) return registerSummary(outputs);
+  if (action === 'deploy' && outputs.status !== undefined) return deploySummary(outputs);
   if (action === 'train' && outputs['run-record'] !== undefined) return trainRunSummary(outputs);
   if (action === 'drift-check' && outputs.drift !== undefined && outputs.share !== undefined) {
     return driftSummary(outputs, outcome);

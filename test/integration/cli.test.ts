@@ -211,7 +211,10 @@ describe('flags', () => {
       const result = await cli(['deploy', '--model', 'peng', '--version', 'v2']);
       expect(result.stdout).not.toMatch(/^\d+\.\d+\.\d+\n$/);
       expect(result.code).toBe(2);
-      expect(result.stderr).toBe('mlops: error: deploy is not implemented yet.\n');
+      // deploy's own checks ran: it got the version and asks where to deploy it.
+      expect(result.stderr).toBe(
+        'mlops: error: --environment or --promote-to is required: the environment to deploy to (it defaults to promote-to).\n',
+      );
     },
     TIMEOUT,
   );

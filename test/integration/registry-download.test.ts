@@ -207,6 +207,17 @@ describe('mlops registry download', () => {
     expect(readFileSync(join(clone, 'out', 'model.bin'), 'utf8')).toBe('mine\n');
     expect(readdirSync(join(clone, 'out'))).toEqual(['model.bin']);
   });
+
+  it('two downloads racing into one --out: exactly one lands, the other says it already exists', async () => {
+    const clone = freshClone();
+    const results = await Promise.all([
+      download(clone, ['--model', 'iris', '--version', 'v1', '--out', 'race']),
+      download(clone, ['--model', 'iris', '--version', 'v1', '--out', 'race']),
+    ]);
+    expect(results.map((r) => r.code).sort()).toEqual([0, 2]);
+    expect(results.find((r) => r.code === 2)?.stderr).toMatch(/race\/model\.bin already exists/);
+    expect(readdirSync(join(clone, 'race'))).toEqual(['model.bin']);
+  });
 });
 
 describe('mlops registry download in local mode', () => {

@@ -218,6 +218,12 @@ export async function setProductionRelease(options: ProductionReleaseOptions): P
     options.previousVersion !== undefined
       ? await resolveVersion(docs, model, { version: options.previousVersion })
       : undefined;
+  // Read fresh: a promote whose release update runs after a newer promote's must not undo it.
+  if (current && !current.aliases.some(isReleaseAlias)) {
+    const why = `no production alias names ${model} v${current.version} any more (a later promote moved it)`;
+    log.info(`The releases stay as they are: ${why}.`);
+    return { skipped: why };
+  }
   const withRelease = [current, previous].filter((r): r is ModelVersionRecord => r?.release !== undefined);
   if (withRelease.length === 0) return { skipped: 'the versions have no GitHub release (local mode)' };
   const api = await githubApi(options);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, mkdtemp, rename, rm, rmdir } from 'node:fs/promises';
+import { link, lstat, mkdir, mkdtemp, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
@@ -204,10 +204,10 @@ async function prepareTarget(
   const finalFile = join(outDir, assetName);
   const finalFolder = kind === 'directory' ? join(outDir, unpackedName(assetName)) : undefined;
   // Never overwrite: what is there may be what someone is running.
+  const alreadyExists = (path: string) =>
+    new InputError(`out: ${path} already exists; remove it or download into another folder.`);
   for (const path of [finalFile, finalFolder]) {
-    if (path !== undefined && (await exists(path))) {
-      throw new InputError(`out: ${path} already exists; remove it or download into another folder.`);
-    }
+    if (path !== undefined && (await exists(path))) throw alreadyExists(path);
   }
   const info = await lstat(outDir).catch(() => undefined);
   if (info && !info.isDirectory()) throw new InputError(`out: ${outDir} is not a folder.`);
@@ -222,11 +222,21 @@ async function prepareTarget(
   return {
     staging,
     async place(file, unpacked) {
-      await rename(file, finalFile);
+      // link() fails with EEXIST where rename() would replace: a download racing this one into
+      // the same --out never has its verified file swapped for other bytes.
+      await link(file, finalFile).catch((error: NodeJS.ErrnoException) => {
+        throw error.code === 'EEXIST' ? alreadyExists(finalFile) : error;
+      });
       placed.push(finalFile);
+      await unlink(file);
       if (unpacked !== undefined && finalFolder !== undefined) {
-        await rename(unpacked, finalFolder);
+        // mkdir without recursive claims the name (EEXIST if taken); rename then replaces only
+        // the empty folder this download just made.
+        await mkdir(finalFolder).catch((error: NodeJS.ErrnoException) => {
+          throw error.code === 'EEXIST' ? alreadyExists(finalFolder) : error;
+        });
         placed.push(finalFolder);
+        await rename(unpacked, finalFolder);
       }
       await rm(staging, { recursive: true, force: true });
       return { file: finalFile, path: finalFolder ?? finalFile };

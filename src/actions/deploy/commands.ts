@@ -1,0 +1,102 @@
+/**
+ * The user's `run` and `smoke-test`, run through the process adapter as workflow `run:` steps
+ * are: a script file for `shell`, never interpolated, live output, the timeout killing the
+ * whole process tree.
+ */
+import { processVariables } from '../../adapters/environment.js';
+import { isExecutableOnPath, resolveShell, runShellCommand } from '../../adapters/process.js';
+import type { RunEnvironment } from '../../adapters/environment.js';
+import type { RunMode } from '../../adapters/runner/definition.js';
+import { deployVariables, stageLabel, type DeployRequest } from '../../core/deploy/plan.js';
+import type { CommandName, CommandResult } from '../../core/deploy/rollout.js';
+import { InputError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { formatDuration } from '../../core/registry/format.js';
+import type { DeployContext } from './main.js';
+import type { VerifiedModel } from './registry.js';
+
+/** Runs the deploy's commands for one model and stage. */
+export interface CommandRunner {
+  /** Whether the input was given. */
+  has(name: CommandName): boolean;
+  run(
+    name: CommandName,
+    model: VerifiedModel,
+    trafficPercent: number,
+    stage: number,
+    stages: readonly number[],
+  ): Promise<CommandResult>;
+}
+
+/**
+ * The environment a command gets: this step's own, less the action's INPUT_* variables (a
+ * workflow `run:` step never sees another step's inputs, the token among them), plus the model's.
+ */
+export function commandEnvironment(base: NodeJS.ProcessEnv, variables: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value !== undefined && !name.startsWith('INPUT_')) env[name] = value;
+  }
+  return { ...env, ...variables };
+}
+
+/**
+ * Checks that `shell` names a shell that can start here (with the same rules runShellCommand
+ * applies when it runs), so a typo fails before the model is downloaded or a deployment exists.
+ */
+export function checkShell(shell: string | undefined): void {
+  const env = commandEnvironment(processVariables(), {});
+  const invocation = resolveShell(
+    shell,
+    process.platform,
+    (program) => isExecutableOnPath(program, env),
+    env.ComSpec ?? env.COMSPEC,
+  );
+  if (!isExecutableOnPath(invocation.command, env)) {
+    throw new InputError(
+      `shell "${invocation.name}": ${invocation.command} is not on the PATH (${env.PATH ?? env.Path ?? 'unset'}).`,
+    );
+  }
+}
+
+/** The runner of the deploy's commands, from its inputs. */
+export function commandRunner(options: {
+  inputs: DeployContext['inputs'];
+  env: RunEnvironment;
+  log: Logger;
+  mode: RunMode;
+  request: DeployRequest;
+}): CommandRunner {
+  const { inputs, env, log, mode, request } = options;
+  const scripts: Record<CommandName, string | undefined> = { run: inputs.run, 'smoke-test': inputs['smoke-test'] };
+  const timeoutMinutes = inputs['timeout-minutes'];
+  return {
+    has: (name) => scripts[name] !== undefined,
+    async run(name, model, trafficPercent, stage, stages) {
+      const script = scripts[name]!;
+      const where = stageLabel(stage, stages);
+      const title = `${name}: ${request.model} v${model.version} to ${request.environment}${where ? `, ${where}` : ''}`;
+      return log.group(title, async () => {
+        const result = await runShellCommand({
+          script,
+          ...(inputs.shell !== undefined ? { shell: inputs.shell } : {}),
+          cwd: inputs['working-directory'],
+          env: commandEnvironment(
+            processVariables(),
+            deployVariables({ ...model, environment: request.environment, model: request.model }, trafficPercent),
+          ),
+          ...(timeoutMinutes !== undefined ? { timeoutMs: Math.round(timeoutMinutes * 60_000) } : {}),
+          tempDir: env.tempDir,
+          // On the command line stdout carries mlops' own summary (or --json): the commands' output goes to stderr.
+          ...(mode === 'cli' ? { onOutput: (chunk: string) => void process.stderr.write(chunk) } : {}),
+          onHeartbeat: (silentForMs) =>
+            log.info(`${name} is still running (no output for ${formatDuration(silentForMs / 1000)}).`),
+        });
+        log.info(
+          `${name} ${result.exitCode === 0 && !result.timedOut ? 'passed' : 'failed'} in ${formatDuration(result.durationMs / 1000)}.`,
+        );
+        return result;
+      });
+    },
+  };
+}
