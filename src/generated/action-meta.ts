@@ -10,7 +10,7 @@ export const actionMeta = {
         "required": true
       },
       "version": {
-        "description": "Version to deploy (v<N> or N). Give this or alias.",
+        "description": "Version to deploy (v<N> or N), or `previous` to redeploy the version the alias (or promote-to) pointed at before its current one. Give this or alias.",
         "required": false
       },
       "alias": {
@@ -18,23 +18,50 @@ export const actionMeta = {
         "required": false
       },
       "run": {
-        "description": "Deployment command, run without a shell with the model path in MLOPS_MODEL_PATH.",
+        "description": "Deployment command (kubectl, bentoml, docker push, a cloud CLI), run as a workflow `run:` step is: written to a script file for `shell`, never interpolated. It gets the verified model in MLOPS_MODEL_PATH, MLOPS_MODEL_NAME, MLOPS_MODEL_VERSION, MLOPS_MODEL_SHA256, MLOPS_ENVIRONMENT and the stage's MLOPS_TRAFFIC_PERCENT.",
         "required": false
       },
       "smoke-test": {
-        "description": "Command that must succeed after deployment.",
+        "description": "Command that must succeed after each stage of the deployment, run like `run` with the same variables. A failure rolls back (rollback-on-failure).",
+        "required": false
+      },
+      "shell": {
+        "description": "Shell for run and smoke-test, as a workflow step's `shell:`: bash, sh, pwsh, powershell, python, cmd, or a template such as `bash -euo pipefail {0}`. Default: bash (pwsh on Windows), as the runner does.",
+        "required": false
+      },
+      "timeout-minutes": {
+        "description": "Stop run or smoke-test (each time it runs), and every process it started, after this many minutes (fractions allowed); the stage then fails and rolls back.",
         "required": false
       },
       "promote-to": {
-        "description": "Alias to point at the deployed version once the smoke test passes.",
+        "description": "Alias to point at the deployed version once every stage and smoke test passed (staging, production).",
         "required": false
       },
       "environment": {
-        "description": "GitHub deployment environment name.",
+        "description": "GitHub deployment environment (and MLOPS_ENVIRONMENT). Default: the promote-to alias.",
         "required": false
       },
+      "environment-url": {
+        "description": "URL of the deployed service, shown on the GitHub deployment.",
+        "required": false
+      },
+      "transient-environment": {
+        "description": "Mark the GitHub deployment's environment as transient (a preview that goes away).",
+        "required": false,
+        "default": "false"
+      },
+      "traffic": {
+        "description": "Staged rollout: traffic percentages, one stage each, ending at 100 (`10,50,100`). run and smoke-test run once per stage with MLOPS_TRAFFIC_PERCENT; map it to Argo Rollouts weights or Seldon/SageMaker traffic splits.",
+        "required": false,
+        "default": "100"
+      },
+      "stage-wait-seconds": {
+        "description": "Seconds to wait between stages of a staged rollout, before the next stage runs.",
+        "required": false,
+        "default": "0"
+      },
       "rollback-on-failure": {
-        "description": "Redeploy the previous version when the deployment or smoke test fails.",
+        "description": "Redeploy the version that served before (run, then smoke-test it) when run or smoke-test fails.",
         "required": false,
         "default": "true"
       },
@@ -61,13 +88,13 @@ export const actionMeta = {
     },
     "outputs": {
       "version": {
-        "description": "Deployed version number."
+        "description": "The version this step deployed (or tried to deploy)."
       },
       "previous-version": {
-        "description": "Version that was deployed before."
+        "description": "Version that served before this deploy (what a failure rolls back to)."
       },
       "status": {
-        "description": "deployed, rolled-back or failed."
+        "description": "deployed, rolled-back (a failure was undone) or failed."
       },
       "rolled-back": {
         "description": "true when a rollback happened."
@@ -76,7 +103,7 @@ export const actionMeta = {
         "description": "Id of the GitHub deployment."
       },
       "model-path": {
-        "description": "Absolute path of the downloaded, verified model file."
+        "description": "Absolute path of the downloaded, verified model file (a folder for a registered directory)."
       }
     }
   },

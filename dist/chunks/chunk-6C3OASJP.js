@@ -1,2 +1,0 @@
-function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}
-import{commonInputs,registryInputs}from"./chunk-SWWGNYL2.js";import{boolean,text}from"./chunk-SUOK45HO.js";import{NotImplementedError}from"./chunk-M2QE45X6.js";var deploy={name:"deploy",inputs:{...commonInputs,...registryInputs,model:text(),version:text(),alias:text(),run:text(),"smoke-test":text(),"promote-to":text(),environment:text(),"rollback-on-failure":boolean()},run(){throw new NotImplementedError("deploy")}};export{deploy};

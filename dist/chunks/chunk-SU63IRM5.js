@@ -1,2 +1,0 @@
-function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}
-import{commonInputs,registryInputs}from"./chunk-SWWGNYL2.js";import{lazyRun}from"./chunk-RYDZSGT4.js";import{boolean,path,text}from"./chunk-SUOK45HO.js";var inputs={...commonInputs,...registryInputs,model:text(),path:path(),"run-record":path(),metrics:path(),alias:text(),release:boolean(),description:text()},register={name:"register",inputs,run:lazyRun(async()=>(await import("./run-EJRXCN22.js")).runRegister)};export{register};

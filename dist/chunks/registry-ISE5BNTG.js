@@ -1,2 +1,0 @@
-function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}
-import{openRegistryReader}from"./chunk-FZZBJ7YB.js";import{RegistryRepository,eventContext,registrySnapshot,registryTransaction}from"./chunk-NCPPV2PJ.js";import"./chunk-C7EN3H45.js";import"./chunk-2EMOG7ST.js";import"./chunk-M2QE45X6.js";import"./chunk-OM4MMLE2.js";export{RegistryRepository,eventContext,openRegistryReader,registrySnapshot,registryTransaction};
