@@ -3,6 +3,7 @@
  * are: a script file for `shell`, never interpolated, live output, the timeout killing the
  * whole process tree.
  */
+import { runStepEnvironment } from '../../core/command-environment.js';
 import { processVariables } from '../../adapters/environment.js';
 import { isExecutableOnPath, resolveShell, runShellCommand } from '../../adapters/process.js';
 import type { RunEnvironment } from '../../adapters/environment.js';
@@ -29,15 +30,14 @@ export interface CommandRunner {
 }
 
 /**
- * The environment a command gets: this step's own, less the action's INPUT_* variables (a
- * workflow `run:` step never sees another step's inputs, the token among them), plus the model's.
+ * The environment a deploy or smoke-test command gets: what a workflow `run:` step would see (no
+ * INPUT_* variables, the token among them, no runtime credentials), plus the model's.
  */
-export function commandEnvironment(base: NodeJS.ProcessEnv, variables: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(base)) {
-    if (value !== undefined && !name.startsWith('INPUT_')) env[name] = value;
-  }
-  return { ...env, ...variables };
+export function deployCommandEnvironment(
+  base: Readonly<Record<string, string | undefined>>,
+  variables: Record<string, string>,
+): Record<string, string> {
+  return { ...runStepEnvironment(base), ...variables };
 }
 
 /**
@@ -45,7 +45,7 @@ export function commandEnvironment(base: NodeJS.ProcessEnv, variables: Record<st
  * applies when it runs), so a typo fails before the model is downloaded or a deployment exists.
  */
 export function checkShell(shell: string | undefined): void {
-  const env = commandEnvironment(processVariables(), {});
+  const env = deployCommandEnvironment(processVariables(), {});
   const invocation = resolveShell(
     shell,
     process.platform,
@@ -81,7 +81,7 @@ export function commandRunner(options: {
           script,
           ...(inputs.shell !== undefined ? { shell: inputs.shell } : {}),
           cwd: inputs['working-directory'],
-          env: commandEnvironment(
+          env: deployCommandEnvironment(
             processVariables(),
             deployVariables({ ...model, environment: request.environment, model: request.model }, trafficPercent),
           ),

@@ -1,16 +1,5 @@
+import { runStepEnvironment } from '../command-environment.js';
 import { paramVariables, type ParamTree, type SkippedParamVariable } from './params.js';
-
-/**
- * Variables a JavaScript action gets that a workflow `run:` step does not: its inputs (the
- * github-token among them) and the runtime service credentials. The training command runs as a
- * `run:` step would, so it sees none of them.
- */
-const ACTION_ONLY_VARIABLES = [
-  'ACTIONS_RUNTIME_TOKEN',
-  'ACTIONS_RUNTIME_URL',
-  'ACTIONS_RESULTS_URL',
-  'ACTIONS_CACHE_URL',
-];
 
 /** What the training command is told about its run. */
 export interface CommandVariables {
@@ -43,14 +32,9 @@ export function commandEnvironment(
   base: Readonly<Record<string, string | undefined>>,
   variables: CommandVariables,
 ): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(base)) {
-    if (value === undefined) continue;
-    if (name.toUpperCase().startsWith('INPUT_') || ACTION_ONLY_VARIABLES.includes(name)) continue;
-    // Stale per-param variables from an outer train step would mix with this run's params.
-    if (name.startsWith('MLOPS_PARAM_')) continue;
-    env[name] = value;
-  }
+  const env = runStepEnvironment(base);
+  // Stale per-param variables from an outer train step would mix with this run's params.
+  for (const name of Object.keys(env)) if (name.startsWith('MLOPS_PARAM_')) delete env[name];
   Object.assign(env, paramVariables(variables.params, variables.paramsSource, variables.onSkippedParam));
   env.MLOPS_PARAMS = variables.paramsFile;
   env.MLOPS_SEED = String(variables.seed);
