@@ -14,7 +14,7 @@ import {
   type RegistryAccessOptions,
 } from '../../adapters/registry/index.js';
 import type { RunnerIO } from '../../adapters/runner/definition.js';
-import type { AliasState, DeployRequest } from '../../core/deploy/plan.js';
+import type { RollbackAlias, DeployRequest } from '../../core/deploy/plan.js';
 import { EnvironmentError, InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { RegistryDocuments } from '../../core/registry/store.js';
@@ -88,7 +88,7 @@ export interface DeployRegistry {
   /** Downloads and verifies one version (the rollback's). */
   downloadVersion(version: number): Promise<VerifiedModel>;
   /** Where `alias` points now, where it pointed before its latest move, and which of them are deprecated. */
-  aliasState(alias: string): Promise<AliasState>;
+  aliasState(alias: string): Promise<RollbackAlias>;
   /**
    * A passed rollout: promote-to moves and the deploy is recorded (`deployed`, or `rolled-back`
    * for `version: previous`) in one registry commit, then the production release follows.

@@ -19,7 +19,7 @@ import {
   planDeployRequest,
   rollbackTarget,
   stageLabel,
-  type AliasState,
+  type RollbackAlias,
   type DeployRequest,
 } from '../../core/deploy/plan.js';
 import { describeFailure, executeRollout, type RolloutResult } from '../../core/deploy/rollout.js';
@@ -280,7 +280,7 @@ async function rollOutAndRecord({
   /** The rollback target's verified bytes (undefined: no rollback target, or rollback-on-failure false). */
   previousModel: VerifiedModel | undefined;
   /** Where the rollback alias stood when this deploy read it. */
-  rollbackAlias: AliasState | undefined;
+  rollbackAlias: RollbackAlias | undefined;
   deployment: DeploymentTracker;
   environmentUrl: string | undefined;
   local: boolean;

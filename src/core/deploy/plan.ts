@@ -143,7 +143,7 @@ export function planDeployRequest(inputs: DeployRequestInputs, labels: DeployLab
 }
 
 /** Where the rollback alias stands: its version, the one before its latest move, the deprecated among them. */
-export interface AliasState {
+export interface RollbackAlias {
   current: number | undefined;
   previous: number | undefined;
   /** Versions among current and previous that are deprecated (never a rollback target). */
@@ -156,7 +156,7 @@ export interface AliasState {
  * or `version: previous` whose alias moves back), then the version before it. A deprecated
  * version is never rolled back to (an alias cannot point at it).
  */
-export function rollbackTarget(candidate: number, alias: AliasState): number | undefined {
+export function rollbackTarget(candidate: number, alias: RollbackAlias): number | undefined {
   const usable = (version: number | undefined): version is number =>
     version !== undefined && version !== candidate && !(alias.deprecated ?? []).includes(version);
   if (usable(alias.current)) return alias.current;
