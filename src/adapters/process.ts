@@ -329,6 +329,25 @@ function groupAlive(pid: number | undefined): boolean {
 }
 
 /**
+ * Resolves `shell` as runShellCommand will and checks its program can start with this PATH, so a
+ * step can refuse a typo before it downloads, creates or runs anything.
+ */
+export function checkShell(shell: string | undefined, env: Record<string, string>): ShellInvocation {
+  const invocation = resolveShell(
+    shell,
+    process.platform,
+    (program) => isExecutableOnPath(program, env),
+    env.ComSpec ?? env.COMSPEC,
+  );
+  if (!isExecutableOnPath(invocation.command, env)) {
+    throw new InputError(
+      `shell "${invocation.name}": ${invocation.command} is not on the PATH (${env.PATH ?? env.Path ?? 'unset'}).`,
+    );
+  }
+  return invocation;
+}
+
+/**
  * Runs a script as a workflow `run:` step does: written to a temp file (removed afterwards) and
  * run by the shell's template, so no input is ever interpolated into a command line. Output is
  * streamed live; a silent command gets heartbeats; a timeout kills the whole process tree
@@ -339,17 +358,7 @@ function groupAlive(pid: number | undefined): boolean {
  * failing command resolves with its exit code.
  */
 export async function runShellCommand(options: ShellCommandOptions): Promise<ShellCommandResult> {
-  const shell = resolveShell(
-    options.shell,
-    process.platform,
-    (program) => isExecutableOnPath(program, options.env),
-    options.env.ComSpec ?? options.env.COMSPEC,
-  );
-  if (!isExecutableOnPath(shell.command, options.env)) {
-    throw new InputError(
-      `shell "${shell.name}": ${shell.command} is not on the PATH (${options.env.PATH ?? options.env.Path ?? 'unset'}).`,
-    );
-  }
+  const shell = checkShell(options.shell, options.env);
   const tempRoot = await mkdtemp(join(options.tempDir ?? tmpdir(), 'mlops-run-'));
   const scriptPath = join(tempRoot, `script${shell.extension}`);
   try {

@@ -4,13 +4,11 @@
  * whole process tree.
  */
 import { runStepEnvironment } from '../../core/command-environment.js';
-import { processVariables } from '../../adapters/environment.js';
-import { isExecutableOnPath, resolveShell, runShellCommand } from '../../adapters/process.js';
+import { runShellCommand } from '../../adapters/process.js';
 import type { RunEnvironment } from '../../adapters/environment.js';
 import type { RunMode } from '../../adapters/runner/definition.js';
 import { deployVariables, stageLabel, type DeployRequest } from '../../core/deploy/plan.js';
 import type { CommandName, CommandResult } from '../../core/deploy/rollout.js';
-import { InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { formatDuration } from '../../core/registry/format.js';
 import type { DeployContext } from './main.js';
@@ -40,25 +38,6 @@ export function deployCommandEnvironment(
   return { ...runStepEnvironment(base), ...variables };
 }
 
-/**
- * Checks that `shell` names a shell that can start here (with the same rules runShellCommand
- * applies when it runs), so a typo fails before the model is downloaded or a deployment exists.
- */
-export function checkShell(shell: string | undefined): void {
-  const env = deployCommandEnvironment(processVariables(), {});
-  const invocation = resolveShell(
-    shell,
-    process.platform,
-    (program) => isExecutableOnPath(program, env),
-    env.ComSpec ?? env.COMSPEC,
-  );
-  if (!isExecutableOnPath(invocation.command, env)) {
-    throw new InputError(
-      `shell "${invocation.name}": ${invocation.command} is not on the PATH (${env.PATH ?? env.Path ?? 'unset'}).`,
-    );
-  }
-}
-
 /** The runner of the deploy's commands, from its inputs. */
 export function commandRunner(options: {
   inputs: DeployContext['inputs'];
@@ -82,7 +61,7 @@ export function commandRunner(options: {
           ...(inputs.shell !== undefined ? { shell: inputs.shell } : {}),
           cwd: inputs['working-directory'],
           env: deployCommandEnvironment(
-            processVariables(),
+            env.variables,
             deployVariables({ ...model, environment: request.environment, model: request.model }, trafficPercent),
           ),
           ...(timeoutMinutes !== undefined ? { timeoutMs: Math.round(timeoutMinutes * 60_000) } : {}),

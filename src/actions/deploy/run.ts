@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { workflowRunUrl } from '../../adapters/environment.js';
+import { checkShell } from '../../adapters/process.js';
 import { createGitHubClient } from '../../adapters/github/client.js';
 import {
   bestEffortStatuses,
@@ -25,7 +26,7 @@ import {
 import { describeFailure, executeRollout, type RolloutResult } from '../../core/deploy/rollout.js';
 import { deployStatus, deploySummary, type DeployReport } from '../../core/deploy/summary.js';
 import type { DeployContext } from './main.js';
-import { checkShell, commandRunner, type CommandRunner } from './commands.js';
+import { commandRunner, deployCommandEnvironment, type CommandRunner } from './commands.js';
 import { openDeployRegistry, type DeployRegistry, type VerifiedModel } from './registry.js';
 
 /** Checks environment-url: an http(s) URL, as GitHub requires for a deployment status. */
@@ -163,7 +164,9 @@ async function runWatchedDeploy(context: DeployContext, cancellation: Cancellati
   );
   const environmentUrl = checkEnvironmentUrl(inputs['environment-url'], label('environment-url'));
   // A shell that cannot start is bad input: said now, before a download or a deployment.
-  if (inputs.run !== undefined || inputs['smoke-test'] !== undefined) checkShell(inputs.shell);
+  if (inputs.run !== undefined || inputs['smoke-test'] !== undefined) {
+    checkShell(inputs.shell, deployCommandEnvironment(env.variables, {}));
+  }
   const token = inputs['github-token'];
   const runUrl = workflowRunUrl(env);
   const registry: DeployRegistry = openDeployRegistry({ inputs, io, log, env });

@@ -8,13 +8,7 @@ import { expandDataFiles } from '../../adapters/fs/dataset.js';
 import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
 import { collectLineage, hashPaths, type CollectedLineage, type HashedPaths } from '../../adapters/lineage.js';
 import { importMlflowRuns, mlflowRecordFields, type MlflowRun } from '../../adapters/mlflow-store.js';
-import {
-  CommandStartError,
-  isExecutableOnPath,
-  resolveShell,
-  runShellCommand,
-  type ShellCommandResult,
-} from '../../adapters/process.js';
+import { CommandStartError, checkShell, runShellCommand, type ShellCommandResult } from '../../adapters/process.js';
 import { trackRun } from '../../adapters/registry/runs.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import { ConfigurationError, InputError, UserError } from '../../core/errors.js';
@@ -24,6 +18,7 @@ import type { WorkflowRunInfo } from '../../core/registry/documents.js';
 import { checkRunId } from '../../core/registry/names.js';
 import type { HashedPath, RunRecord } from '../../core/registry/runs.js';
 import { schemaProblem } from '../../core/registry/schemas.js';
+import { runStepEnvironment } from '../../core/command-environment.js';
 import { commandEnvironment } from '../../core/train/environment.js';
 import { MAX_SEED } from '../../core/train/seed.js';
 import { lastValues, parseMetricHistory, type MetricHistory } from '../../core/train/history.js';
@@ -234,30 +229,14 @@ function short(sha256: string): string {
   return sha256.slice(0, 16);
 }
 
-/**
- * The shell's name as the record keeps it (`bash`, `sh`, `pwsh`, a template), after checking
- * that its program is on the PATH: a bad `shell` is a bad input, found before anything runs.
- */
-function checkShell(
+/** Checks the shell can start before anything runs; the error names the input. */
+function checkTrainShell(
   shell: string | undefined,
   variables: Readonly<Record<string, string | undefined>>,
   label: string,
 ): string {
-  const path = {
-    PATH: variables.PATH ?? variables.Path ?? '',
-    ...(variables.PATHEXT ? { PATHEXT: variables.PATHEXT } : {}),
-  };
   try {
-    const invocation = resolveShell(
-      shell,
-      process.platform,
-      (program) => isExecutableOnPath(program, path),
-      variables.ComSpec,
-    );
-    if (!isExecutableOnPath(invocation.command, path)) {
-      throw new InputError(`${invocation.command} is not on the PATH, so shell "${invocation.name}" cannot run.`);
-    }
-    return invocation.name;
+    return checkShell(shell, runStepEnvironment(variables)).name;
   } catch (error) {
     if (error instanceof InputError) throw new InputError(`${label}: ${error.message}`);
     throw error;
@@ -315,7 +294,7 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
   const lineage: CollectedLineage = await collectLineage({ cwd, env });
 
   // The shell as the record names it (`bash`, `sh`, `pwsh`, a template); a bad one fails here.
-  const shellName = checkShell(inputs.shell, env.variables, label('shell'));
+  const shellName = checkTrainShell(inputs.shell, env.variables, label('shell'));
   const startedAt = new Date();
   const runId = checkRunId(makeRunId(inputs.name, startedAt, randomBytes(4).toString('hex')), 'run id');
   await mkdir(env.tempDir, { recursive: true });
