@@ -171,7 +171,7 @@ function setUp(context) {
   git(context, 'config', 'gc.auto', '0');
   git(context, 'config', 'maintenance.auto', 'false');
   git(context, 'add', '-A');
-  git(context, 'commit', '-q', '-m', 'The penguins example project');
+  git(context, 'commit', '-q', '--no-verify', '-m', 'The penguins example project');
   git(context, 'remote', 'add', 'origin', context.remote);
   git(context, 'push', '-q', 'origin', 'main');
 }
