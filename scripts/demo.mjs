@@ -280,10 +280,11 @@ function trainChapter(context) {
   expect(baseline['data-sha256'] === candidate['data-sha256'], 'the two runs hashed different data');
   expect(readJson(candidate['run-record']).params?.epochs === 20, 'the override epochs=20 is not in the run record');
   Object.assign(context, { baseline, candidate });
-  const m = (run) => `accuracy ${num(run.metrics.accuracy)}, log_loss ${num(run.metrics.log_loss)}`;
+  const m = (run) =>
+    `${readJson(run['run-record']).params.epochs} epochs, accuracy ${num(run.metrics.accuracy)}, log_loss ${num(run.metrics.log_loss)}`;
   say(
-    `Baseline ${baseline['run-id']}: 300 epochs, ${m(baseline)}.`,
-    `Candidate ${candidate['run-id']}: epochs=20 (--param-overrides), ${m(candidate)}.`,
+    `Baseline ${baseline['run-id']}: ${m(baseline)}.`,
+    `Candidate ${candidate['run-id']} (--param-overrides epochs=20): ${m(candidate)}.`,
     'Both runs (params, seed, data and model sha256, metrics) are on the registry branch, pushed to the remote.',
     `Run records: ${context.rel(baseline['run-record'])}, ${context.rel(candidate['run-record'])}`,
   );

@@ -101,7 +101,10 @@ describe('npm run demo', { timeout: DEMO_TEST_TIMEOUT_MS }, () => {
     const validate = chapterText(plain.stdout, 2);
     expect(validate).toMatch(/All 10 expectations .* hold on 344 rows/);
     expect(validate).toContain('Exit 2, as expected: data/penguins-broken.csv:222: row has 8 fields, the header has 7');
-    expect(chapterText(plain.stdout, 3)).toMatch(/Candidate fewer-epochs-\S+: epochs=20 .*accuracy 0\.\d+/);
+    expect(chapterText(plain.stdout, 3)).toMatch(/Baseline baseline-\S+: 300 epochs, accuracy 0\.\d+/);
+    expect(chapterText(plain.stdout, 3)).toMatch(
+      /Candidate fewer-epochs-\S+ \(--param-overrides epochs=20\): 20 epochs, accuracy 0\.\d+/,
+    );
     const gate = chapterText(plain.stdout, 4);
     expect(gate).toMatch(/Exit 1: the gate stops the candidate \(2 of 5 gates failed/);
     expect(gate).toMatch(/log_loss 0\.\d+ → 0\.\d+: regressed by/);
