@@ -167,7 +167,6 @@ const THIRD_PARTY: Record<string, { major: string; inputs: string[]; outputs: st
  */
 const PENDING: Record<string, string> = {
   'short-form': 'the root-level short-form action.yml files land with the release branch',
-  'register.checksums': "register's checksums output lands with the provenance branch",
 };
 
 /** Whether the release branch's root-level `<name>/action.yml` files are here (then each must exist). */
