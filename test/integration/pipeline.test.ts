@@ -4,7 +4,8 @@
  * penguins example in a real git repository with a bare remote, against the GitHub API double.
  * Each run spawns up to six processes, so each case is one run.
  */
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runComposite, stageCompositeAction, type CompositeResult } from '../support/composite-runner.js';
@@ -249,6 +250,55 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
     expect(gh.state.latestDeploymentStatus(deployment!.id)?.state).toBe('success');
     expect(await aliasVersion('shipped', 'staging')).toBe(1);
     expect(gh.validationErrors).toEqual([]);
+  });
+
+  it('a failing training command stops the gate and register, with the train annotation', async () => {
+    const before = registryHead();
+    const result = await run({ model: 'untrained', suite: '', run: 'echo "out of memory" >&2; exit 3' });
+    expect(result.conclusion).toBe('failure');
+    expect(outcomes(result)).toMatchObject({
+      train: 'failure',
+      gate: 'skipped',
+      register: 'skipped',
+      deploy: 'skipped',
+    });
+    const errors = result.steps.find((s) => s.id === 'train')!.annotations.filter((a) => a.level === 'error');
+    expect(errors.map((a) => a.message).join('\n')).toMatch(/exit(ed with)? (code )?3/);
+    expect(result.outputs['gate-passed']).toBe('');
+    expect(registryHead()).toBe(before);
+  });
+
+  it('a push to another branch gates but does not register with register-when default-branch', async () => {
+    const before = registryHead();
+    const result = await run({ model: 'branched', suite: '' }, { ref: 'refs/heads/experiment' });
+    expect(result.conclusion, logOf(result)).toBe('success');
+    expect(outcomes(result)).toMatchObject({ train: 'success', gate: 'success', register: 'skipped' });
+    expect(result.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'notice',
+        message: expect.stringContaining('refs/heads/experiment is not the default branch main'),
+      }),
+    );
+    expect(registryHead()).toBe(before);
+  });
+
+  it('says which node it needs when the one on PATH is too old or missing, before anything runs', async () => {
+    const oldNode = join(tmp.path, 'old-node');
+    const bashOnly = join(tmp.path, 'bash-only');
+    mkdirSync(oldNode);
+    mkdirSync(bashOnly);
+    writeFileSync(join(oldNode, 'node'), '#!/bin/sh\necho v18.20.4\n', { mode: 0o755 });
+    symlinkSync(execFileSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' }).trim(), join(bashOnly, 'bash'));
+    const old = await run({ model: 'penguins' }, { env: { PATH: `${oldNode}:${process.env.PATH}` } });
+    expect(outcomes(old)).toMatchObject({ plan: 'failure', validate: 'skipped', train: 'skipped' });
+    expect(old.annotations.map((a) => a.message)).toEqual([
+      'The node on PATH is v18.20.4; the mlops bundles need Node.js 20.19 or later. Add actions/setup-node (node-version: 20 or later) before this step.',
+    ]);
+    const none = await run({ model: 'penguins' }, { env: { PATH: bashOnly } });
+    expect(none.conclusion).toBe('failure');
+    expect(none.annotations.map((a) => a.message)).toEqual([
+      'No node on PATH: the pipeline runs the mlops bundles with it (Node.js 20.19 or later). Add actions/setup-node before this step.',
+    ]);
   });
 
   it('a register-when it does not know fails before anything runs', async () => {
