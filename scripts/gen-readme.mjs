@@ -7,7 +7,7 @@
 // so that action.yml stays the one place input names, defaults and descriptions are written.
 // Everything outside the markers is README's own text and is left as it is.
 //
-//   node scripts/gen-readme.mjs            rewrite the blocks (npm run readme; npm run build too)
+//   node scripts/gen-readme.mjs            rewrite the blocks (npm run readme; npm run bundle too)
 //   node scripts/gen-readme.mjs --check    exit 1 when README.md is not what this would write
 //
 // A README without a block for some action, or with a block for an action that does not exist, is

@@ -155,7 +155,7 @@ describe('README.md: the generated inputs and outputs tables', () => {
   it('are exactly what scripts/gen-readme.mjs writes from actions/*/action.yml now, one pair per action', () => {
     const { text, problems } = updateReadme(readme, actions);
     expect(problems).toEqual([]);
-    // A failure here means an action.yml changed without `npm run readme` (or npm run build).
+    // A failure here means an action.yml changed without `npm run readme` (or npm run bundle).
     expect(text).toBe(readme);
   });
 
