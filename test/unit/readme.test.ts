@@ -146,6 +146,12 @@ function unknownCliUses(markdown: string, surface: CliSurface): string[] {
   return problems;
 }
 
+/** `OWNER/mlops/<name>@v1` in the text whose `<name>` is no folder of actions/ (the short form's source). */
+function unknownActionUses(markdown: string, names: string[]): string[] {
+  const used = [...markdown.matchAll(/\bOWNER\/mlops\/([a-z][a-z-]*)@/g)].map((match) => match[1]!);
+  return [...new Set(used)].filter((name) => !names.includes(name));
+}
+
 const actions = collectActionDocs();
 const packageScripts = (
   JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
@@ -230,6 +236,9 @@ describe('README.md names only what exists', () => {
       '```',
     ].join('\n');
     expect(unknownNpmScripts(bad, packageScripts)).toEqual(['nonexistent']);
+    expect(unknownActionUses('uses: OWNER/mlops/train@v1 and OWNER/mlops/retrain@v1', Object.keys(actions))).toEqual([
+      'retrain',
+    ]);
     expect(brokenLinks(bad, readmePath)).toEqual([
       'docs/nope.md: docs/nope.md does not exist',
       'docs/registry.md#no-such-heading: docs/registry.md has no heading with the anchor #no-such-heading',
@@ -261,6 +270,10 @@ describe('README.md names only what exists', () => {
 
   it('every `mlops` command, subcommand and flag it shows is one the CLI takes', async () => {
     expect(unknownCliUses(readme, await cliSurface())).toEqual([]);
+  });
+
+  it('every `OWNER/mlops/<name>@v1` names an action of actions/', () => {
+    expect(unknownActionUses(readme, Object.keys(actions))).toEqual([]);
   });
 
   it('says what OWNER is, and never shows the org/ placeholder', () => {
