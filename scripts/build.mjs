@@ -86,6 +86,11 @@ const fromOutdir = relative(outdir, root);
 if (!fromOutdir.startsWith('..') && !isAbsolute(fromOutdir)) {
   throw new Error(`--outdir ${outdir} contains the repository; choose a folder of its own.`);
 }
+// The root-level <name>/action.yml copies (the short form `uses: OWNER/mlops/<name>@v1`) point
+// into dist/, so only a build of dist/ itself writes them; a private --outdir build leaves them.
+if (outdirArg === undefined) {
+  execFileSync(process.execPath, [join(root, 'scripts', 'gen-root-actions.mjs')], { stdio: 'inherit' });
+}
 rmSync(outdir, { recursive: true, force: true });
 const started = Date.now();
 const result = await build({

@@ -1,0 +1,266 @@
+/**
+ * actions/pipeline, the composite action, run step by step by the composite runner
+ * (test/support/composite-runner.ts) as GitHub's runner runs it: the built bundles, on the
+ * penguins example in a real git repository with a bare remote, against the GitHub API double.
+ * Each run spawns up to six processes, so each case is one run.
+ */
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runComposite, stageCompositeAction, type CompositeResult } from '../support/composite-runner.js';
+import { loadEvent } from '../support/events.js';
+import { createBareRemote, createRepo, gitIn, makeTempDir } from '../support/git.js';
+import { DEFAULT_TOKEN, startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
+import { repoRoot, runCliBundle } from '../support/runner.js';
+
+const TIMEOUT = 180_000;
+const tmp = makeTempDir('mlops-pipeline-');
+const noIdentity = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', HOME: tmp.path };
+let gh: GitHubDouble;
+let remote: string;
+let work: string;
+let pipeline: string;
+
+beforeAll(async () => {
+  gh = await startGitHubDouble();
+  remote = createBareRemote(tmp.path);
+  work = createRepo(tmp.path, 'work', remote);
+  const example = join(repoRoot, 'examples', 'penguins');
+  for (const file of ['train.mjs', 'params.json', 'data', 'expectations.yml', 'gates.yml']) {
+    cpSync(join(example, file), join(work, file), { recursive: true });
+  }
+  writeFileSync(join(work, '.gitignore'), 'model/\nmetrics.json\nmetrics.jsonl\nmlops-reports/\n.mlops/\n');
+  gitIn(work, 'add', '-A');
+  gitIn(work, 'commit', '--quiet', '-m', 'penguins');
+  gitIn(work, 'push', '--quiet', 'origin', 'HEAD:main');
+  pipeline = stageCompositeAction('pipeline');
+});
+afterAll(async () => {
+  await gh.close();
+  tmp.cleanup();
+});
+
+/** A push to main, the default branch (the fixture's repository says master). */
+function pushEvent() {
+  const payload = loadEvent('push', { owner: gh.owner, repo: gh.repo, apiUrl: gh.url, serverUrl: gh.serverUrl });
+  (payload.repository as { default_branch: string }).default_branch = 'main';
+  return { name: 'push', payload };
+}
+
+const registryHead = () => gitIn(remote, 'for-each-ref', '--format=%(objectname)', 'refs/heads/mlops-registry');
+
+function run(
+  inputs: Record<string, string>,
+  options: { event?: { name: string; payload: unknown }; ref?: string; env?: Record<string, string> } = {},
+): Promise<CompositeResult> {
+  return runComposite(pipeline, {
+    workspace: work,
+    inputs: {
+      data: 'data/penguins.csv',
+      suite: 'expectations.yml',
+      run: 'node train.mjs',
+      params: 'params.json',
+      gates: 'gates.yml',
+      ...inputs,
+    },
+    event: (options.event ?? pushEvent()) as { name: string; payload: never },
+    ref: options.ref ?? 'refs/heads/main',
+    sha: gitIn(work, 'rev-parse', 'HEAD'),
+    token: DEFAULT_TOKEN,
+    apiUrl: gh.url,
+    serverUrl: gh.serverUrl,
+    repository: `${gh.owner}/${gh.repo}`,
+    env: { ...noIdentity, MLOPS_RETRY_BASE_MS: '1', ...options.env },
+  });
+}
+
+/** Step ids with their outcomes, in order. */
+const outcomes = (result: CompositeResult) => Object.fromEntries(result.steps.map((s) => [s.id, s.outcome]));
+const logOf = (result: CompositeResult) => result.steps.map((s) => `--- ${s.id}\n${s.stdout}${s.stderr}`).join('\n');
+
+async function aliasVersion(model: string, alias: string): Promise<number | undefined> {
+  const show = await runCliBundle(['registry', 'show', `${model}@${alias}`, '--json'], { cwd: work, env: noIdentity });
+  return show.code === 0 ? (JSON.parse(show.stdout) as { version: number }).version : undefined;
+}
+
+describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
+  it('on a push to the default branch validates, trains, gates and registers the model as staging', async () => {
+    const result = await run({ model: 'penguins' });
+    expect(result.conclusion, logOf(result)).toBe('success');
+    expect(outcomes(result)).toEqual({
+      plan: 'success',
+      validate: 'success',
+      train: 'success',
+      gate: 'success',
+      register: 'success',
+      deploy: 'skipped',
+    });
+    const outputs = result.outputs;
+    expect(outputs).toMatchObject({
+      'validate-passed': 'true',
+      'validate-rows': '344',
+      'validate-failed': '0',
+      'gate-passed': 'true',
+      'register-version': '1',
+      'register-tag': 'penguins/v1',
+      'deploy-status': '',
+    });
+    // Train's outputs chained into the gate and register: the gate read the run record.
+    const record = JSON.parse(readFileSync(outputs['train-run-record']!, 'utf8')) as {
+      id: string;
+      model: { sha256: string };
+    };
+    expect(record.id).toBe(outputs['train-run-id']);
+    expect(JSON.parse(outputs['train-metrics']!)).toHaveProperty('accuracy');
+    expect(outputs['register-sha256']).toMatch(/^[0-9a-f]{64}$/);
+    // The registry branch on the remote names it, as staging; the release holds the asset.
+    expect(registryHead()).not.toBe('');
+    expect(await aliasVersion('penguins', 'staging')).toBe(1);
+    const release = gh.state.releases.find((r) => r.tagName === 'penguins/v1');
+    expect(release, 'release penguins/v1').toBeDefined();
+    expect(outputs['register-release-url']).toBe(
+      `${gh.serverUrl}/${gh.owner}/${gh.repo}/releases/tag/${encodeURIComponent('penguins/v1')}`,
+    );
+    expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    expect(gh.validationErrors).toEqual([]);
+  });
+
+  it('a failing gate fails the pipeline with its annotation, and nothing is registered', async () => {
+    writeFileSync(join(work, 'strict-gates.yml'), 'metrics:\n  accuracy: { direction: higher, min: 0.9999 }\n');
+    const before = registryHead();
+    const result = await run({
+      model: 'gated',
+      gates: 'strict-gates.yml',
+    });
+    expect(result.conclusion).toBe('failure');
+    expect(outcomes(result)).toMatchObject({
+      train: 'success',
+      gate: 'failure',
+      register: 'skipped',
+      deploy: 'skipped',
+    });
+    expect(result.outputs['gate-passed'], logOf(result)).toBe('false');
+    expect(result.outputs['register-version']).toBe('');
+    const errors = result.steps.find((s) => s.id === 'gate')!.annotations.filter((a) => a.level === 'error');
+    expect(errors.map((a) => a.message).join('\n')).toMatch(/accuracy/);
+    expect(registryHead()).toBe(before);
+    expect(gh.state.releases.some((r) => r.tagName.startsWith('gated/'))).toBe(false);
+  });
+
+  it('a failing validation stops everything, with the row-level annotation on the data file', async () => {
+    const lines = readFileSync(join(work, 'data', 'penguins.csv'), 'utf8').split('\n');
+    lines[5] = lines[5]!.replace(/^Adelie,/, 'Dodo,');
+    writeFileSync(join(work, 'data', 'broken.csv'), lines.join('\n'));
+    const before = registryHead();
+    const result = await run({ model: 'validated', data: 'data/broken.csv', run: 'touch trained && node train.mjs' });
+    expect(result.conclusion).toBe('failure');
+    expect(outcomes(result)).toEqual({
+      plan: 'success',
+      validate: 'failure',
+      train: 'skipped',
+      gate: 'skipped',
+      register: 'skipped',
+      deploy: 'skipped',
+    });
+    expect(result.outputs['validate-passed']).toBe('false');
+    const rowError = result.annotations.find((a) => a.level === 'error' && a.properties.file === 'data/broken.csv');
+    expect(rowError, JSON.stringify(result.annotations)).toBeDefined();
+    expect(rowError!.properties.line).toBe('6'); // lines[5] is line 6 of the file
+    expect(rowError!.message).toContain('Dodo');
+    expect(existsSync(join(work, 'trained'))).toBe(false);
+    expect(registryHead()).toBe(before);
+  });
+
+  it('on a pull request gates and comments, but never registers', async () => {
+    const head = gitIn(work, 'rev-parse', 'HEAD');
+    const pr = gh.state.addPullRequest({ headRef: 'feature', headSha: head, baseRef: 'main', baseSha: head });
+    const payload = loadEvent('pull_request.opened', {
+      owner: gh.owner,
+      repo: gh.repo,
+      pullNumber: pr.number,
+      headSha: head,
+      baseSha: head,
+      headRef: 'feature',
+      baseRef: 'main',
+      apiUrl: gh.url,
+      serverUrl: gh.serverUrl,
+    });
+    const before = registryHead();
+    // register-when not-pull-request would register on any other event: a pull request still never does.
+    const result = await run(
+      { model: 'reviewed', 'register-when': 'not-pull-request' },
+      { event: { name: 'pull_request', payload }, ref: `refs/pull/${pr.number}/merge` },
+    );
+    expect(result.conclusion, logOf(result)).toBe('success');
+    expect(outcomes(result)).toMatchObject({
+      validate: 'success',
+      train: 'success',
+      gate: 'success',
+      register: 'skipped',
+    });
+    expect(result.outputs['gate-passed']).toBe('true');
+    expect(result.outputs['gate-comment-url'], logOf(result)).toMatch(/#issuecomment-\d+$/);
+    expect(gh.state.commentsOf(pr.number)).toHaveLength(1);
+    expect(result.outputs['register-version']).toBe('');
+    expect(result.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'notice',
+        message: expect.stringContaining('a pull_request run gates but never registers'),
+      }),
+    );
+    expect(registryHead()).toBe(before);
+    expect(gh.validationErrors).toEqual([]);
+  });
+
+  it('with deploy-run deploys the registered version to staging, smoke-tested, and records the deployment', async () => {
+    const log = join(tmp.path, 'deploy.log');
+    const result = await run(
+      {
+        model: 'shipped',
+        suite: '', // no validation: the pipeline says so and goes on
+        'deploy-run':
+          'printf "%s %s %s\\n" "$MLOPS_MODEL_NAME" "$MLOPS_MODEL_VERSION" "$MLOPS_ENVIRONMENT" >> "$DEPLOY_LOG"',
+        'deploy-smoke-test': 'test -f "$MLOPS_MODEL_PATH/model.json"',
+        'deploy-environment-url': 'https://penguins.staging.example.com',
+      },
+      { env: { DEPLOY_LOG: log } },
+    );
+    expect(result.conclusion, logOf(result)).toBe('success');
+    expect(outcomes(result)).toEqual({
+      plan: 'success',
+      validate: 'skipped',
+      train: 'success',
+      gate: 'success',
+      register: 'success',
+      deploy: 'success',
+    });
+    expect(result.annotations).toContainEqual(
+      expect.objectContaining({ level: 'notice', message: 'No suite given: the data is not validated.' }),
+    );
+    expect(result.outputs).toMatchObject({
+      'register-version': '1',
+      'deploy-version': '1',
+      'deploy-status': 'deployed',
+      'deploy-rolled-back': 'false',
+    });
+    expect(readFileSync(log, 'utf8')).toBe('shipped 1 staging\n');
+    const deployment = gh.state.deployments.find((d) => String(d.id) === result.outputs['deploy-deployment-id']);
+    expect(deployment?.environment).toBe('staging');
+    expect(gh.state.latestDeploymentStatus(deployment!.id)?.state).toBe('success');
+    expect(await aliasVersion('shipped', 'staging')).toBe(1);
+    expect(gh.validationErrors).toEqual([]);
+  });
+
+  it('a register-when it does not know fails before anything runs', async () => {
+    const result = await run({ model: 'penguins', 'register-when': 'main-only' });
+    expect(result.conclusion).toBe('failure');
+    expect(outcomes(result)).toMatchObject({ plan: 'failure', validate: 'skipped', train: 'skipped' });
+    expect(result.annotations).toEqual([
+      {
+        level: 'error',
+        message: 'Input register-when must be default-branch, not-pull-request or never, got "main-only".',
+        properties: { title: 'mlops pipeline' },
+      },
+    ]);
+  });
+});
