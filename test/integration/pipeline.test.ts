@@ -251,6 +251,36 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
     expect(gh.validationErrors).toEqual([]);
   });
 
+  it('a failing training command stops the gate and register, with the train annotation', async () => {
+    const before = registryHead();
+    const result = await run({ model: 'untrained', suite: '', run: 'echo "out of memory" >&2; exit 3' });
+    expect(result.conclusion).toBe('failure');
+    expect(outcomes(result)).toMatchObject({
+      train: 'failure',
+      gate: 'skipped',
+      register: 'skipped',
+      deploy: 'skipped',
+    });
+    const errors = result.steps.find((s) => s.id === 'train')!.annotations.filter((a) => a.level === 'error');
+    expect(errors.map((a) => a.message).join('\n')).toMatch(/exit(ed with)? (code )?3/);
+    expect(result.outputs['gate-passed']).toBe('');
+    expect(registryHead()).toBe(before);
+  });
+
+  it('a push to another branch gates but does not register with register-when default-branch', async () => {
+    const before = registryHead();
+    const result = await run({ model: 'branched', suite: '' }, { ref: 'refs/heads/experiment' });
+    expect(result.conclusion, logOf(result)).toBe('success');
+    expect(outcomes(result)).toMatchObject({ train: 'success', gate: 'success', register: 'skipped' });
+    expect(result.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'notice',
+        message: expect.stringContaining('refs/heads/experiment is not the default branch main'),
+      }),
+    );
+    expect(registryHead()).toBe(before);
+  });
+
   it('a register-when it does not know fails before anything runs', async () => {
     const result = await run({ model: 'penguins', 'register-when': 'main-only' });
     expect(result.conclusion).toBe('failure');
