@@ -1,0 +1,714 @@
+/**
+ * Every workflow in action-templates/ checked against the actions it uses, as a user copying it
+ * would need it to be: each `uses: OWNER/mlops/<name>@v1` maps to actions/<name>/action.yml and
+ * may only pass inputs that file declares (its required ones included), every
+ * `steps.<id>.outputs.<name>` and `needs.<job>.outputs.<name>` exists, third-party actions are
+ * pinned to one major version with inputs that version has, each job's `permissions:` are exactly
+ * what its steps need (none missing: the first run would fail with a 403; none extra: least
+ * privilege), checkouts keep no token in .git/config where the job runs user code, and the header
+ * says what the file does, what it needs and exactly what to change. The list of templates comes
+ * from the folder, so a new one cannot escape. workflows-lint.test.ts runs GitHub's parser and
+ * actionlint over the same files; the last tests here prove that these checks bite.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  LineCounter,
+  type Node as YamlNode,
+  type Scalar,
+  type YAMLMap,
+} from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const templatesDir = join(root, 'action-templates');
+
+/** The templates issue #13 lists (train-and-register.yml is the one-`uses:` pipeline example). */
+const REQUIRED_TEMPLATES = [
+  'drift-check.yml',
+  'monitor.yml',
+  'pr-comment.yml',
+  'pr-evaluate.yml',
+  'profile-shards.yml',
+  'retrain-on-drift.yml',
+  'sweep.yml',
+  'train-register-deploy.yml',
+];
+
+/** The sentence every file naming OWNER carries, so nobody has to guess what to put there. */
+const OWNER_SENTENCE = 'OWNER is the GitHub user or organisation that hosts your copy of mlops';
+
+/**
+ * The third-party actions templates may use, at one major version each, with that version's
+ * inputs and outputs (from each repository's action.yml at the major tag). One table for all
+ * templates keeps the versions consistent; bump a major here and in the templates together.
+ */
+const THIRD_PARTY: Record<string, { major: string; inputs: string[]; outputs: string[] }> = {
+  'actions/checkout': {
+    major: 'v7',
+    inputs: [
+      'repository',
+      'ref',
+      'token',
+      'ssh-key',
+      'ssh-known-hosts',
+      'ssh-strict',
+      'ssh-user',
+      'persist-credentials',
+      'path',
+      'clean',
+      'filter',
+      'sparse-checkout',
+      'sparse-checkout-cone-mode',
+      'fetch-depth',
+      'fetch-tags',
+      'show-progress',
+      'lfs',
+      'submodules',
+      'set-safe-directory',
+      'github-server-url',
+      'allow-unsafe-pr-checkout',
+    ],
+    outputs: ['ref', 'commit'],
+  },
+  'actions/setup-node': {
+    major: 'v7',
+    inputs: [
+      'node-version',
+      'node-version-file',
+      'architecture',
+      'check-latest',
+      'registry-url',
+      'scope',
+      'token',
+      'cache',
+      'package-manager-cache',
+      'cache-dependency-path',
+      'mirror',
+      'mirror-token',
+    ],
+    outputs: ['cache-hit', 'cache-primary-key', 'cache-matched-key', 'node-version'],
+  },
+  'actions/setup-python': {
+    major: 'v7',
+    inputs: [
+      'python-version',
+      'python-version-file',
+      'cache',
+      'architecture',
+      'check-latest',
+      'token',
+      'cache-dependency-path',
+      'update-environment',
+      'allow-prereleases',
+      'freethreaded',
+      'pip-version',
+    ],
+    outputs: ['python-version', 'cache-hit', 'python-path'],
+  },
+  'actions/upload-artifact': {
+    major: 'v7',
+    inputs: [
+      'name',
+      'path',
+      'if-no-files-found',
+      'retention-days',
+      'compression-level',
+      'overwrite',
+      'include-hidden-files',
+      'archive',
+    ],
+    outputs: ['artifact-id', 'artifact-url', 'artifact-digest'],
+  },
+  'actions/download-artifact': {
+    major: 'v8',
+    inputs: [
+      'name',
+      'artifact-ids',
+      'path',
+      'pattern',
+      'merge-multiple',
+      'github-token',
+      'repository',
+      'run-id',
+      'skip-decompress',
+      'digest-mismatch',
+    ],
+    outputs: ['download-path'],
+  },
+  'actions/attest': {
+    major: 'v4',
+    inputs: [
+      'subject-path',
+      'subject-digest',
+      'subject-name',
+      'subject-checksums',
+      'subject-version',
+      'sbom-path',
+      'predicate-type',
+      'predicate',
+      'predicate-path',
+      'push-to-registry',
+      'create-storage-record',
+      'show-summary',
+      'github-token',
+    ],
+    outputs: ['bundle-path', 'attestation-id', 'attestation-url', 'storage-record-ids'],
+  },
+};
+
+/**
+ * What another branch is still adding: a reference to one of these is reported as a skipped
+ * test naming the branch instead of a failure, until the action or output exists.
+ */
+const PENDING: Record<string, string> = {
+  'register.checksums': "register's checksums output lands with the provenance branch",
+};
+
+/**
+ * Jobs whose checkout keeps the token in .git/config, and why. Everywhere else checkout has
+ * `persist-credentials: false`: the mlops actions pass their github-token to git themselves, and
+ * the user's commands (pip install, train.py, deploy scripts) never find a write token on disk.
+ */
+const KEEPS_CREDENTIALS: Record<string, string> = {
+  'sweep.yml#pick-and-register':
+    'mlops runs best reads the registry branch through git, which has no token of its own; no user code runs in that job',
+};
+
+type Level = 'read' | 'write';
+type Permissions = Record<string, Level>;
+
+/** One template, parsed with positions, so every problem names its `file:line:column`. */
+interface Template {
+  file: string;
+  text: string;
+  doc: ReturnType<typeof parseDocument>;
+  lines: LineCounter;
+}
+
+function loadTemplate(file: string, text = readFileSync(join(templatesDir, file), 'utf8')): Template {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  return { file, text, doc, lines };
+}
+
+function entries(node: unknown): Array<[string, YamlNode | null]> {
+  if (!isMap(node)) return [];
+  return (node as YAMLMap<unknown, YamlNode | null>).items.map((pair) => [
+    isScalar(pair.key) ? String(pair.key.value) : String(pair.key),
+    pair.value,
+  ]);
+}
+
+function get(node: unknown, key: string): YamlNode | null | undefined {
+  return entries(node).find(([name]) => name === key)?.[1];
+}
+
+function text(node: unknown): string | undefined {
+  return isScalar(node) ? String(node.value) : undefined;
+}
+
+/** Every scalar under a node (the places an expression can hide), with its position. */
+function scalars(node: unknown): Scalar[] {
+  if (isScalar(node)) return [node];
+  if (isMap(node)) return (node as YAMLMap<unknown, unknown>).items.flatMap((pair) => scalars(pair.value));
+  if (isSeq(node)) return node.items.flatMap((item) => scalars(item));
+  return [];
+}
+
+/** `file:line:column: message` for a node. */
+function at(template: Template, node: YamlNode | null | undefined, message: string): string {
+  const offset = node?.range?.[0];
+  if (offset === undefined) return `${template.file}: ${message}`;
+  const { line, col } = template.lines.linePos(offset);
+  return `${template.file}:${line}:${col}: ${message}`;
+}
+
+interface ActionSpec {
+  inputs: Record<string, { required?: boolean; default?: unknown }>;
+  outputs: Record<string, unknown>;
+}
+
+/** actions/<name>/action.yml, or undefined when the folder does not exist (yet). */
+function mlopsAction(name: string): ActionSpec | undefined {
+  const file = join(root, 'actions', name, 'action.yml');
+  if (!existsSync(file)) return undefined;
+  const spec = parseDocument(readFileSync(file, 'utf8')).toJS() as Partial<ActionSpec>;
+  return { inputs: spec.inputs ?? {}, outputs: spec.outputs ?? {} };
+}
+
+/** What a `uses:` names: an mlops action in the short form, or a pinned third-party action. */
+type Uses =
+  | { kind: 'mlops'; name: string }
+  | { kind: 'third-party'; repo: string; version: string }
+  | { kind: 'invalid'; reason: string };
+
+/** Parses a `uses:` value; the only accepted forms are `OWNER/mlops/<name>@v1` and `<owner>/<repo>@vN`. */
+function parseUses(uses: string): Uses {
+  const short = /^OWNER\/mlops\/([a-z][a-z-]*)@v1$/.exec(uses);
+  if (short) {
+    if (short[1] === 'actions') return { kind: 'invalid', reason: `"${uses}" is not an action` };
+    return { kind: 'mlops', name: short[1]! };
+  }
+  if (/^OWNER\/mlops\/actions\//.test(uses)) {
+    return { kind: 'invalid', reason: `"${uses}" is the long form: write OWNER/mlops/<name>@v1` };
+  }
+  if (/(^|\/)mlops\//.test(uses) || uses.startsWith('./')) {
+    return { kind: 'invalid', reason: `"${uses}": templates use OWNER/mlops/<name>@v1 (OWNER, the short form, @v1)` };
+  }
+  const pinned = /^([\w.-]+\/[\w.-]+)@(v\d+)$/.exec(uses);
+  if (pinned) return { kind: 'third-party', repo: pinned[1]!, version: pinned[2]! };
+  return { kind: 'invalid', reason: `"${uses}" is not pinned to a major version (owner/repo@vN)` };
+}
+
+/** The events a workflow runs on, as far as permissions depend on them. */
+interface WorkflowEvents {
+  pullRequest: boolean;
+  onlyPullRequests: boolean;
+}
+
+/** Raises `have` to at least `level` for `scope`. */
+function need(have: Permissions, scope: string, level: Level): void {
+  if (have[scope] !== 'write') have[scope] = level;
+}
+
+/** Whether a value the action reads as a boolean is true ('true' or true), else its default. */
+function flag(value: string | undefined, fallback: boolean): boolean {
+  return value === undefined ? fallback : value === 'true';
+}
+
+/**
+ * The permissions one step needs, from the README's permissions table: what its action (or the
+ * mlops CLI command in its script) reads and writes. `events`: whether the workflow runs on pull
+ * requests (the only time a default `comment: true` writes a comment), and on nothing else (then
+ * the pipeline never registers).
+ */
+function stepPermissions(
+  uses: Uses | undefined,
+  withs: Record<string, string>,
+  run: string | undefined,
+  events: WorkflowEvents,
+): Permissions {
+  const needs: Permissions = {};
+  if (run !== undefined && /\bmlops (runs|registry) /.test(run)) need(needs, 'contents', 'read');
+  if (!uses || uses.kind === 'invalid') return needs;
+  if (uses.kind === 'third-party') {
+    if (uses.repo === 'actions/checkout') need(needs, 'contents', 'read');
+    if (uses.repo === 'actions/download-artifact' && withs['run-id'] !== undefined) need(needs, 'actions', 'read');
+    if (uses.repo === 'actions/attest') {
+      need(needs, 'id-token', 'write');
+      need(needs, 'attestations', 'write');
+    }
+    return needs;
+  }
+  switch (uses.name) {
+    case 'validate-data':
+      need(needs, 'contents', 'read');
+      break;
+    case 'train':
+      need(needs, 'contents', flag(withs.track, false) ? 'write' : 'read');
+      break;
+    case 'evaluate-gate': {
+      const comment = withs.comment ?? 'true';
+      if (comment === 'comment-from-artifact') {
+        need(needs, 'pull-requests', 'write');
+        break;
+      }
+      need(needs, 'contents', 'read');
+      if (comment === 'issue') need(needs, 'issues', 'write');
+      if (comment === 'true' && events.pullRequest) need(needs, 'pull-requests', 'write');
+      break;
+    }
+    case 'register':
+      need(needs, 'contents', 'write');
+      break;
+    case 'deploy':
+      need(needs, 'contents', 'write');
+      need(needs, 'deployments', 'write');
+      break;
+    case 'drift-check':
+      need(needs, 'contents', withs['dispatch-event'] ? 'write' : 'read');
+      if (flag(withs['open-issue'], true)) need(needs, 'issues', 'write');
+      break;
+    case 'pipeline': {
+      // It registers (a push) unless every event is a pull request or register-when is never.
+      const registers = !events.onlyPullRequests && withs['register-when'] !== 'never';
+      need(needs, 'contents', registers ? 'write' : 'read');
+      if (registers && withs['deploy-run'] !== undefined) need(needs, 'deployments', 'write');
+      const comment = withs.comment ?? 'true';
+      if (comment === 'issue') need(needs, 'issues', 'write');
+      if (comment === 'true' && events.pullRequest) need(needs, 'pull-requests', 'write');
+      break;
+    }
+  }
+  return needs;
+}
+
+/** The permissions a job is granted: its own block, else the workflow's (GitHub's rule). */
+function grantedPermissions(template: Template, job: YamlNode | null, problems: string[]): Permissions | undefined {
+  const block = get(job, 'permissions') ?? get(template.doc.contents, 'permissions');
+  if (block === undefined) return undefined;
+  if (isScalar(block)) {
+    problems.push(at(template, block, `permissions: ${String(block.value)} is not least privilege; list the scopes`));
+    return undefined;
+  }
+  const granted: Permissions = {};
+  for (const [scope, level] of entries(block)) {
+    const value = text(level);
+    if (value === 'read' || value === 'write') granted[scope] = value;
+  }
+  return granted;
+}
+
+/** The inputs a step passes (`with:`), as text. */
+function withsOf(step: unknown): Record<string, string> {
+  return Object.fromEntries(entries(get(step, 'with')).map(([key, value]) => [key, text(value) ?? '']));
+}
+
+interface Findings {
+  problems: string[];
+  pending: string[];
+}
+
+/** Everything wrong with one template, `file:line:column: message` each, plus what waits on other branches. */
+function checkTemplate(template: Template): Findings {
+  const problems: string[] = [];
+  const pending = new Set<string>();
+  const top = template.doc.contents;
+
+  if (template.doc.errors.length > 0) {
+    return { problems: template.doc.errors.map((error) => `${template.file}: ${error.message}`), pending: [] };
+  }
+
+  // The header: what it does, when it runs, its permissions and a numbered list of what to change.
+  const header = /^(#.*\n)+/.exec(template.text)?.[0] ?? '';
+  if (header === '')
+    problems.push(`${template.file}:1:1: no header comment (what it does, when, permissions, what to change)`);
+  else {
+    if (!/permissions/i.test(header))
+      problems.push(`${template.file}:1:1: the header does not say which permissions it needs and why`);
+    if (!/^# What to change/m.test(header) || !/^#\s+1\. /m.test(header)) {
+      problems.push(`${template.file}:1:1: the header has no numbered "What to change" list`);
+    }
+  }
+  // Comments wrap: the sentence may run over several comment lines.
+  const prose = template.text.replace(/\n\s*#\s*/g, ' ').replace(/\s+/g, ' ');
+  if (/\bOWNER\b/.test(template.text) && !prose.includes(OWNER_SENTENCE)) {
+    problems.push(`${template.file}:1:1: names OWNER without saying "${OWNER_SENTENCE}"`);
+  }
+  template.text.split('\n').forEach((line, index) => {
+    for (const stale of ['org/mlops', '<owner>', 'github:org/']) {
+      if (line.includes(stale))
+        problems.push(`${template.file}:${index + 1}:${line.indexOf(stale) + 1}: "${stale}": write OWNER`);
+    }
+  });
+
+  const events = isScalar(get(top, 'on')) ? [text(get(top, 'on'))] : entries(get(top, 'on')).map(([name]) => name);
+  const isPullRequest = (name: string | undefined) => name === 'pull_request' || name === 'pull_request_target';
+  const workflowEvents: WorkflowEvents = {
+    pullRequest: events.some(isPullRequest),
+    onlyPullRequests: events.length > 0 && events.every(isPullRequest),
+  };
+  const jobs = entries(get(top, 'jobs'));
+
+  for (const [jobName, job] of jobs) {
+    const steps = get(job, 'steps');
+    const stepList = isSeq(steps) ? (steps.items as YamlNode[]) : [];
+    const needed: Permissions = {};
+    const ids = new Map<string, { uses: Uses | undefined; run: string | undefined; node: YamlNode; index: number }>();
+
+    stepList.forEach((step, index) => {
+      const usesNode = get(step, 'uses');
+      const usesText = text(usesNode);
+      const uses = usesText === undefined ? undefined : parseUses(usesText);
+      const run = text(get(step, 'run'));
+      const withs = withsOf(step);
+      const id = text(get(step, 'id'));
+      if (id !== undefined) ids.set(id, { uses, run, node: step, index });
+
+      if (uses?.kind === 'invalid') problems.push(at(template, usesNode, uses.reason));
+      if (uses?.kind === 'third-party') {
+        const known = THIRD_PARTY[uses.repo];
+        if (!known)
+          problems.push(
+            at(
+              template,
+              usesNode,
+              `${uses.repo} is not in this test's table of third-party actions (add it with its inputs)`,
+            ),
+          );
+        else {
+          if (uses.version !== known.major) {
+            problems.push(
+              at(template, usesNode, `${uses.repo}@${uses.version}: the templates use ${uses.repo}@${known.major}`),
+            );
+          }
+          for (const [key, value] of entries(get(step, 'with'))) {
+            if (!known.inputs.includes(key)) problems.push(at(template, value, `${uses.repo} has no input "${key}"`));
+          }
+        }
+        if (uses.repo === 'actions/checkout') {
+          const keeps = KEEPS_CREDENTIALS[`${template.file}#${jobName}`];
+          if (withs['persist-credentials'] !== 'false' && keeps === undefined) {
+            problems.push(
+              at(
+                template,
+                usesNode,
+                `job "${jobName}": checkout without persist-credentials: false leaves the token in .git/config for every later step`,
+              ),
+            );
+          }
+        }
+      }
+      if (uses?.kind === 'mlops') {
+        const action = mlopsAction(uses.name);
+        if (!action) {
+          if (PENDING[uses.name]) pending.add(`${template.file}: OWNER/mlops/${uses.name}@v1 (${PENDING[uses.name]})`);
+          else problems.push(at(template, usesNode, `actions/${uses.name}/action.yml does not exist`));
+        } else {
+          for (const [key, value] of entries(get(step, 'with'))) {
+            if (!(key in action.inputs))
+              problems.push(at(template, value, `actions/${uses.name}/action.yml has no input "${key}"`));
+          }
+          for (const [name, spec] of Object.entries(action.inputs)) {
+            if (spec.required && spec.default === undefined && !(name in withs)) {
+              problems.push(at(template, usesNode, `actions/${uses.name} needs its required input "${name}"`));
+            }
+          }
+        }
+      }
+      for (const [scope, level] of Object.entries(stepPermissions(uses, withs, run, workflowEvents)))
+        need(needed, scope, level);
+
+      // Every steps.<id>.outputs.<name> this step reads names an earlier step and an output it has.
+      for (const value of scalars(step)) checkStepOutputs(String(value.value), index, value);
+    });
+
+    function checkStepOutputs(value: string, index: number, node: YamlNode | null | undefined): void {
+      for (const match of value.matchAll(/\bsteps\.([\w-]+)\.(outputs\.([\w-]+)|outcome|conclusion)/g)) {
+        const [, id, , output] = match;
+        const target = ids.get(id!);
+        if (!target || target.index >= index) {
+          problems.push(at(template, node, `job "${jobName}": steps.${id} is not an earlier step of this job`));
+          continue;
+        }
+        if (output === undefined) continue;
+        const problem = missingOutput(target.uses, target.run, output, id!);
+        if (typeof problem === 'object')
+          pending.add(`${template.file}: steps.${id}.outputs.${output} (${problem.pending})`);
+        else if (problem) problems.push(at(template, node, `job "${jobName}": ${problem}`));
+      }
+    }
+
+    // Job outputs read step outputs too (after every step).
+    for (const [, value] of entries(get(job, 'outputs'))) {
+      for (const expression of scalars(value)) checkStepOutputs(String(expression.value), stepList.length, expression);
+    }
+
+    // needs.<job>.outputs.<name>: a job this one needs, and an output that job declares.
+    const needsNode = get(job, 'needs');
+    const needsList = isSeq(needsNode) ? needsNode.items.map((item) => text(item)) : [text(needsNode)];
+    for (const value of scalars(job)) {
+      for (const [, other, output] of String(value.value).matchAll(/\bneeds\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+        if (!needsList.includes(other))
+          problems.push(at(template, value, `job "${jobName}" reads needs.${other} but does not need it`));
+        else if (get(get(jobs.find(([name]) => name === other)?.[1], 'outputs'), output!) === undefined) {
+          problems.push(at(template, job, `job "${other}" has no output "${output}" (read by job "${jobName}")`));
+        }
+      }
+    }
+
+    // Permissions: exactly what the steps need.
+    const granted = grantedPermissions(template, job, problems);
+    if (granted) {
+      for (const [scope, level] of Object.entries(needed)) {
+        if (granted[scope] !== level && granted[scope] !== 'write') {
+          problems.push(
+            at(template, job, `job "${jobName}" needs ${scope}: ${level} (it has ${granted[scope] ?? 'none'})`),
+          );
+        }
+      }
+      for (const [scope, level] of Object.entries(granted)) {
+        if (needed[scope] === undefined || (level === 'write' && needed[scope] === 'read')) {
+          problems.push(at(template, job, `job "${jobName}" has ${scope}: ${level}, which none of its steps needs`));
+        }
+      }
+    }
+  }
+
+  /** Why a step does not have an output: a problem, what another branch is still adding, or undefined when it has it. */
+  function missingOutput(
+    uses: Uses | undefined,
+    run: string | undefined,
+    output: string,
+    id: string,
+  ): string | { pending: string } | undefined {
+    if (run !== undefined) {
+      return new RegExp(`\\b${output}=`).test(run) && run.includes('GITHUB_OUTPUT')
+        ? undefined
+        : `step "${id}" never writes the output "${output}" to $GITHUB_OUTPUT`;
+    }
+    if (!uses || uses.kind === 'invalid') return undefined;
+    if (uses.kind === 'third-party') {
+      const known = THIRD_PARTY[uses.repo];
+      return !known || known.outputs.includes(output) ? undefined : `${uses.repo} has no output "${output}"`;
+    }
+    const action = mlopsAction(uses.name);
+    if (!action) {
+      const pendingAction = PENDING[uses.name];
+      return pendingAction ? { pending: pendingAction } : undefined;
+    }
+    if (output in action.outputs) return undefined;
+    const pendingOutput = PENDING[`${uses.name}.${output}`];
+    return pendingOutput ? { pending: pendingOutput } : `actions/${uses.name}/action.yml has no output "${output}"`;
+  }
+
+  return { problems, pending: [...pending] };
+}
+
+const templateFiles = readdirSync(templatesDir).sort();
+
+describe('action-templates/', () => {
+  it('holds the templates issue #13 lists, and only .yml workflows', () => {
+    for (const name of REQUIRED_TEMPLATES) expect(templateFiles).toContain(name);
+    expect(templateFiles.filter((name) => !name.endsWith('.yml'))).toEqual([]);
+  });
+
+  describe.each(templateFiles.filter((name) => name.endsWith('.yml')))('%s', (file) => {
+    const findings = checkTemplate(loadTemplate(file));
+    it('matches the actions it uses, needs exactly its permissions, and says what to change', () => {
+      expect(findings.problems).toEqual([]);
+    });
+    for (const waiting of findings.pending) it.skip(`waits for another branch: ${waiting}`, () => {});
+  });
+});
+
+describe('the template checks bite', () => {
+  const check = (yaml: string) => checkTemplate(loadTemplate('bad.yml', yaml)).problems;
+  const header = [
+    '# Does a thing on push.',
+    '# Permissions: contents: read for the checkout.',
+    '# What to change:',
+    `#   1. OWNER: ${OWNER_SENTENCE}.`,
+  ];
+  /** A one-job workflow: the job's mapping starts at 8:5, its first step at line 12. */
+  const job = (permissions: string[], steps: string[]) =>
+    [
+      ...header,
+      'on: push',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    permissions:',
+      ...permissions.map((line) => `      ${line}`),
+      '    steps:',
+      ...steps.map((line) => `      ${line}`),
+      '',
+    ].join('\n');
+  const checkout = ['- uses: actions/checkout@v7', '  with:', '    persist-credentials: false'];
+  const register = (path: string) => [
+    '- id: r',
+    '  uses: OWNER/mlops/register@v1',
+    '  with:',
+    '    model: m',
+    `    ${path}`,
+  ];
+
+  it('accepts a correct template', () => {
+    const steps = [
+      ...checkout,
+      ...register('path: model/'),
+      '- run: echo "$V"',
+      '  env:',
+      '    V: ${{ steps.r.outputs.version }}',
+    ];
+    expect(check(job(['contents: write'], steps))).toEqual([]);
+  });
+
+  it('flags an input the action does not declare, a missing required one and an output it does not have', () => {
+    const steps = [
+      ...checkout,
+      ...register('pathh: model/'),
+      '- run: echo "$V"',
+      '  env:',
+      '    V: ${{ steps.r.outputs.versions }}',
+    ];
+    expect(check(job(['contents: write'], steps))).toEqual([
+      'bad.yml:19:18: actions/register/action.yml has no input "pathh"',
+      'bad.yml:16:15: actions/register needs its required input "path"',
+      'bad.yml:22:14: job "a": actions/register/action.yml has no output "versions"',
+    ]);
+  });
+
+  it('flags the long form, org/, an unpinned third-party action, a wrong major, an unknown input, a checkout keeping the token', () => {
+    const steps = [
+      '- uses: actions/checkout@v4',
+      '  with:',
+      '    persist-credential: false',
+      '- uses: OWNER/mlops/actions/validate-data@v1',
+      '- uses: org/mlops/validate-data@v1',
+      '- uses: someone/thing@main',
+    ];
+    expect(check(job(['contents: read'], steps))).toEqual([
+      'bad.yml:16:15: "org/mlops": write OWNER',
+      'bad.yml:12:15: actions/checkout@v4: the templates use actions/checkout@v7',
+      'bad.yml:14:31: actions/checkout has no input "persist-credential"',
+      'bad.yml:12:15: job "a": checkout without persist-credentials: false leaves the token in .git/config for every later step',
+      'bad.yml:15:15: "OWNER/mlops/actions/validate-data@v1" is the long form: write OWNER/mlops/<name>@v1',
+      'bad.yml:16:15: "org/mlops/validate-data@v1": templates use OWNER/mlops/<name>@v1 (OWNER, the short form, @v1)',
+      'bad.yml:17:15: "someone/thing@main" is not pinned to a major version (owner/repo@vN)',
+    ]);
+  });
+
+  it('flags a missing permission and one no step needs', () => {
+    expect(check(job(['contents: read', 'issues: write'], [...checkout, ...register('path: p')]))).toEqual([
+      'bad.yml:8:5: job "a" needs contents: write (it has read)',
+      'bad.yml:8:5: job "a" has issues: write, which none of its steps needs',
+    ]);
+  });
+
+  it('flags a step output nobody writes, a later step, and a job output of a job not needed', () => {
+    const steps = [
+      ...checkout,
+      '- run: echo "$X"',
+      '  env:',
+      '    X: ${{ steps.later.outputs.x }}',
+      '- id: later',
+      '  run: echo "y=1" >> "$GITHUB_OUTPUT"',
+      '- run: echo "$Z $N"',
+      '  env:',
+      '    Z: ${{ steps.later.outputs.z }}',
+      '    N: ${{ needs.other.outputs.n }}',
+    ];
+    expect(check(job(['contents: read'], steps))).toEqual([
+      'bad.yml:17:14: job "a": steps.later is not an earlier step of this job',
+      'bad.yml:22:14: job "a": step "later" never writes the output "z" to $GITHUB_OUTPUT',
+      'bad.yml:23:14: job "a" reads needs.other but does not need it',
+    ]);
+  });
+
+  it('flags a header without permissions or a "What to change" list, and OWNER without its sentence', () => {
+    const yaml = [
+      '# Does a thing.',
+      'on: push',
+      'permissions: {}',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: OWNER/mlops/validate-data@v1',
+      '        with: {data: d, suite: s}',
+      '',
+    ].join('\n');
+    expect(check(yaml)).toEqual([
+      'bad.yml:1:1: the header does not say which permissions it needs and why',
+      'bad.yml:1:1: the header has no numbered "What to change" list',
+      `bad.yml:1:1: names OWNER without saying "${OWNER_SENTENCE}"`,
+      'bad.yml:6:5: job "a" needs contents: read (it has none)',
+    ]);
+  });
+});
