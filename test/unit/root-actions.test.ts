@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as prettier from 'prettier';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import {
   rewriteForRoot,
   writeRootActions,
 } from '../../scripts/gen-root-actions.mjs';
+import { runComposite } from '../support/composite-runner.js';
 import { makeTempDir } from '../support/git.js';
 import { distDir, parseAnnotations, parseOutputFile, repoRoot } from '../support/runner.js';
 
@@ -170,6 +171,38 @@ describe('the committed root-level actions', () => {
     const outputs = parseOutputFile(readFileSync(outputFile, 'utf8'));
     expect(outputs.passed).toBe('true');
     expect(outputs.rows).toBe('2');
+  });
+
+  it('run: the composite pipeline/action.yml reaches the bundles through $GITHUB_ACTION_PATH/../dist', async () => {
+    // The layout a runner checks out: <repo>/pipeline/action.yml beside <repo>/dist/.
+    const copy = join(dirname(distDir()), 'pipeline', 'action.yml');
+    mkdirSync(dirname(copy), { recursive: true });
+    cpSync(join(repoRoot, 'pipeline', 'action.yml'), copy);
+    const workspace = tempDir('mlops-root-pipeline-');
+    writeFileSync(join(workspace, 'data.csv'), 'id,species\n1,Adelie\n2,Gentoo\n');
+    writeFileSync(
+      join(workspace, 'suite.json'),
+      JSON.stringify({
+        name: 'root-action',
+        expectations: [{ type: 'expect_column_values_to_not_be_null', kwargs: { column: 'species' } }],
+      }),
+    );
+    // validate-data passes, train runs a command that fails: two bundles run, the rest is skipped.
+    const result = await runComposite(copy, {
+      workspace,
+      inputs: { data: 'data.csv', suite: 'suite.json', run: 'exit 3', gates: 'metrics: {}' },
+    });
+    const steps = Object.fromEntries(result.steps.map((step) => [step.id, step]));
+    expect(steps.validate?.outcome, steps.validate?.stdout + steps.validate!.stderr).toBe('success');
+    expect(result.outputs['validate-rows']).toBe('2');
+    expect(steps.train?.outcome).toBe('failure');
+    expect(steps.train?.stderr).not.toMatch(/Cannot find module/);
+    expect(
+      steps.train?.annotations
+        .filter((a) => a.level === 'error')
+        .map((a) => a.message)
+        .join('\n'),
+    ).toMatch(/exit(ed)? .*3/i);
   });
 });
 
