@@ -196,14 +196,36 @@ describe('installing the CLI offline with an empty npm cache', { timeout: INSTAL
     rmSync(join(workspace, 'mlops-reports'), { recursive: true });
   }
 
-  it('installs from the packed tarball, pulling nothing else, and the installed mlops runs', async () => {
-    const prefix = join(temp.path, 'from-tarball');
-    const install = await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, tarball], {
-      cwd: temp.path,
+  it('installs from the packed tarball into a project, pulling nothing else, and the installed mlops runs', async () => {
+    // A project of the user's (a git work tree) that installs mlops into its own node_modules.
+    const project = join(temp.path, 'project');
+    gitIn(temp.path, 'init', '--quiet', '-b', 'main', project);
+    const install = await run(
+      'npm',
+      ['install', '--offline', '--no-audit', '--no-fund', '--prefix', project, tarball],
+      {
+        cwd: temp.path,
+        env,
+      },
+    );
+    expect(install.code, install.stdout + install.stderr).toBe(0);
+    await expectInstalledCliWorks(project);
+
+    // A suite profiled inside the project points editors at the schema npm installed with mlops.
+    cpSync(join(workspace, 'penguins', 'data', 'penguins.csv'), join(project, 'data', 'penguins.csv'));
+    const mlops = join(project, 'node_modules', '.bin', 'mlops');
+    const profile = await run(mlops, ['profile', '--data', 'data/penguins.csv', '--suite-out', 'suites/penguins.yml'], {
+      cwd: project,
       env,
     });
-    expect(install.code, install.stdout + install.stderr).toBe(0);
-    await expectInstalledCliWorks(prefix);
+    expect(profile.code, profile.stderr).toBe(0);
+    const firstLine = readFileSync(join(project, 'suites', 'penguins.yml'), 'utf8').split('\n')[0];
+    expect(firstLine).toBe(
+      '# yaml-language-server: $schema=../node_modules/mlops/schemas/expectation-suite.schema.json',
+    );
+    expect(
+      readFileSync(join(project, 'node_modules', 'mlops', 'schemas', 'expectation-suite.schema.json'), 'utf8'),
+    ).toBe(readFileSync(join(repoRoot, 'schemas', 'expectation-suite.schema.json'), 'utf8'));
   });
 
   it('installs from a git URL of a clone, pulling nothing else, and the installed mlops runs', async () => {
