@@ -198,6 +198,7 @@ function registerSummary(outputs: Record<string, OutputValue>): string {
     ['sha256', outputs.sha256],
     ['release', outputs['release-url']],
     ['asset', outputs['asset-url']],
+    ['checksums', outputs.checksums],
   ];
   const shown = rows.filter(([, value]) => value !== undefined);
   const width = Math.max(...shown.map(([name]) => name.length));

@@ -174,12 +174,12 @@ describe('human summaries', () => {
   );
 
   it(
-    'register: version, tag, sha256 and asset',
+    'register: version, tag, sha256, asset and checksums file',
     async () => {
       const result = await cli(['register', '--model', 'summary', '--path', 'model.bin']);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toMatch(
-        /^Registered summary v1\.\n {2}tag +summary\/v1\n {2}sha256 +[0-9a-f]{64}\n {2}asset +file:\/\/.+model\.bin\n$/,
+        /^Registered summary v1\.\n {2}tag +summary\/v1\n {2}sha256 +[0-9a-f]{64}\n {2}asset +file:\/\/.+model\.bin\n {2}checksums +\/.+\/\.mlops\/checksums\/summary-v1\.sha256\n$/,
       );
     },
     TIMEOUT,

@@ -4,7 +4,8 @@
  * penguins example in a real git repository with a bare remote, against the GitHub API double.
  * Each run spawns up to six processes, so each case is one run.
  */
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runComposite, stageCompositeAction, type CompositeResult } from '../support/composite-runner.js';
@@ -279,6 +280,25 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
       }),
     );
     expect(registryHead()).toBe(before);
+  });
+
+  it('says which node it needs when the one on PATH is too old or missing, before anything runs', async () => {
+    const oldNode = join(tmp.path, 'old-node');
+    const bashOnly = join(tmp.path, 'bash-only');
+    mkdirSync(oldNode);
+    mkdirSync(bashOnly);
+    writeFileSync(join(oldNode, 'node'), '#!/bin/sh\necho v18.20.4\n', { mode: 0o755 });
+    symlinkSync(execFileSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' }).trim(), join(bashOnly, 'bash'));
+    const old = await run({ model: 'penguins' }, { env: { PATH: `${oldNode}:${process.env.PATH}` } });
+    expect(outcomes(old)).toMatchObject({ plan: 'failure', validate: 'skipped', train: 'skipped' });
+    expect(old.annotations.map((a) => a.message)).toEqual([
+      'The node on PATH is v18.20.4; the mlops bundles need Node.js 20.19 or later. Add actions/setup-node (node-version: 20 or later) before this step.',
+    ]);
+    const none = await run({ model: 'penguins' }, { env: { PATH: bashOnly } });
+    expect(none.conclusion).toBe('failure');
+    expect(none.annotations.map((a) => a.message)).toEqual([
+      'No node on PATH: the pipeline runs the mlops bundles with it (Node.js 20.19 or later). Add actions/setup-node before this step.',
+    ]);
   });
 
   it('a register-when it does not know fails before anything runs', async () => {

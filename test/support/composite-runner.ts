@@ -695,7 +695,7 @@ export async function runComposite(actionFile: string, options: CompositeRunOpti
       for (const file of Object.values(files)) writeFileSync(file, '');
       const stepEnv: Record<string, string> = {};
       for (const [name, value] of Object.entries(step.env ?? {})) stepEnv[name] = interpolate(String(value), scope());
-      const path = [...addedPath, runnerEnv.PATH ?? ''].filter(Boolean).join(':');
+      const path = [...addedPath, jobEnv.PATH ?? runnerEnv.PATH ?? ''].filter(Boolean).join(':');
       const env = {
         ...runnerEnv,
         ...jobEnv,

@@ -166,8 +166,12 @@ const THIRD_PARTY: Record<string, { major: string; inputs: string[]; outputs: st
  * test naming the branch instead of a failure, until the action or output exists.
  */
 const PENDING: Record<string, string> = {
+  'short-form': 'the root-level short-form action.yml files land with the release branch',
   'register.checksums': "register's checksums output lands with the provenance branch",
 };
+
+/** Whether the release branch's root-level `<name>/action.yml` files are here (then each must exist). */
+const shortFormLanded = existsSync(join(root, 'validate-data', 'action.yml'));
 
 /**
  * Jobs whose checkout keeps the token in .git/config, and why. Everywhere else checkout has
@@ -465,6 +469,12 @@ function checkTemplate(template: Template): Findings {
         }
       }
       if (uses?.kind === 'mlops') {
+        // GitHub resolves OWNER/mlops/<name>@v1 to <name>/action.yml at the repository's root.
+        if (!existsSync(join(root, uses.name, 'action.yml'))) {
+          if (shortFormLanded)
+            problems.push(at(template, usesNode, `${uses.name}/action.yml (the short form) does not exist`));
+          else pending.add(`${template.file}: ${uses.name}/action.yml (${PENDING['short-form']})`);
+        }
         const action = mlopsAction(uses.name);
         if (!action) {
           if (PENDING[uses.name]) pending.add(`${template.file}: OWNER/mlops/${uses.name}@v1 (${PENDING[uses.name]})`);

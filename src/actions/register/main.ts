@@ -13,6 +13,7 @@ const inputs = {
   alias: text(),
   release: boolean(),
   description: text(),
+  checksums: path(),
 };
 
 export type RegisterContext = ActionContext<'register', typeof inputs>;

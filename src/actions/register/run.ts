@@ -1,4 +1,5 @@
-import { displayPath, readUserFile } from '../../adapters/fs/user-files.js';
+import { join } from 'node:path';
+import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
 import { workflowRunUrl } from '../../adapters/environment.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import type { RegisterContext } from './main.js';
@@ -8,11 +9,13 @@ import {
   releaseArtifactStore,
   type ModelArtifactStore,
 } from '../../adapters/registry/artifacts.js';
+import { checkOutsideModelFolder } from '../../adapters/registry/package.js';
 import { readProfileUpload } from '../../adapters/registry/profile.js';
 import { crashHooksForTests, registerModel } from '../../adapters/registry/register.js';
 import { RegistryRepository } from '../../adapters/registry/repository.js';
 import { checkRunSucceeded, parseMetricsDocument } from '../../core/metrics/parse.js';
 import type { VersionLineage } from '../../core/registry/documents.js';
+import { checksumsFileName, LOCAL_CHECKSUMS_DIR, sha256sumLine } from '../../core/registry/checksums.js';
 import { checkAliasName, checkModelName } from '../../core/registry/names.js';
 import { flattenNumbers, parseRunRecord, type RunRecord } from '../../core/registry/runs.js';
 import { registerSummary } from '../../core/report/register.js';
@@ -29,6 +32,18 @@ export async function runRegister({
   const workingDirectory = inputs['working-directory'];
   // Files are named as the user wrote them: relative to the working directory.
   const shown = (file: string) => displayPath(file, workingDirectory);
+  // Before anything is read or uploaded: a checksums path that cannot be written, or that would
+  // overwrite the model or another input, is bad input, and must not cost an upload.
+  if (inputs.checksums !== undefined) {
+    await checkOutputPaths([{ path: inputs.checksums, label: label('checksums') }], workingDirectory, [
+      { path: inputs.path, label: label('path') },
+      ...(['run-record', 'metrics', 'profile'] as const).flatMap((name) => {
+        const file = inputs[name];
+        return file ? [{ path: file, label: label(name) }] : [];
+      }),
+    ]);
+    await checkOutsideModelFolder(inputs.path, inputs.checksums, label('checksums'), shown);
+  }
 
   let run: RunRecord | undefined;
   if (inputs['run-record']) {
@@ -128,6 +143,15 @@ export async function runRegister({
     ...crashHooksForTests(env.testHooks),
   });
 
+  // Written only once the version is registered: a failed register leaves no checksums file.
+  // The default is outside the working tree, so that no later step commits or packs it.
+  const checksumsPath =
+    inputs.checksums ??
+    (env.inActions
+      ? join(env.tempDir, 'mlops', checksumsFileName(model, result.version))
+      : join(repo.root, LOCAL_CHECKSUMS_DIR, checksumsFileName(model, result.version)));
+  await writeFileAtomic(checksumsPath, sha256sumLine(result.sha256, result.assetName));
+  log.info(`Wrote ${shown(checksumsPath)}: the sha256 of ${result.assetName}, for sha256sum -c or actions/attest.`);
   await io.appendSummary(registerSummary(model, result, alias, metrics, store.kind));
   return {
     passed: true,
@@ -137,6 +161,7 @@ export async function runRegister({
       sha256: result.sha256,
       'release-url': result.releaseUrl,
       'asset-url': result.assetUrl,
+      checksums: checksumsPath,
     },
   };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readlink, realpath, rm, stat } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, constants as zlib } from 'node:zlib';
@@ -226,4 +226,20 @@ export async function packageArtifact(path: string, scratch: string): Promise<Pa
     await rm(folder, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * Refuses a file a register step writes (its checksums file) inside the model folder it packs:
+ * written there, it would become part of the next registration's tar.gz and change its sha256.
+ */
+export async function checkOutsideModelFolder(
+  model: string,
+  output: string,
+  label: string,
+  shown: (file: string) => string,
+): Promise<void> {
+  const inside = relative(model, output);
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return;
+  if (!(await stat(model).catch(() => undefined))?.isDirectory()) return;
+  throw new InputError(`${label}: ${shown(output)} is inside the model folder ${shown(model)}; write it elsewhere.`);
 }

@@ -3,7 +3,7 @@ import { EnvironmentError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { RegisteredVersion } from '../../core/report/register.js';
 import type { TestHooks } from '../environment.js';
-import type { RegisteredEvent, VersionLineage } from '../../core/registry/documents.js';
+import type { ArtifactInfo, RegisteredEvent, VersionLineage } from '../../core/registry/documents.js';
 import { checkModelName, releaseTag } from '../../core/registry/names.js';
 import {
   checkSameArtifact,
@@ -55,6 +55,11 @@ export interface RegisterModelOptions {
 /** What registering returns: the version as the step summary shows it, plus the asset URL and event. */
 export interface RegisterModelResult extends RegisteredVersion {
   assetUrl: string;
+  /**
+   * The stored file's name, what a download saves it as: the release asset's name as GitHub gave
+   * it (GitHub replaces characters such as spaces with dots), or the local file's name.
+   */
+  assetName: string;
   event?: RegisteredEvent;
 }
 
@@ -191,12 +196,18 @@ export async function registerModel(options: RegisterModelOptions): Promise<Regi
       commit,
       ...(finalized.releaseUrl !== undefined ? { releaseUrl: finalized.releaseUrl } : {}),
       assetUrl: finalized.assetUrl,
+      assetName: storedName(event.artifact),
       location: event.artifact.location,
       event,
     };
   } finally {
     await packaged.cleanup();
   }
+}
+
+/** The name the stored file of a version carries: its release asset's, else the artifact's own. */
+function storedName(artifact: ArtifactInfo): string {
+  return artifact.release?.assetName ?? artifact.name;
 }
 
 /** Where a staged upload is, for a message: a path relative to the repository, or the draft release. */
@@ -282,6 +293,7 @@ async function recoverExisting(
     commit,
     ...(finalized.releaseUrl !== undefined ? { releaseUrl: finalized.releaseUrl } : {}),
     assetUrl: finalized.assetUrl,
+    assetName: storedName(stored.artifact),
     location: stored.artifact.location,
   };
 }
