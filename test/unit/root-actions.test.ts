@@ -18,7 +18,7 @@ import {
   rewriteForRoot,
   writeRootActions,
 } from '../../scripts/gen-root-actions.mjs';
-import { runComposite } from '../support/composite-runner.js';
+import { runComposite, type StepResult } from '../support/composite-runner.js';
 import { makeTempDir } from '../support/git.js';
 import { distDir, parseAnnotations, parseOutputFile, repoRoot } from '../support/runner.js';
 
@@ -192,7 +192,7 @@ describe('the committed root-level actions', () => {
       workspace,
       inputs: { data: 'data.csv', suite: 'suite.json', run: 'exit 3', gates: 'metrics: {}' },
     });
-    const steps = Object.fromEntries(result.steps.map((step) => [step.id, step]));
+    const steps: Record<string, StepResult> = Object.fromEntries(result.steps.map((step) => [step.id ?? '', step]));
     expect(steps.validate?.outcome, steps.validate?.stdout + steps.validate!.stderr).toBe('success');
     expect(result.outputs['validate-rows']).toBe('2');
     expect(steps.train?.outcome).toBe('failure');
