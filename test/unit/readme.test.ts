@@ -146,6 +146,40 @@ function unknownCliUses(markdown: string, surface: CliSurface): string[] {
   return problems;
 }
 
+/** The repository's own folders: a path in README's code that starts with one of them must exist. */
+const REPOSITORY_FOLDERS = [
+  'action-templates',
+  'actions',
+  'bench',
+  'docs',
+  'examples',
+  'schemas',
+  'scripts',
+  'src',
+  'test',
+];
+
+/**
+ * Paths into this repository that README's code names (`node bench/x.mjs`, `src/adapters/lineage.ts`,
+ * `examples/penguins`) and that do not exist. Placeholders (`actions/<name>/action.yml`) and globs
+ * are skipped, and so are `uses:` refs; a user's own paths (`data/train.csv`, `model/`) start elsewhere.
+ */
+function missingRepositoryPaths(markdown: string, base: string): string[] {
+  const missing = new Set<string>();
+  const folders = REPOSITORY_FOLDERS.join('|');
+  const pattern = new RegExp(`(?:^|[\\s\`'"(=])((?:${folders})/[A-Za-z0-9._/-]*)`, 'g');
+  for (const code of codeOf(markdown)) {
+    for (const match of code.matchAll(pattern)) {
+      const path = match[1]!.replace(/[.,:;]+$/, '');
+      const next = code[match.index + match[0].length];
+      // `<name>` and `*` are placeholders and globs; `actions/checkout@v4` is GitHub's, not a path.
+      if (next === '<' || next === '*' || next === '{' || next === '@') continue;
+      if (!existsSync(join(base, path))) missing.add(path);
+    }
+  }
+  return [...missing];
+}
+
 /** `OWNER/mlops/<name>@v1` in the text whose `<name>` is no folder of actions/ (the short form's source). */
 function unknownActionUses(markdown: string, names: string[]): string[] {
   const used = [...markdown.matchAll(/\bOWNER\/mlops\/([a-z][a-z-]*)@/g)].map((match) => match[1]!);
@@ -236,6 +270,12 @@ describe('README.md names only what exists', () => {
       '```',
     ].join('\n');
     expect(unknownNpmScripts(bad, packageScripts)).toEqual(['nonexistent']);
+    expect(
+      missingRepositoryPaths(
+        '`node bench/cold-start.mjs`, `node bench/warm-start.mjs`, `actions/<name>/action.yml`',
+        root,
+      ),
+    ).toEqual(['bench/warm-start.mjs']);
     expect(unknownActionUses('uses: OWNER/mlops/train@v1 and OWNER/mlops/retrain@v1', Object.keys(actions))).toEqual([
       'retrain',
     ]);
@@ -270,6 +310,10 @@ describe('README.md names only what exists', () => {
 
   it('every `mlops` command, subcommand and flag it shows is one the CLI takes', async () => {
     expect(unknownCliUses(readme, await cliSurface())).toEqual([]);
+  });
+
+  it('every path into this repository that its code names exists (scripts, benchmarks, sources)', () => {
+    expect(missingRepositoryPaths(readme, root)).toEqual([]);
   });
 
   it('every `OWNER/mlops/<name>@v1` names an action of actions/', () => {
