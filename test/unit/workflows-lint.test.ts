@@ -412,3 +412,110 @@ describe('the linters catch broken and injectable files', () => {
     expect(problems.some((p) => p.includes('needs shell:'))).toBe(true);
   });
 });
+
+/**
+ * This repository's own workflows run the actions from the working tree (`uses: ./actions/<name>`).
+ * The runner only finds out at run time that a folder has no action.yml or that an input is
+ * misspelt (a warning, and the input silently ignored), so this checks every such step: the action
+ * exists, every `with:` key is one of its inputs, and every required input without a default is given.
+ */
+function localActionProblems(file: string, displayName = relative(root, file)): string[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
+  const problems: string[] = [];
+  for (const [, job] of entries(get(doc.contents, 'jobs'))) {
+    const steps = get(job, 'steps');
+    if (!isSeq(steps)) continue;
+    for (const step of steps.items) {
+      const uses = get(step, 'uses');
+      if (!isScalar(uses) || !String(uses.value).startsWith('./')) continue;
+      const actionFile = join(root, String(uses.value), 'action.yml');
+      if (!existsSync(actionFile)) {
+        problems.push(`${displayName}:${at(lines, uses, `${String(uses.value)} has no action.yml [local-action]`)}`);
+        continue;
+      }
+      const inputs =
+        (
+          parseDocument(readFileSync(actionFile, 'utf8')).toJS() as {
+            inputs?: Record<string, { required?: boolean; default?: unknown }>;
+          }
+        ).inputs ?? {};
+      const given = entries(get(step, 'with'));
+      for (const [name, value] of given) {
+        if (!(name in inputs)) {
+          problems.push(
+            `${displayName}:${at(lines, value, `${String(uses.value)} has no input "${name}" (it has ${Object.keys(inputs).join(', ')}) [local-action]`)}`,
+          );
+        }
+      }
+      for (const [name, spec] of Object.entries(inputs)) {
+        if (spec.required && spec.default === undefined && !given.some(([key]) => key === name)) {
+          problems.push(
+            `${displayName}:${at(lines, uses, `${String(uses.value)} needs its required input "${name}" [local-action]`)}`,
+          );
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+const ownWorkflows = yamlFiles('.github/workflows');
+
+describe('this repository’s workflows run the actions of the working tree', () => {
+  it('every file in .github/workflows is linted', () => {
+    const listed = readdirSync(join(root, '.github/workflows')).filter((name) => !name.startsWith('.'));
+    expect(listed.map((name) => join(root, '.github/workflows', name)).sort()).toEqual(ownWorkflows);
+    for (const file of ownWorkflows) expect(workflows).toContain(file);
+  });
+
+  it('examples.yml runs every action, the pipeline included, from ./actions', () => {
+    const text = readFileSync(join(root, '.github/workflows/examples.yml'), 'utf8');
+    const used = new Set([...text.matchAll(/uses: \.\/actions\/([\w-]+)/g)].map((match) => match[1]));
+    const all = readdirSync(join(root, 'actions')).filter((name) =>
+      existsSync(join(root, 'actions', name, 'action.yml')),
+    );
+    expect([...used].sort()).toEqual(all.sort());
+  });
+
+  it.each(ownWorkflows.map((file) => [relative(root, file), file]))(
+    '%s names existing actions and only their inputs',
+    (_name, file) => {
+      expect(localActionProblems(file)).toEqual([]);
+    },
+  );
+
+  it('flags a missing action, a misspelt input and a missing required input', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'mlops-local-actions-'));
+    try {
+      const file = join(scratch, 'wrong.yml');
+      writeFileSync(
+        file,
+        [
+          'on: push',
+          'permissions: {}',
+          'jobs:',
+          '  a:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: ./actions/nowhere',
+          '      - uses: ./actions/register',
+          '        with:',
+          '          model: iris',
+          '          modle-path: model/',
+          '',
+        ].join('\n'),
+      );
+      const problems = localActionProblems(file, 'wrong.yml');
+      expect(problems).toEqual([
+        'wrong.yml:7:15: ./actions/nowhere has no action.yml [local-action]',
+        expect.stringMatching(
+          /^wrong\.yml:11:23: \.\/actions\/register has no input "modle-path" \(it has model, path, /,
+        ),
+        'wrong.yml:8:15: ./actions/register needs its required input "path" [local-action]',
+      ]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
