@@ -507,6 +507,11 @@ export interface CompositeRunOptions {
   ref?: string;
   /** The job's environment on top of the runner's: visible to every step and as the env context. */
   env?: Record<string, string | undefined>;
+  /**
+   * RUNNER_TEMP (and runner.temp), kept after the run so a test can read what steps left there, as
+   * the runner keeps it until the job ends. Default: a folder removed when the run ends.
+   */
+  runnerTemp?: string;
   /** The whole run's limit; each step gets what is left. Default: the running test's, less 5 s. */
   timeoutMs?: number;
 }
@@ -590,8 +595,8 @@ export async function runComposite(actionFile: string, options: CompositeRunOpti
     const eventFile = join(scratch, 'event.json');
     const payload = options.event?.payload ?? {};
     writeFileSync(eventFile, JSON.stringify(payload));
-    const runnerTemp = join(scratch, 'runner_temp');
-    mkdirSync(runnerTemp);
+    const runnerTemp = options.runnerTemp ?? join(scratch, 'runner_temp');
+    mkdirSync(runnerTemp, { recursive: true });
     const ref = options.ref ?? 'refs/heads/main';
     const runnerEnv: Record<string, string> = {
       ...baseEnvironment(),
