@@ -40,6 +40,7 @@ describe('expressions', () => {
   it('literals: strings with doubled quotes, numbers (hex, exponent, negative), booleans, null', () => {
     expect(value("'it''s'")).toBe("it's");
     expect(value('0xff')).toBe(255);
+    expect(value('-0o17')).toBe(-15);
     expect(value('-2.5e1')).toBe(-25);
     expect(value('true')).toBe(true);
     expect(value('null')).toBeNull();
@@ -53,6 +54,9 @@ describe('expressions', () => {
     expect(value("null == ''")).toBe(true); // both coerce to 0
     expect(value('true == 1')).toBe(true);
     expect(value("'true' == true")).toBe(false); // 'true' is NaN as a number
+    expect(value("'0xff' == 255")).toBe(false); // a string coerces as a JSON number only
+    expect(value("' 1.5e1 ' == 15")).toBe(true);
+    expect(value("'-0o7' == -7")).toBe(false);
     expect(value("'abc' != 'ABC'")).toBe(false);
     expect(value('NaN == NaN')).toBe(false);
     expect(looseEquals({ a: 1 }, { a: 1 })).toBe(false); // objects: the same instance only
