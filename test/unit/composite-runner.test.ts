@@ -3,7 +3,7 @@
  * precedence, loose equality, truthiness, the functions, the implicit success() of an `if:`), and
  * its step loop on small composite actions run with real bash.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -234,6 +234,42 @@ runs:
     expect(result.steps[1]!.outputs).toEqual({
       greeting: `hi ctx=hi name=x y tool=tool-ran lines=0 here=${dir}`,
     });
+  });
+
+  it('evaluates working-directory, and a continue-on-error failure counts as success for later steps', async () => {
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    const file = action(
+      'wd',
+      `name: t
+description: t
+inputs:
+  dir: { description: d, default: sub }
+runs:
+  using: composite
+  steps:
+    - id: where
+      shell: bash
+      working-directory: '\${{ inputs.dir }}'
+      run: echo "pwd=$PWD" >> "$GITHUB_OUTPUT"
+    - id: soft
+      shell: bash
+      continue-on-error: true
+      run: exit 1
+    - id: after
+      shell: bash
+      env: { SOFT: '\${{ steps.soft.outcome }}/\${{ steps.soft.conclusion }}' }
+      run: echo "soft=$SOFT" >> "$GITHUB_OUTPUT"
+    - id: on-failure
+      if: failure()
+      shell: bash
+      run: echo never
+`,
+    );
+    const result = await runComposite(file, { workspace: dir });
+    expect(result.conclusion).toBe('success');
+    expect(result.steps[0]!.outputs).toEqual({ pwd: join(dir, 'sub') });
+    expect(result.steps[2]!.outputs).toEqual({ soft: 'failure/success' });
+    expect(result.steps[3]!.outcome).toBe('skipped');
   });
 
   it('refuses steps and inputs it does not implement', async () => {
