@@ -118,7 +118,7 @@ describe('train-register-deploy template', () => {
     expect(attest?.with).toEqual({ 'subject-checksums': '${{ steps.register.outputs.checksums }}' });
     expect((steps[register] as Step & { id?: string }).id).toBe('register');
     // The header tells how to check the bytes a deploy shipped.
-    expect(yamlText).toMatch(/^# +gh attestation verify \S+ --repo \S+$/m);
+    expect(yamlText).toMatch(/^# +gh attestation verify \S+ --repo \S+/m);
   });
 });
 

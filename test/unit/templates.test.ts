@@ -167,7 +167,6 @@ const THIRD_PARTY: Record<string, { major: string; inputs: string[]; outputs: st
  */
 const PENDING: Record<string, string> = {
   'short-form': 'the root-level short-form action.yml files land with the release branch',
-  'register.checksums': "register's checksums output lands with the provenance branch",
 };
 
 /** Whether the release branch's root-level `<name>/action.yml` files are here (then each must exist). */
@@ -393,6 +392,8 @@ function checkTemplate(template: Template): Findings {
   if (header === '')
     problems.push(`${template.file}:1:1: no header comment (what it does, when, permissions, what to change)`);
   else {
+    if (!/^# When it runs: /m.test(header))
+      problems.push(`${template.file}:1:1: the header does not say when it runs ("# When it runs: ...")`);
     if (!/permissions/i.test(header))
       problems.push(`${template.file}:1:1: the header does not say which permissions it needs and why`);
     if (!/^# What to change/m.test(header) || !/^#\s+1\. /m.test(header)) {
@@ -588,6 +589,18 @@ describe('action-templates/', () => {
     expect(templateFiles.filter((name) => !name.endsWith('.yml'))).toEqual([]);
   });
 
+  it('lists in KEEPS_CREDENTIALS only jobs that exist and keep the token of their checkout', () => {
+    for (const key of Object.keys(KEEPS_CREDENTIALS)) {
+      const [file, job] = key.split('#') as [string, string];
+      const workflow = loadTemplate(file).doc.toJS() as {
+        jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+      };
+      const checkout = workflow.jobs[job]?.steps.find((step) => step.uses?.startsWith('actions/checkout@'));
+      expect(checkout, key).toBeDefined();
+      expect(checkout?.with?.['persist-credentials'], key).not.toBe(false);
+    }
+  });
+
   describe.each(templateFiles.filter((name) => name.endsWith('.yml')))('%s', (file) => {
     const findings = checkTemplate(loadTemplate(file));
     it('matches the actions it uses, needs exactly its permissions, and says what to change', () => {
@@ -600,12 +613,13 @@ describe('action-templates/', () => {
 describe('the template checks bite', () => {
   const check = (yaml: string) => checkTemplate(loadTemplate('bad.yml', yaml)).problems;
   const header = [
-    '# Does a thing on push.',
+    '# Does a thing.',
+    '# When it runs: on push.',
     '# Permissions: contents: read for the checkout.',
     '# What to change:',
     `#   1. OWNER: ${OWNER_SENTENCE}.`,
   ];
-  /** A one-job workflow: the job's mapping starts at 8:5, its first step at line 12. */
+  /** A one-job workflow: the job's mapping starts at 9:5, its first step at line 13. */
   const job = (permissions: string[], steps: string[]) =>
     [
       ...header,
@@ -648,9 +662,9 @@ describe('the template checks bite', () => {
       '    V: ${{ steps.r.outputs.versions }}',
     ];
     expect(check(job(['contents: write'], steps))).toEqual([
-      'bad.yml:19:18: actions/register/action.yml has no input "pathh"',
-      'bad.yml:16:15: actions/register needs its required input "path"',
-      'bad.yml:22:14: job "a": actions/register/action.yml has no output "versions"',
+      'bad.yml:20:18: actions/register/action.yml has no input "pathh"',
+      'bad.yml:17:15: actions/register needs its required input "path"',
+      'bad.yml:23:14: job "a": actions/register/action.yml has no output "versions"',
     ]);
   });
 
@@ -664,20 +678,20 @@ describe('the template checks bite', () => {
       '- uses: someone/thing@main',
     ];
     expect(check(job(['contents: read'], steps))).toEqual([
-      'bad.yml:16:15: "org/mlops": write OWNER',
-      'bad.yml:12:15: actions/checkout@v4: the templates use actions/checkout@v7',
-      'bad.yml:14:31: actions/checkout has no input "persist-credential"',
-      'bad.yml:12:15: job "a": checkout without persist-credentials: false leaves the token in .git/config for every later step',
-      'bad.yml:15:15: "OWNER/mlops/actions/validate-data@v1" is the long form: write OWNER/mlops/<name>@v1',
-      'bad.yml:16:15: "org/mlops/validate-data@v1": templates use OWNER/mlops/<name>@v1 (OWNER, the short form, @v1)',
-      'bad.yml:17:15: "someone/thing@main" is not pinned to a major version (owner/repo@vN)',
+      'bad.yml:17:15: "org/mlops": write OWNER',
+      'bad.yml:13:15: actions/checkout@v4: the templates use actions/checkout@v7',
+      'bad.yml:15:31: actions/checkout has no input "persist-credential"',
+      'bad.yml:13:15: job "a": checkout without persist-credentials: false leaves the token in .git/config for every later step',
+      'bad.yml:16:15: "OWNER/mlops/actions/validate-data@v1" is the long form: write OWNER/mlops/<name>@v1',
+      'bad.yml:17:15: "org/mlops/validate-data@v1": templates use OWNER/mlops/<name>@v1 (OWNER, the short form, @v1)',
+      'bad.yml:18:15: "someone/thing@main" is not pinned to a major version (owner/repo@vN)',
     ]);
   });
 
   it('flags a missing permission and one no step needs', () => {
     expect(check(job(['contents: read', 'issues: write'], [...checkout, ...register('path: p')]))).toEqual([
-      'bad.yml:8:5: job "a" needs contents: write (it has read)',
-      'bad.yml:8:5: job "a" has issues: write, which none of its steps needs',
+      'bad.yml:9:5: job "a" needs contents: write (it has read)',
+      'bad.yml:9:5: job "a" has issues: write, which none of its steps needs',
     ]);
   });
 
@@ -695,9 +709,9 @@ describe('the template checks bite', () => {
       '    N: ${{ needs.other.outputs.n }}',
     ];
     expect(check(job(['contents: read'], steps))).toEqual([
-      'bad.yml:17:14: job "a": steps.later is not an earlier step of this job',
-      'bad.yml:22:14: job "a": step "later" never writes the output "z" to $GITHUB_OUTPUT',
-      'bad.yml:23:14: job "a" reads needs.other but does not need it',
+      'bad.yml:18:14: job "a": steps.later is not an earlier step of this job',
+      'bad.yml:23:14: job "a": step "later" never writes the output "z" to $GITHUB_OUTPUT',
+      'bad.yml:24:14: job "a" reads needs.other but does not need it',
     ]);
   });
 
@@ -715,6 +729,7 @@ describe('the template checks bite', () => {
       '',
     ].join('\n');
     expect(check(yaml)).toEqual([
+      'bad.yml:1:1: the header does not say when it runs ("# When it runs: ...")',
       'bad.yml:1:1: the header does not say which permissions it needs and why',
       'bad.yml:1:1: the header has no numbered "What to change" list',
       `bad.yml:1:1: names OWNER without saying "${OWNER_SENTENCE}"`,
