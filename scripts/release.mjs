@@ -249,7 +249,9 @@ function checkReleaseOrThrow(cwd, options, log, today) {
     git(cwd, 'fetch', '--quiet', options.remote, `refs/heads/${options.branch}`);
     const remoteHead = git(cwd, 'rev-parse', 'FETCH_HEAD');
     if (spawnSync('git', ['merge-base', '--is-ancestor', remoteHead, 'HEAD'], { cwd }).status !== 0) {
-      throw new ReleaseRefusal(`${options.branch} is behind ${options.remote}/${options.branch}: pull first`);
+      throw new ReleaseRefusal(
+        `${options.branch} lacks commits of ${options.remote}/${options.branch} (behind or diverged): pull first`,
+      );
     }
   }
 

@@ -274,7 +274,11 @@ describe('npm run release', { timeout: 120_000 }, () => {
       const other = cloneRepo(remote, dirname(clone), 'other');
       commitFiles(other, { 'src/greeting.txt': 'hey\n', 'dist/index.js': built('0.1.0', 'hey') }, 'someone else');
       gitIn(other, 'push', '--quiet', 'origin', 'main');
-      await expectRefusal(clone, ['minor', '--push'], 'main is behind origin/main: pull first');
+      await expectRefusal(
+        clone,
+        ['minor', '--push'],
+        'main lacks commits of origin/main (behind or diverged): pull first',
+      );
     });
 
     it('a committed dist/ that a fresh build changes: the build is undone too', async () => {
