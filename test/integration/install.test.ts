@@ -176,10 +176,16 @@ describe('installing the CLI offline with an empty npm cache', { timeout: INSTAL
     expect(packedFiles).toEqual(expected);
   });
 
-  async function expectInstalledCliWorks(prefix: string): Promise<void> {
-    // Nothing but mlops itself was installed: no dependency came along.
-    expect(readdirSync(join(prefix, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['mlops']);
-    const mlops = join(prefix, 'node_modules', '.bin', 'mlops');
+  /**
+   * Nothing but mlops was installed in `nodeModules` (no dependency came along), and the command
+   * npm linked, `mlops` (default: node_modules/.bin/mlops), runs: --version and one real check.
+   */
+  async function expectInstalledCliWorks(
+    prefix: string,
+    nodeModules = join(prefix, 'node_modules'),
+    mlops = join(nodeModules, '.bin', 'mlops'),
+  ): Promise<void> {
+    expect(readdirSync(nodeModules).filter((name) => !name.startsWith('.'))).toEqual(['mlops']);
     const version = await run(mlops, ['--version'], { cwd: workspace, env });
     expect(version, version.stderr).toMatchObject({ code: 0, stdout: `${packageJson.version}\n` });
     const validate = await run(
@@ -237,5 +243,19 @@ describe('installing the CLI offline with an empty npm cache', { timeout: INSTAL
     );
     expect(install.code, install.stdout + install.stderr).toBe(0);
     await expectInstalledCliWorks(prefix);
+  });
+
+  it('links a clone with npm link, fetching nothing and installing nothing into it, and the linked mlops runs', async () => {
+    const clone = join(temp.path, 'clone');
+    gitIn(temp.path, 'clone', '--quiet', stage, clone);
+    // npm link's global folder: npm_config_prefix, as --prefix would name the package's own folder.
+    const prefix = join(temp.path, 'global');
+    const link = await run('npm', ['link', '--offline', '--no-audit', '--no-fund'], {
+      cwd: clone,
+      env: { ...env, npm_config_prefix: prefix },
+    });
+    expect(link.code, link.stdout + link.stderr).toBe(0);
+    expect(existsSync(join(clone, 'node_modules'))).toBe(false);
+    await expectInstalledCliWorks(prefix, join(prefix, 'lib', 'node_modules'), join(prefix, 'bin', 'mlops'));
   });
 });
