@@ -174,6 +174,8 @@ function missingRepositoryPaths(markdown: string, base: string): string[] {
       const next = code[match.index + match[0].length];
       // `<name>` and `*` are placeholders and globs; `actions/checkout@v4` is GitHub's, not a path.
       if (next === '<' || next === '*' || next === '{' || next === '@') continue;
+      // `actions/setup-node` alone is GitHub's action too; this repository's are actions/<name>/action.yml.
+      if (/^actions\/[^/]+$/.test(path)) continue;
       if (!existsSync(join(base, path))) missing.add(path);
     }
   }
