@@ -12,6 +12,10 @@ execFileSync(process.execPath, [join(root, 'scripts', 'gen-action-meta.mjs')], {
 execFileSync(process.execPath, [join(root, 'scripts', 'gen-expectation-kwargs.mjs')], { stdio: 'inherit' });
 // The precompiled schema validators are not committed: every build makes them from the schemas.
 execFileSync(process.execPath, [join(root, 'scripts', 'gen-validators.mjs')], { stdio: 'inherit' });
+// README's inputs/outputs tables come from action.yml; a private build (--outdir, as npm test makes)
+// leaves README alone, so that test/unit/readme.test.ts still sees a stale one.
+if (!process.argv.includes('--outdir'))
+  execFileSync(process.execPath, [join(root, 'scripts', 'gen-readme.mjs')], { stdio: 'inherit' });
 
 const entryPoints = {};
 for (const name of readdirSync(join(root, 'src', 'actions')).sort()) {

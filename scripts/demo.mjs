@@ -491,7 +491,7 @@ let failure;
 try {
   if (!existsSync(cli)) {
     throw new StoryError(
-      `${cli} is missing: run npm run build first${process.env.MLOPS_DIST ? ' (or fix MLOPS_DIST)' : ''}.`,
+      `${cli} is missing: run npm run bundle first${process.env.MLOPS_DIST ? ' (or fix MLOPS_DIST)' : ''}.`,
     );
   }
   work = mkdtempSync(join(tmpdir(), 'mlops-demo-'));

@@ -52,7 +52,12 @@ const registryHead = () => gitIn(remote, 'for-each-ref', '--format=%(objectname)
 
 function run(
   inputs: Record<string, string>,
-  options: { event?: { name: string; payload: unknown }; ref?: string; env?: Record<string, string> } = {},
+  options: {
+    event?: { name: string; payload: unknown };
+    ref?: string;
+    env?: Record<string, string>;
+    runnerTemp?: string;
+  } = {},
 ): Promise<CompositeResult> {
   return runComposite(pipeline, {
     workspace: work,
@@ -72,6 +77,7 @@ function run(
     serverUrl: gh.serverUrl,
     repository: `${gh.owner}/${gh.repo}`,
     env: { ...noIdentity, MLOPS_RETRY_BASE_MS: '1', ...options.env },
+    ...(options.runnerTemp ? { runnerTemp: options.runnerTemp } : {}),
   });
 }
 
@@ -86,7 +92,8 @@ async function aliasVersion(model: string, alias: string): Promise<number | unde
 
 describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
   it('on a push to the default branch validates, trains, gates and registers the model as staging', async () => {
-    const result = await run({ model: 'penguins' });
+    const runnerTemp = join(tmp.path, 'runner-temp-happy');
+    const result = await run({ model: 'penguins' }, { runnerTemp });
     expect(result.conclusion, logOf(result)).toBe('success');
     expect(outcomes(result)).toEqual({
       plan: 'success',
@@ -119,6 +126,12 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
     expect(await aliasVersion('penguins', 'staging')).toBe(1);
     const release = gh.state.releases.find((r) => r.tagName === 'penguins/v1');
     expect(release, 'release penguins/v1').toBeDefined();
+    // register's checksums file: one sha256sum line naming the release asset, under RUNNER_TEMP.
+    const asset = gh.state.assets.find((a) => a.releaseId === release!.id);
+    expect(outputs['register-checksums']!.startsWith(runnerTemp)).toBe(true);
+    expect(readFileSync(outputs['register-checksums']!, 'utf8')).toBe(
+      `${outputs['register-sha256']}  ${asset!.name}\n`,
+    );
     expect(outputs['register-release-url']).toBe(
       `${gh.serverUrl}/${gh.owner}/${gh.repo}/releases/tag/${encodeURIComponent('penguins/v1')}`,
     );

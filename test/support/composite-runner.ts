@@ -36,7 +36,10 @@ export function isTruthy(value: ExpressionValue): boolean {
   return true;
 }
 
-/** GitHub's number coercion: null 0, booleans 1/0, strings parsed ('' is 0), objects NaN. */
+/**
+ * GitHub's number coercion: null 0, booleans 1/0, a string parsed as a JSON number ('' is 0, hex
+ * and anything else NaN), objects and arrays NaN.
+ */
 export function toNumber(value: ExpressionValue): number {
   if (value === null) return 0;
   if (typeof value === 'boolean') return value ? 1 : 0;
@@ -44,13 +47,21 @@ export function toNumber(value: ExpressionValue): number {
   if (typeof value === 'string') {
     const text = value.trim();
     if (text === '') return 0;
-    if (/^[-+]?0x[0-9a-f]+$/i.test(text)) return Number.parseInt(text, 16);
-    if (/^[-+]?0o[0-7]+$/i.test(text)) return Number.parseInt(text.replace(/0o/i, ''), 8);
-    if (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text)) return Number(text);
-    if (/^[-+]?infinity$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
-    return Number.NaN;
+    return /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
   }
   return Number.NaN;
+}
+
+/** A number literal of the expression language: decimal, exponent, hex (0x) or octal (0o), signed. */
+function numberLiteral(text: string): number {
+  const negative = text.startsWith('-');
+  const digits = text.replace(/^[-+]/, '');
+  const magnitude = /^0x/i.test(digits)
+    ? Number.parseInt(digits.slice(2), 16)
+    : /^0o/i.test(digits)
+      ? Number.parseInt(digits.slice(2), 8)
+      : Number(digits);
+  return negative ? -magnitude : magnitude;
 }
 
 /** GitHub's string conversion: null '', booleans and numbers as written, objects 'Object', arrays 'Array'. */
@@ -158,7 +169,7 @@ function tokenize(expression: string): Token[] {
     }
     const number = /^[-+]?(0x[0-9a-f]+|0o[0-7]+|(\d+\.?\d*|\.\d+)(e[-+]?\d+)?)/i.exec(expression.slice(i));
     if (number && (/[\d.]/.test(char) || ((char === '-' || char === '+') && /[\d.]/.test(expression[i + 1] ?? '')))) {
-      tokens.push({ kind: 'literal', value: toNumber(number[0]), at: i });
+      tokens.push({ kind: 'literal', value: numberLiteral(number[0]), at: i });
       i += number[0].length;
       continue;
     }
@@ -507,6 +518,11 @@ export interface CompositeRunOptions {
   ref?: string;
   /** The job's environment on top of the runner's: visible to every step and as the env context. */
   env?: Record<string, string | undefined>;
+  /**
+   * RUNNER_TEMP (and runner.temp), kept after the run so a test can read what steps left there, as
+   * the runner keeps it until the job ends. Default: a folder removed when the run ends.
+   */
+  runnerTemp?: string;
   /** The whole run's limit; each step gets what is left. Default: the running test's, less 5 s. */
   timeoutMs?: number;
 }
@@ -590,8 +606,8 @@ export async function runComposite(actionFile: string, options: CompositeRunOpti
     const eventFile = join(scratch, 'event.json');
     const payload = options.event?.payload ?? {};
     writeFileSync(eventFile, JSON.stringify(payload));
-    const runnerTemp = join(scratch, 'runner_temp');
-    mkdirSync(runnerTemp);
+    const runnerTemp = options.runnerTemp ?? join(scratch, 'runner_temp');
+    mkdirSync(runnerTemp, { recursive: true });
     const ref = options.ref ?? 'refs/heads/main';
     const runnerEnv: Record<string, string> = {
       ...baseEnvironment(),

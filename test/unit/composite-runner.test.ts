@@ -3,7 +3,7 @@
  * precedence, loose equality, truthiness, the functions, the implicit success() of an `if:`), and
  * its step loop on small composite actions run with real bash.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,7 @@ describe('expressions', () => {
   it('literals: strings with doubled quotes, numbers (hex, exponent, negative), booleans, null', () => {
     expect(value("'it''s'")).toBe("it's");
     expect(value('0xff')).toBe(255);
+    expect(value('-0o17')).toBe(-15);
     expect(value('-2.5e1')).toBe(-25);
     expect(value('true')).toBe(true);
     expect(value('null')).toBeNull();
@@ -53,6 +54,9 @@ describe('expressions', () => {
     expect(value("null == ''")).toBe(true); // both coerce to 0
     expect(value('true == 1')).toBe(true);
     expect(value("'true' == true")).toBe(false); // 'true' is NaN as a number
+    expect(value("'0xff' == 255")).toBe(false); // a string coerces as a JSON number only
+    expect(value("' 1.5e1 ' == 15")).toBe(true);
+    expect(value("'-0o7' == -7")).toBe(false);
     expect(value("'abc' != 'ABC'")).toBe(false);
     expect(value('NaN == NaN')).toBe(false);
     expect(looseEquals({ a: 1 }, { a: 1 })).toBe(false); // objects: the same instance only
@@ -230,6 +234,42 @@ runs:
     expect(result.steps[1]!.outputs).toEqual({
       greeting: `hi ctx=hi name=x y tool=tool-ran lines=0 here=${dir}`,
     });
+  });
+
+  it('evaluates working-directory, and a continue-on-error failure counts as success for later steps', async () => {
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    const file = action(
+      'wd',
+      `name: t
+description: t
+inputs:
+  dir: { description: d, default: sub }
+runs:
+  using: composite
+  steps:
+    - id: where
+      shell: bash
+      working-directory: '\${{ inputs.dir }}'
+      run: echo "pwd=$PWD" >> "$GITHUB_OUTPUT"
+    - id: soft
+      shell: bash
+      continue-on-error: true
+      run: exit 1
+    - id: after
+      shell: bash
+      env: { SOFT: '\${{ steps.soft.outcome }}/\${{ steps.soft.conclusion }}' }
+      run: echo "soft=$SOFT" >> "$GITHUB_OUTPUT"
+    - id: on-failure
+      if: failure()
+      shell: bash
+      run: echo never
+`,
+    );
+    const result = await runComposite(file, { workspace: dir });
+    expect(result.conclusion).toBe('success');
+    expect(result.steps[0]!.outputs).toEqual({ pwd: join(dir, 'sub') });
+    expect(result.steps[2]!.outputs).toEqual({ soft: 'failure/success' });
+    expect(result.steps[3]!.outcome).toBe('skipped');
   });
 
   it('refuses steps and inputs it does not implement', async () => {
