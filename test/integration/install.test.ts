@@ -85,6 +85,7 @@ const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf
   bundleDependencies?: unknown;
   bundledDependencies?: unknown;
   scripts?: Record<string, string>;
+  workspaces?: unknown;
 };
 
 describe('the package a user installs', () => {
@@ -103,6 +104,7 @@ describe('the package a user installs', () => {
     // toolchain. dist/ is committed, so a git install needs no preparation.
     const preparing = ['build', 'prepare', 'prepack', 'preinstall', 'install', 'postinstall'];
     expect(Object.keys(packageJson.scripts ?? {}).filter((name) => preparing.includes(name))).toEqual([]);
+    expect(packageJson.workspaces).toBeUndefined();
   });
 
   it('bundles load nothing from node_modules but two optional probes that catch their own failure', () => {
