@@ -30,6 +30,9 @@ export function rootActionHeader(name) {
 const ACTION_PATH_TO_DIST =
   /(\$GITHUB_ACTION_PATH|\$\{GITHUB_ACTION_PATH\}|\$\{\{ *github\.action_path *\}\})\/\.\.\/\.\.\/dist\//g;
 const PARENT_OF_PARENT = /\.\.[\\/]\.\./g;
+// Every way a step can name its action folder (expressions are case-insensitive), with the `$`,
+// `${` or `${{ ` before it, so that the match starts where ACTION_PATH_TO_DIST's does.
+const ACTION_PATH_REFERENCE = /(\$\{\{\s*|\$\{|\$)?(github_action_path|github\.action_path)/gi;
 const ENTRY_KEYS = ['pre', 'main', 'post'];
 
 /** 1-based line and column of a character offset, for error messages. */
@@ -81,6 +84,16 @@ export function rewriteForRoot(name, sourceText, file = `actions/${name}/action.
   for (const match of text.matchAll(ACTION_PATH_TO_DIST)) {
     const offset = match.index + match[1].length + 1;
     edits.push([offset, offset + '../../dist/'.length, '../dist/']);
+  }
+  // In the copy, the action folder is <name>/ holding action.yml alone, and its ../ is the
+  // repository's root: only $GITHUB_ACTION_PATH/../../dist/ means the same thing there.
+  const toDist = new Set([...text.matchAll(ACTION_PATH_TO_DIST)].map((match) => match.index));
+  for (const match of text.matchAll(ACTION_PATH_REFERENCE)) {
+    if (toDist.has(match.index)) continue;
+    throw new Error(
+      `${file}:${lineColumn(text, match.index)}: \`${lineAt(text, match.index)}\` uses the action's own folder other than as $GITHUB_ACTION_PATH/../../dist/; ` +
+        `in the root-level copy that folder is ${name}/, which holds action.yml alone, so gen-root-actions cannot rewrite it. Reach the bundles as $GITHUB_ACTION_PATH/../../dist/<action>/index.js.`,
+    );
   }
   for (const match of text.matchAll(PARENT_OF_PARENT)) {
     if (edits.some(([start, end]) => match.index >= start && match.index < end)) continue;
@@ -140,6 +153,12 @@ export function actionNames(root = repoRoot) {
 export function generateRootActions(root = repoRoot) {
   const files = {};
   for (const name of actionNames(root)) {
+    const beside = readdirSync(join(root, 'actions', name)).filter((entry) => entry !== 'action.yml');
+    if (beside.length > 0) {
+      throw new Error(
+        `actions/${name}/ holds ${beside.join(', ')} beside action.yml; gen-root-actions copies action.yml alone, so ${name}/action.yml would run without it: put the code in dist/ (built from src/) instead`,
+      );
+    }
     const folder = join(root, name);
     if (existsSync(folder)) {
       const others = readdirSync(folder).filter((entry) => entry !== 'action.yml');

@@ -245,6 +245,28 @@ describe('rewriteForRoot', () => {
     expect(() => rewriteForRoot('demo', sideways)).toThrow(/^actions\/demo\/action\.yml:2:18: "\.\.\/\.\."/);
   });
 
+  it('refuses a $GITHUB_ACTION_PATH that does not lead to ../../dist/, naming the file, line and column', () => {
+    // In the root-level copy the action path is <name>/, not actions/<name>/: a file beside
+    // action.yml is not copied there, and ../<sibling> is another folder.
+    const helper = COMPOSITE_ACTION.replace(
+      '$GITHUB_ACTION_PATH/../../dist/validate-data/index.js',
+      '$GITHUB_ACTION_PATH/helper.sh',
+    );
+    expect(() => rewriteForRoot('chain', helper)).toThrow(
+      /^actions\/chain\/action\.yml:10:18: `run: node "\$GITHUB_ACTION_PATH\/helper\.sh"` uses the action's own folder/,
+    );
+    const sibling = COMPOSITE_ACTION.replace(
+      '${GITHUB_ACTION_PATH}/../../dist/train/index.js',
+      '${GITHUB_ACTION_PATH}/../train/run.mjs',
+    );
+    expect(() => rewriteForRoot('chain', sibling)).toThrow(/^actions\/chain\/action\.yml:14:15: /);
+    const expression = COMPOSITE_ACTION.replace(
+      'run: node "$GITHUB_ACTION_PATH/../../dist/validate-data/index.js"',
+      'run: cat ${{ github.action_path }}/README.md',
+    );
+    expect(() => rewriteForRoot('chain', expression)).toThrow(/^actions\/chain\/action\.yml:10:16: /);
+  });
+
   it('refuses an entry point outside ../../dist/', () => {
     expect(() => rewriteForRoot('demo', NODE_ACTION.replace('../../dist/demo/index.js', 'index.js'))).toThrow(
       'actions/demo/action.yml:10:9: runs.main is "index.js"; gen-root-actions only knows how to rewrite entry points under ../../dist/',
@@ -283,6 +305,15 @@ describe('writeRootActions', () => {
     expect(existsSync(join(root, 'chain'))).toBe(false);
     expect(orphanRootActions(root)).toEqual(['handmade']);
     expect(readFileSync(join(root, 'handmade/action.yml'), 'utf8')).toBe(NODE_ACTION);
+  });
+
+  it('refuses a file beside action.yml in actions/<name>/: the root-level copy would lack it', () => {
+    const root = fixtureRepo({ chain: COMPOSITE_ACTION });
+    writeFileSync(join(root, 'actions/chain/helper.sh'), 'echo hi\n');
+    expect(() => writeRootActions(root)).toThrow(
+      'actions/chain/ holds helper.sh beside action.yml; gen-root-actions copies action.yml alone, so chain/action.yml would run without it: put the code in dist/ (built from src/) instead',
+    );
+    expect(existsSync(join(root, 'chain'))).toBe(false);
   });
 
   it('refuses an action named like a folder of the repository', () => {
