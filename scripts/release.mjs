@@ -20,6 +20,9 @@ import { isDeepStrictEqual } from 'node:util';
 /** A refusal: the release cannot start; nothing was changed. */
 export class ReleaseRefusal extends Error {}
 
+/** A failure that left something changed (exit 1); its message says what. */
+class ReleaseFailure extends Error {}
+
 const USAGE = 'npm run release -- <X.Y.Z|patch|minor|major> [--push] [--branch NAME] [--remote NAME]';
 const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 
@@ -182,13 +185,38 @@ function runBuild(cwd) {
   if (result.status !== 0) throw new Error(`${BUILD} failed (exit ${result.status ?? result.signal})`);
 }
 
-/** Puts the work tree back as it was at `head` (which had no changes): files, index and commits. */
+/**
+ * Puts the work tree back as it was at `head` (which had no changes): commits, index, files. Each
+ * step is tried on its own and a failure (git locked by a left-over .git/index.lock) is kept, not
+ * thrown, so that it never hides the error that made the release stop. Returns what is still not
+ * as it was, with the failures and the command that finishes it; empty when all is back.
+ */
 function restoreTree(cwd, head) {
-  git(cwd, 'reset', '--quiet', '--hard', head);
-  const untracked = changedPaths(cwd)
-    .filter((p) => p.code === '??')
-    .map((p) => p.path);
-  if (untracked.length > 0) git(cwd, 'clean', '--quiet', '-f', '--', ...untracked);
+  const failures = [];
+  const attempt = (step) => {
+    try {
+      step();
+    } catch (error) {
+      failures.push(error.message);
+    }
+  };
+  attempt(() => git(cwd, 'reset', '--quiet', '--hard', head));
+  const untracked = changedPaths(cwd).filter((p) => p.code === '??');
+  if (untracked.length > 0) attempt(() => git(cwd, 'clean', '--quiet', '-f', '--', ...untracked.map((p) => p.path)));
+  const headNow = git(cwd, 'rev-parse', 'HEAD');
+  const changed = changedPaths(cwd);
+  if (headNow === head && changed.length === 0) return [];
+  const short = head.slice(0, 7);
+  const state = [
+    headNow !== head ? `HEAD is ${headNow.slice(0, 7)}, not ${short}` : '',
+    changed.length > 0 ? `${listPaths(changed)} still changed` : '',
+  ].filter(Boolean);
+  return [`${state.join(', ')} (${failures.join('; ')}): finish with git reset --hard ${short} && git clean -f`];
+}
+
+/** `message` plus what `restoreTree` could not put back, if anything. */
+function withLeftovers(message, left) {
+  return left.length === 0 ? message : `${message}; not undone: ${left.join('; ')}`;
 }
 
 /** Summarises changed paths for a message: the first three, and how many more. */
@@ -211,7 +239,8 @@ function checkRelease(cwd, options, log, today) {
   try {
     return checkReleaseOrThrow(cwd, options, log, today);
   } catch (error) {
-    throw error instanceof ReleaseRefusal ? error : new ReleaseRefusal(error.message, { cause: error });
+    if (error instanceof ReleaseRefusal || error instanceof ReleaseFailure) throw error;
+    throw new ReleaseRefusal(error.message, { cause: error });
   }
 }
 
@@ -276,15 +305,17 @@ function checkReleaseOrThrow(cwd, options, log, today) {
   try {
     runBuild(cwd);
   } catch (error) {
-    restoreTree(cwd, head);
-    throw new ReleaseRefusal(`${error.message} on the committed sources; fix the build first`, { cause: error });
+    const left = restoreTree(cwd, head);
+    const message = `${error.message} on the committed sources; fix the build first`;
+    if (left.length > 0) throw new ReleaseFailure(withLeftovers(message, left), { cause: error });
+    throw new ReleaseRefusal(message, { cause: error });
   }
   const stale = changedPaths(cwd);
   if (stale.length > 0) {
-    restoreTree(cwd, head);
-    throw new ReleaseRefusal(
-      `the committed build is stale: ${BUILD} changes ${listPaths(stale)}; commit a fresh build to ${options.branch} first`,
-    );
+    const left = restoreTree(cwd, head);
+    const message = `the committed build is stale: ${BUILD} changes ${listPaths(stale)}; commit a fresh build to ${options.branch} first`;
+    if (left.length > 0) throw new ReleaseFailure(withLeftovers(message, left));
+    throw new ReleaseRefusal(message);
   }
   return { current, version, tag, majorTag, date, changelog, packageNext, lockFile, lockNext, head };
 }
@@ -328,7 +359,7 @@ function refValue(cwd, ref) {
  * Undoes a failed release back to `head` and the tags as they were. Each step is tried on its
  * own, tags first (they need no index), so one that fails (a .git/index.lock left by another
  * git) neither hides the release's own error nor skips the others. Returns what could not be
- * undone, one phrase each, with the command that finishes it.
+ * undone, one phrase each, with the command that finishes it (restoreTree says how for the tree).
  */
 function undoRelease(cwd, { head, tag, majorTag, majorBefore }) {
   const left = [];
@@ -351,23 +382,7 @@ function undoRelease(cwd, { head, tag, majorTag, majorBefore }) {
       );
     } else attempt(`tag ${majorTag} is left (git tag -d ${majorTag})`, () => git(cwd, 'tag', '-d', majorTag));
   }
-  const short = head.slice(0, 7);
-  attempt(`the work tree is not back at ${short}`, () => git(cwd, 'reset', '--quiet', '--hard', head));
-  const untracked = changedPaths(cwd).filter((p) => p.code === '??');
-  if (untracked.length > 0) {
-    attempt(`new files are left (${listPaths(untracked)})`, () =>
-      git(cwd, 'clean', '--quiet', '-f', '--', ...untracked.map((p) => p.path)),
-    );
-  }
-  const headNow = git(cwd, 'rev-parse', 'HEAD');
-  const changed = changedPaths(cwd);
-  if (headNow !== head || changed.length > 0) {
-    const state = [
-      headNow !== head ? `HEAD is ${headNow.slice(0, 7)}, not ${short}` : '',
-      changed.length > 0 ? `${listPaths(changed)} still changed` : '',
-    ].filter(Boolean);
-    left.push(`${state.join(', ')} (git reset --hard ${short} && git clean -f)`);
-  }
+  left.push(...restoreTree(cwd, head));
   return left;
 }
 
@@ -422,7 +437,7 @@ function cutRelease(cwd, options, log, checked) {
     log(`release: ${majorTag} now points at ${tag}${majorWas ? ` (it pointed at ${majorWas})` : ' (new tag)'}`);
   } else {
     log(
-      `release: ${majorTag} stays at ${majorWas || majorTag}: ${newer} is newer than ${tag}, and ${majorTag} names the newest ${majorTag}.*.* release`,
+      `release: ${majorTag} ${majorBefore ? `stays at ${majorWas}` : 'is not created'}: ${newer} is newer than ${tag}, and ${majorTag} names the newest ${majorTag}.*.* release`,
     );
   }
   if (!options.push) {

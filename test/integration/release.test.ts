@@ -383,8 +383,9 @@ describe('npm run release', { timeout: 120_000 }, () => {
     expect(errorLines[0]).toMatch(
       new RegExp(
         `^release: node scripts/build\\.mjs failed \\(exit 1\\); the release was undone but for: ` +
-          `the work tree is not back at ${short}: git reset --quiet --hard ${before.head} failed: fatal: Unable to create '[^']*index\\.lock': File exists\\.; ` +
-          `CHANGELOG\\.md, package-lock\\.json, package\\.json still changed \\(git reset --hard ${short} && git clean -f\\)$`,
+          `CHANGELOG\\.md, package-lock\\.json, package\\.json still changed ` +
+          `\\(git reset --quiet --hard ${before.head} failed: fatal: Unable to create '[^']*index\\.lock': File exists\\.\\): ` +
+          `finish with git reset --hard ${short} && git clean -f$`,
       ),
     );
     // Commits and tags are as they were; the files are what the message lists.
@@ -396,6 +397,16 @@ describe('npm run release', { timeout: 120_000 }, () => {
     rmSync(join(clone, '.git', 'index.lock'));
     expect(await sh(clone, `git reset --hard ${short} && git clean -f`)).toBe(0);
     expect(snapshot(clone)).toEqual(before);
+  });
+
+  it('a failing build of the committed sources with git locked: still the refusal, as nothing changed', async () => {
+    const { clone } = project({ 'lock-index-at': '0.1.0\n' });
+    // The lock a crashed git would leave is not the release's to remove; only the error counts.
+    await expectRefusal(
+      clone,
+      ['minor'],
+      'node scripts/build.mjs failed (exit 1) on the committed sources; fix the build first',
+    );
   });
 
   it('a failure moving the major tag (its ref locked): the new tag is removed and the error is the one that happened', async () => {
