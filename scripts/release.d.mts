@@ -22,10 +22,30 @@ export function releaseChangelog(text: string, version: string, date: string): {
 /** package.json or package-lock.json text with the package's own version set. */
 export function bumpVersionText(text: string, file: string, from: string, to: string): string;
 
+/** The build the release runs with this node, relative to the repository's root. */
+export const BUILD_SCRIPT: string;
+
+/** Compares two X.Y.Z versions: negative when `a` is older, 0 when equal, positive when newer. */
+export function compareVersions(a: string, b: string): number;
+
+/** The newest vX.Y.Z tag of `version`'s major version newer than it, or undefined. */
+export function newerReleaseTag(tags: string[], version: string): string | undefined;
+
+/** The printed (and with --push, run) push: atomic branch + tag, then the major tag if it moved. */
+export function pushCommandLine(remote: string, branch: string, tag: string, majorTag?: string): string;
+
 /** Cuts the release in `cwd` (docs/releasing.md). */
 export function release(
   cwd: string,
   options: ReleaseOptions,
   log?: (line: string) => void,
   today?: Date,
-): { version: string; tag: string; majorTag: string; commit: string; pushCommand: string; pushed: boolean };
+): {
+  version: string;
+  tag: string;
+  majorTag: string;
+  majorMoved: boolean;
+  commit: string;
+  pushCommand: string;
+  pushed: boolean;
+};

@@ -4,11 +4,13 @@
 //
 // Refuses (exit 2, one line, nothing changed) on a dirty tree, another branch, a bad or not newer
 // version, an existing tag, an empty CHANGELOG "Unreleased" section, or a committed dist/ that a
-// fresh `npm run build` changes. Then: bumps package.json and package-lock.json, moves the
+// fresh build (`node scripts/build.mjs`, what `npm run bundle` runs) changes. Then: bumps package.json and package-lock.json, moves the
 // Unreleased entries under the new version and today's date (UTC), rebuilds (dist/ embeds the
-// version), commits "Release vX.Y.Z", tags vX.Y.Z (annotated) and moves the major tag vX to it.
+// version), commits "Release vX.Y.Z", tags vX.Y.Z (annotated) and moves the major tag vX to it
+// when vX.Y.Z is the newest vX.*.* release (a fix released from a maintenance branch leaves vX).
 // It prints the push command, or runs it with --push. A step that fails after the first change
-// undoes every change (exit 1). Nothing is published to npm: users install from git.
+// undoes every change it can and names what it could not (exit 1). Nothing is published to npm:
+// users install from git.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +19,9 @@ import { isDeepStrictEqual } from 'node:util';
 
 /** A refusal: the release cannot start; nothing was changed. */
 export class ReleaseRefusal extends Error {}
+
+/** A failure that left something changed (exit 1); its message says what. */
+class ReleaseFailure extends Error {}
 
 const USAGE = 'npm run release -- <X.Y.Z|patch|minor|major> [--push] [--branch NAME] [--remote NAME]';
 const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
@@ -134,10 +139,12 @@ function git(cwd, ...args) {
   try {
     return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch (error) {
-    const said = String(error.stderr ?? '')
+    // git's own fatal:/error: line, not the advice it prints after it (index.lock's "remove the
+    // file manually to continue").
+    const lines = String(error.stderr ?? '')
       .trim()
-      .split('\n')
-      .pop();
+      .split('\n');
+    const said = lines.findLast((line) => /^(fatal|error): /.test(line)) ?? lines.pop();
     throw new Error(`git ${args.join(' ')} failed${said ? `: ${said}` : ''}`, { cause: error });
   }
 }
@@ -157,24 +164,59 @@ function changedPaths(cwd) {
   return paths;
 }
 
-/** Runs `npm run build` in `cwd`, its output on stderr; throws when it fails. */
+/**
+ * The build the release runs, relative to the repository's root. Run by path with this node, not
+ * through an npm script: package.json has no `build` script on purpose (npm would run a prepare
+ * step, installing every devDependency, for a git-URL install of a package that has one), and
+ * the script's name is then nothing the release depends on.
+ */
+export const BUILD_SCRIPT = 'scripts/build.mjs';
+
+/** How messages name the build. */
+const BUILD = `node ${BUILD_SCRIPT}`;
+
+/** Runs the build in `cwd`, its output on stderr; throws when it fails. */
 function runBuild(cwd) {
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['run', 'build'], {
+  if (!existsSync(join(cwd, BUILD_SCRIPT))) throw new Error(`${BUILD} failed: there is no ${BUILD_SCRIPT}`);
+  const result = spawnSync(process.execPath, [BUILD_SCRIPT], {
     cwd,
     stdio: ['ignore', process.stderr, process.stderr],
-    shell: process.platform === 'win32',
   });
-  if (result.status !== 0) throw new Error(`npm run build failed (exit ${result.status ?? result.signal})`);
+  if (result.status !== 0) throw new Error(`${BUILD} failed (exit ${result.status ?? result.signal})`);
 }
 
-/** Puts the work tree back as it was at `head` (which had no changes): files, index and commits. */
+/**
+ * Puts the work tree back as it was at `head` (which had no changes): commits, index, files. Each
+ * step is tried on its own and a failure (git locked by a left-over .git/index.lock) is kept, not
+ * thrown, so that it never hides the error that made the release stop. Returns what is still not
+ * as it was, with the failures and the command that finishes it; empty when all is back.
+ */
 function restoreTree(cwd, head) {
-  git(cwd, 'reset', '--quiet', '--hard', head);
-  const untracked = changedPaths(cwd)
-    .filter((p) => p.code === '??')
-    .map((p) => p.path);
-  if (untracked.length > 0) git(cwd, 'clean', '--quiet', '-f', '--', ...untracked);
+  const failures = [];
+  const attempt = (step) => {
+    try {
+      step();
+    } catch (error) {
+      failures.push(error.message);
+    }
+  };
+  attempt(() => git(cwd, 'reset', '--quiet', '--hard', head));
+  const untracked = changedPaths(cwd).filter((p) => p.code === '??');
+  if (untracked.length > 0) attempt(() => git(cwd, 'clean', '--quiet', '-f', '--', ...untracked.map((p) => p.path)));
+  const headNow = git(cwd, 'rev-parse', 'HEAD');
+  const changed = changedPaths(cwd);
+  if (headNow === head && changed.length === 0) return [];
+  const short = head.slice(0, 7);
+  const state = [
+    headNow !== head ? `HEAD is ${headNow.slice(0, 7)}, not ${short}` : '',
+    changed.length > 0 ? `${listPaths(changed)} still changed` : '',
+  ].filter(Boolean);
+  return [`${state.join(', ')} (${failures.join('; ')}): finish with git reset --hard ${short} && git clean -f`];
+}
+
+/** `message` plus what `restoreTree` could not put back, if anything. */
+function withLeftovers(message, left) {
+  return left.length === 0 ? message : `${message}; not undone: ${left.join('; ')}`;
 }
 
 /** Summarises changed paths for a message: the first three, and how many more. */
@@ -185,7 +227,7 @@ function listPaths(paths) {
 
 /**
  * Cuts the release in `cwd` as the file header says. `log` receives progress lines. Returns
- * { version, tag, majorTag, commit, pushCommand, pushed }.
+ * { version, tag, majorTag, majorMoved, commit, pushCommand, pushed }.
  */
 export function release(cwd, options, log = (line) => console.log(line), today = new Date()) {
   const checked = checkRelease(cwd, options, log, today);
@@ -197,7 +239,8 @@ function checkRelease(cwd, options, log, today) {
   try {
     return checkReleaseOrThrow(cwd, options, log, today);
   } catch (error) {
-    throw error instanceof ReleaseRefusal ? error : new ReleaseRefusal(error.message, { cause: error });
+    if (error instanceof ReleaseRefusal || error instanceof ReleaseFailure) throw error;
+    throw new ReleaseRefusal(error.message, { cause: error });
   }
 }
 
@@ -258,38 +301,108 @@ function checkReleaseOrThrow(cwd, options, log, today) {
   // dist/ (and everything else the build writes) must already be what the sources build: the
   // release commit is then the version bump and what it changes, nothing unreviewed.
   const head = git(cwd, 'rev-parse', 'HEAD');
-  log('release: npm run build, to check that the committed build is fresh');
+  log(`release: ${BUILD}, to check that the committed build is fresh`);
   try {
     runBuild(cwd);
   } catch (error) {
-    restoreTree(cwd, head);
-    throw new ReleaseRefusal(`${error.message} on the committed sources; fix the build first`, { cause: error });
+    const left = restoreTree(cwd, head);
+    const message = `${error.message} on the committed sources; fix the build first`;
+    if (left.length > 0) throw new ReleaseFailure(withLeftovers(message, left), { cause: error });
+    throw new ReleaseRefusal(message, { cause: error });
   }
   const stale = changedPaths(cwd);
   if (stale.length > 0) {
-    restoreTree(cwd, head);
-    throw new ReleaseRefusal(
-      `the committed build is stale: npm run build changes ${listPaths(stale)}; commit a fresh build to ${options.branch} first`,
-    );
+    const left = restoreTree(cwd, head);
+    const message = `the committed build is stale: ${BUILD} changes ${listPaths(stale)}; commit a fresh build to ${options.branch} first`;
+    if (left.length > 0) throw new ReleaseFailure(withLeftovers(message, left));
+    throw new ReleaseRefusal(message);
   }
   return { current, version, tag, majorTag, date, changelog, packageNext, lockFile, lockNext, head };
 }
 
-/** Makes the release commit and tags; undoes everything if a step fails. */
+/** Compares two X.Y.Z versions: negative when `a` is older, 0 when equal, positive when newer. */
+export function compareVersions(a, b) {
+  const [x, y] = [a, b].map((v) => VERSION.exec(v).slice(1).map(Number));
+  return x.map((n, i) => n - y[i]).find((d) => d !== 0) ?? 0;
+}
+
+/**
+ * The newest of `tags` (tag names) that is a release of `version`'s major version newer than
+ * `version`, or undefined when `version` is the newest. Only vX.Y.Z tags count: a pre-release tag
+ * (v1.2.0-rc.1) never holds the major tag, so it never keeps it back either.
+ */
+export function newerReleaseTag(tags, version) {
+  const major = version.split('.')[0];
+  const newer = tags
+    .filter((name) => name.startsWith('v') && VERSION.test(name.slice(1)) && name.slice(1).split('.')[0] === major)
+    .filter((name) => compareVersions(name.slice(1), version) > 0)
+    .sort((a, b) => compareVersions(b.slice(1), a.slice(1)));
+  return newer[0];
+}
+
+/**
+ * The push that publishes a release: the branch and the tag in one atomic push (both land or
+ * neither), then the major tag forced, if it moved. Full ref names, so that a branch called `v1`
+ * cannot be pushed in place of the tag.
+ */
+export function pushCommandLine(remote, branch, tag, majorTag) {
+  const atomic = `git push --atomic ${remote} refs/heads/${branch} refs/tags/${tag}`;
+  return majorTag ? `${atomic} && git push -f ${remote} refs/tags/${majorTag}` : atomic;
+}
+
+/** The object a ref names, or '' when it does not exist. */
+function refValue(cwd, ref) {
+  return spawnSync('git', ['rev-parse', '--quiet', '--verify', ref], { cwd, encoding: 'utf8' }).stdout.trim();
+}
+
+/**
+ * Undoes a failed release back to `head` and the tags as they were. Each step is tried on its
+ * own, tags first (they need no index), so one that fails (a .git/index.lock left by another
+ * git) neither hides the release's own error nor skips the others. Returns what could not be
+ * undone, one phrase each, with the command that finishes it (restoreTree says how for the tree).
+ */
+function undoRelease(cwd, { head, tag, majorTag, majorBefore }) {
+  const left = [];
+  const attempt = (what, step) => {
+    try {
+      step();
+    } catch (error) {
+      left.push(`${what}: ${error.message}`);
+    }
+  };
+  if (refValue(cwd, `refs/tags/${tag}`)) {
+    attempt(`tag ${tag} is left (git tag -d ${tag})`, () => git(cwd, 'tag', '-d', tag));
+  }
+  const majorNow = refValue(cwd, `refs/tags/${majorTag}`);
+  if (majorNow !== majorBefore) {
+    if (majorBefore) {
+      attempt(
+        `${majorTag} is not back at ${majorBefore.slice(0, 7)} (git update-ref refs/tags/${majorTag} ${majorBefore})`,
+        () => git(cwd, 'update-ref', `refs/tags/${majorTag}`, majorBefore),
+      );
+    } else attempt(`tag ${majorTag} is left (git tag -d ${majorTag})`, () => git(cwd, 'tag', '-d', majorTag));
+  }
+  left.push(...restoreTree(cwd, head));
+  return left;
+}
+
+/**
+ * Makes the release commit and tags, moving the major tag only to the newest release of its
+ * major version; undoes what it can if a step fails.
+ */
 function cutRelease(cwd, options, log, checked) {
   const { current, version, tag, majorTag, date, changelog, packageNext, lockFile, lockNext, head } = checked;
 
-  const majorBefore = spawnSync('git', ['rev-parse', '--quiet', '--verify', `refs/tags/${majorTag}`], {
-    cwd,
-    encoding: 'utf8',
-  }).stdout.trim();
+  const majorBefore = refValue(cwd, `refs/tags/${majorTag}`);
   // What the major tag meant before, for the log: the release tag on the commit it pointed at.
   const majorWas = majorBefore
     ? git(cwd, 'tag', '--points-at', `${majorTag}^{commit}`, '--list', 'v*.*.*').split('\n')[0] || majorTag
     : '';
-  let tagged = false;
+  // vX names the newest vX.*.* release: a 1.0.2 fix cut from a maintenance branch after 1.1.0
+  // must not move v1 back to code without 1.1.0's changes.
+  const newer = newerReleaseTag(git(cwd, 'tag', '--list', `${majorTag}.*.*`).split('\n'), version);
   try {
-    log(`release: ${current} -> ${version}: package.json, package-lock.json, CHANGELOG.md (${date}), npm run build`);
+    log(`release: ${current} -> ${version}: package.json, package-lock.json, CHANGELOG.md (${date}), ${BUILD}`);
     writeFileSync(join(cwd, 'package.json'), packageNext);
     if (lockNext !== undefined) writeFileSync(lockFile, lockNext);
     writeFileSync(join(cwd, 'CHANGELOG.md'), changelog.text);
@@ -297,43 +410,71 @@ function cutRelease(cwd, options, log, checked) {
     git(cwd, 'add', '--all');
     git(cwd, 'commit', '--quiet', '-m', `Release ${tag}`);
     git(cwd, 'tag', '-a', tag, '-m', `mlops ${tag}\n\n${changelog.entries}`);
-    tagged = true;
-    git(
-      cwd,
-      'tag',
-      '-f',
-      '-a',
-      majorTag,
-      '-m',
-      `${majorTag}: the latest ${majorTag}.x.y release, now ${tag}`,
-      `${tag}^{commit}`,
-    );
+    if (newer === undefined) {
+      git(
+        cwd,
+        'tag',
+        '-f',
+        '-a',
+        majorTag,
+        '-m',
+        `${majorTag}: the latest ${majorTag}.x.y release, now ${tag}`,
+        `${tag}^{commit}`,
+      );
+    }
   } catch (error) {
-    restoreTree(cwd, head);
-    if (tagged) git(cwd, 'tag', '-d', tag);
-    if (majorBefore) git(cwd, 'update-ref', `refs/tags/${majorTag}`, majorBefore);
-    else spawnSync('git', ['tag', '-d', majorTag], { cwd });
-    throw new Error(`${error.message}; the release was undone, nothing changed`, { cause: error });
+    const left = undoRelease(cwd, { head, tag, majorTag, majorBefore });
+    const outcome =
+      left.length === 0
+        ? 'the release was undone, nothing changed'
+        : `the release was undone but for: ${left.join('; ')}`;
+    throw new Error(`${error.message}; ${outcome}`, { cause: error });
   }
   const commit = git(cwd, 'rev-parse', 'HEAD');
-  const pushCommand = `git push ${options.remote} ${options.branch} ${tag} && git push -f ${options.remote} ${majorTag}`;
+  const pushCommand = pushCommandLine(options.remote, options.branch, tag, newer === undefined ? majorTag : undefined);
   log(`release: committed "Release ${tag}" (${commit.slice(0, 7)}), tagged ${tag}`);
-  log(`release: ${majorTag} now points at ${tag}${majorWas ? ` (it pointed at ${majorWas})` : ' (new tag)'}`);
+  if (newer === undefined) {
+    log(`release: ${majorTag} now points at ${tag}${majorWas ? ` (it pointed at ${majorWas})` : ' (new tag)'}`);
+  } else {
+    log(
+      `release: ${majorTag} ${majorBefore ? `stays at ${majorWas}` : 'is not created'}: ${newer} is newer than ${tag}, and ${majorTag} names the newest ${majorTag}.*.* release`,
+    );
+  }
   if (!options.push) {
+    const remoteTag = remoteTagValue(cwd, options.remote, tag);
+    if (remoteTag) {
+      log(
+        `release: warning: ${options.remote} already has a tag ${tag} (${remoteTag.slice(0, 7)}): the push below will be refused and change nothing there`,
+      );
+    }
     log('release: nothing is pushed yet; to publish it:');
     log(`  ${pushCommand}`);
-    return { version, tag, majorTag, commit, pushCommand, pushed: false };
+    return { version, tag, majorTag, majorMoved: newer === undefined, commit, pushCommand, pushed: false };
   }
   try {
     git(cwd, 'push', '--quiet', '--atomic', options.remote, `refs/heads/${options.branch}`, `refs/tags/${tag}`);
-    git(cwd, 'push', '--quiet', '--force', options.remote, `refs/tags/${majorTag}`);
+    if (newer === undefined) git(cwd, 'push', '--quiet', '--force', options.remote, `refs/tags/${majorTag}`);
   } catch (error) {
     throw new Error(`${error.message}; the release is committed and tagged here, push it with: ${pushCommand}`, {
       cause: error,
     });
   }
-  log(`release: pushed ${options.branch}, ${tag} and ${majorTag} to ${options.remote}`);
-  return { version, tag, majorTag, commit, pushCommand, pushed: true };
+  log(`release: pushed ${options.branch}, ${tag}${newer === undefined ? ` and ${majorTag}` : ''} to ${options.remote}`);
+  return { version, tag, majorTag, majorMoved: newer === undefined, commit, pushCommand, pushed: true };
+}
+
+/**
+ * The object `remote`'s tag `tag` names, or '' when it has none or cannot be reached in 15 s (a
+ * warning only: without --push the release never needs the remote). Never prompts.
+ */
+function remoteTagValue(cwd, remote, tag) {
+  const result = spawnSync('git', ['ls-remote', '--tags', remote, `refs/tags/${tag}`], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 15_000,
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+  });
+  return result.status === 0 ? (result.stdout.trim().split(/\s/)[0] ?? '') : '';
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

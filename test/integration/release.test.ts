@@ -1,6 +1,7 @@
 /**
- * scripts/release.mjs in a temp clone with a bare remote: a small project whose `npm run build`
- * writes dist/ from its sources and its version, as mlops' does. A release bumps, moves the
+ * scripts/release.mjs in a temp clone with a bare remote: a small project whose scripts/build.mjs
+ * (run by `npm run bundle`, as in mlops' package.json) writes dist/ from its sources and its
+ * version, as mlops' does. A release bumps, moves the
  * changelog, rebuilds, commits, tags vX.Y.Z and moves vX; every refusal is one line, exit 2, and
  * leaves the clone (commits, tags, files) exactly as it was.
  */
@@ -15,10 +16,18 @@ import { nextVersion, parseArguments } from '../../scripts/release.mjs';
 const RELEASE = join(repoRoot, 'scripts', 'release.mjs');
 
 // Writes dist/index.js from src/greeting.txt and package.json's version, like mlops' build embeds
-// its version; fails on purpose when the version is the one in break-build-at (a committed file).
+// its version; fails on purpose when the version is the one in break-build-at (a committed file),
+// and also leaves a .git/index.lock behind, as a crashed git would, at the one in lock-index-at;
+// at the one in lock-major-tag-at it succeeds but leaves refs/tags/v0 locked.
 const BUILD = `import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
-if (existsSync('break-build-at') && readFileSync('break-build-at', 'utf8').trim() === version) {
+const at = (file) => existsSync(file) && readFileSync(file, 'utf8').trim() === version;
+if (at('lock-index-at')) writeFileSync('.git/index.lock', '');
+if (at('lock-major-tag-at')) {
+  mkdirSync('.git/refs/tags', { recursive: true });
+  writeFileSync('.git/refs/tags/v0.lock', '');
+}
+if (at('break-build-at') || at('lock-index-at')) {
   console.error('build broken for ' + version);
   process.exit(1);
 }
@@ -56,7 +65,7 @@ All notable changes are documented here ([Keep a Changelog](https://keepachangel
 `;
 
 function projectFiles(overrides: Record<string, string> = {}): Record<string, string> {
-  const pkg = { name: 'demo', version: '0.1.0', private: true, scripts: { build: 'node build.mjs' } };
+  const pkg = { name: 'demo', version: '0.1.0', private: true, scripts: { bundle: 'node scripts/build.mjs' } };
   const lock = {
     name: 'demo',
     version: '0.1.0',
@@ -67,7 +76,7 @@ function projectFiles(overrides: Record<string, string> = {}): Record<string, st
   return {
     'package.json': JSON.stringify(pkg, null, 2) + '\n',
     'package-lock.json': JSON.stringify(lock, null, 2) + '\n',
-    'build.mjs': BUILD,
+    'scripts/build.mjs': BUILD,
     'src/greeting.txt': 'hello\n',
     'dist/index.js': built('0.1.0', 'hello'),
     'CHANGELOG.md': CHANGELOG,
@@ -138,6 +147,15 @@ async function expectRefusal(repo: string, args: string[], message: string | Reg
   expect(snapshot(repo)).toEqual(before);
 }
 
+/** Runs a shell line (a printed push command) in `cwd`; resolves to its exit status. */
+function sh(cwd: string, line: string): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', line], { cwd, env: { ...process.env, ...gitEnv }, stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+}
+
 const today = () => new Date().toISOString().slice(0, 10);
 
 describe('npm run release', { timeout: 120_000 }, () => {
@@ -187,11 +205,13 @@ describe('npm run release', { timeout: 120_000 }, () => {
     // Nothing was pushed; the printed line does it.
     expect(gitIn(remote, 'for-each-ref', '--format=%(refname) %(objectname)')).toBe(remoteBefore);
     const pushLine = result.stdout.split('\n').find((line) => line.trim().startsWith('git push'));
-    expect(pushLine?.trim()).toBe('git push origin main v0.2.0 && git push -f origin v0');
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn('sh', ['-c', pushLine!], { cwd: clone, env: { ...process.env, ...gitEnv }, stdio: 'ignore' });
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`push exited ${code}`))));
-    });
+    expect(pushLine?.trim()).toBe(
+      'git push --atomic origin refs/heads/main refs/tags/v0.2.0 && git push -f origin refs/tags/v0',
+    );
+    // A branch named like the major tag: the full ref names still push the tag.
+    gitIn(clone, 'branch', 'v0', 'HEAD~1');
+    expect(await sh(clone, pushLine!)).toBe(0);
+    expect(gitIn(remote, 'for-each-ref', '--format=%(refname)', 'refs/heads')).toBe('refs/heads/main');
     expect(gitIn(remote, 'rev-parse', 'main', 'v0.2.0^{commit}', 'v0^{commit}').split('\n')).toEqual([
       head,
       head,
@@ -287,7 +307,7 @@ describe('npm run release', { timeout: 120_000 }, () => {
       await expectRefusal(
         clone,
         ['minor'],
-        'the committed build is stale: npm run build changes dist/index.js; commit a fresh build to main first',
+        'the committed build is stale: node scripts/build.mjs changes dist/index.js; commit a fresh build to main first',
       );
     });
 
@@ -312,8 +332,93 @@ describe('npm run release', { timeout: 120_000 }, () => {
     const result = await release(clone, 'minor');
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n').filter((line) => line.startsWith('release: '))).toEqual([
-      'release: npm run build failed (exit 1); the release was undone, nothing changed',
+      'release: node scripts/build.mjs failed (exit 1); the release was undone, nothing changed',
     ]);
+    expect(snapshot(clone)).toEqual(before);
+  });
+  it('leaves vX on a newer release: a fix cut from a maintenance branch does not move it back', async () => {
+    const { clone } = project();
+    // main moves on and is released as 0.2.0, v0 with it.
+    commitFiles(clone, { 'src/greeting.txt': 'hey\n', 'dist/index.js': built('0.1.0', 'hey') }, 'a feature');
+    gitIn(clone, 'tag', '-a', 'v0.2.0', '-m', 'mlops v0.2.0');
+    gitIn(clone, 'tag', '-f', '-a', 'v0', '-m', 'v0');
+    const v0 = gitIn(clone, 'rev-parse', 'refs/tags/v0');
+    gitIn(clone, 'checkout', '--quiet', '-b', 'maint-0.1', 'v0.1.0');
+
+    const result = await release(clone, '0.1.1', '--branch', 'maint-0.1');
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(gitIn(clone, 'rev-parse', 'v0.1.1^{commit}')).toBe(gitIn(clone, 'rev-parse', 'HEAD'));
+    expect(gitIn(clone, 'rev-parse', 'refs/tags/v0')).toBe(v0);
+    expect(result.stdout).toContain(
+      'release: v0 stays at v0.2.0: v0.2.0 is newer than v0.1.1, and v0 names the newest v0.*.* release',
+    );
+    const pushLine = result.stdout.split('\n').find((line) => line.trim().startsWith('git push'));
+    expect(pushLine?.trim()).toBe('git push --atomic origin refs/heads/maint-0.1 refs/tags/v0.1.1');
+  });
+
+  it('warns when the remote already has the tag; the printed push then changes nothing there', async () => {
+    const { clone, remote } = project();
+    gitIn(remote, 'tag', 'v0.2.0', 'main');
+    const theirs = gitIn(remote, 'rev-parse', 'v0.2.0');
+    const remoteBefore = gitIn(remote, 'for-each-ref', '--format=%(refname) %(objectname)');
+    const result = await release(clone, '0.2.0');
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `release: warning: origin already has a tag v0.2.0 (${theirs.slice(0, 7)}): the push below will be refused and change nothing there`,
+    );
+    const pushLine = result.stdout.split('\n').find((line) => line.trim().startsWith('git push'));
+    expect(await sh(clone, pushLine!)).not.toBe(0);
+    // Atomic: main did not land without its tag, and v0 was not pushed.
+    expect(gitIn(remote, 'for-each-ref', '--format=%(refname) %(objectname)')).toBe(remoteBefore);
+  });
+
+  it('a failure with git locked (.git/index.lock): names the failure and exactly what is left undone', async () => {
+    const { clone } = project({ 'lock-index-at': '0.2.0\n' });
+    const before = snapshot(clone);
+    const result = await release(clone, 'minor');
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    const errorLines = result.stderr.split('\n').filter((line) => line.startsWith('release: '));
+    expect(errorLines).toHaveLength(1);
+    const short = before.head.slice(0, 7);
+    expect(errorLines[0]).toMatch(
+      new RegExp(
+        `^release: node scripts/build\\.mjs failed \\(exit 1\\); the release was undone but for: ` +
+          `CHANGELOG\\.md, package-lock\\.json, package\\.json still changed ` +
+          `\\(git reset --quiet --hard ${before.head} failed: fatal: Unable to create '[^']*index\\.lock': File exists\\.\\): ` +
+          `finish with git reset --hard ${short} && git clean -f$`,
+      ),
+    );
+    // Commits and tags are as they were; the files are what the message lists.
+    expect([
+      gitIn(clone, 'rev-parse', 'HEAD'),
+      gitIn(clone, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/tags'),
+    ]).toEqual([before.head, before.tags]);
+    // The command the message gives finishes the undo once the lock is gone.
+    rmSync(join(clone, '.git', 'index.lock'));
+    expect(await sh(clone, `git reset --hard ${short} && git clean -f`)).toBe(0);
+    expect(snapshot(clone)).toEqual(before);
+  });
+
+  it('a failing build of the committed sources with git locked: still the refusal, as nothing changed', async () => {
+    const { clone } = project({ 'lock-index-at': '0.1.0\n' });
+    // The lock a crashed git would leave is not the release's to remove; only the error counts.
+    await expectRefusal(
+      clone,
+      ['minor'],
+      'node scripts/build.mjs failed (exit 1) on the committed sources; fix the build first',
+    );
+  });
+
+  it('a failure moving the major tag (its ref locked): the new tag is removed and the error is the one that happened', async () => {
+    const { clone } = project({ 'lock-major-tag-at': '0.2.0\n' });
+    const before = snapshot(clone);
+    const result = await release(clone, 'minor');
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    const errorLines = result.stderr.split('\n').filter((line) => line.startsWith('release: '));
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatch(
+      /^release: git tag -f -a v0 .* failed: fatal: .*refs\/tags\/v0.*; the release was undone, nothing changed$/,
+    );
     expect(snapshot(clone)).toEqual(before);
   });
 });
