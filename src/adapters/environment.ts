@@ -36,8 +36,9 @@ export interface RunEnvironment {
    */
   readonly actionsArtifactService: boolean;
   /**
-   * MLOPS_RETRY_BASE_MS, a positive number of milliseconds: the base of the GitHub client's retry
-   * backoff. A test hook, so that runs against the API double with injected faults do not wait.
+   * MLOPS_RETRY_BASE_MS, a positive number of milliseconds: how long "a second" is for the GitHub
+   * client (retry backoff, retry-after, the throttle's 1 s / 3 s spacing of writes). A test hook, so
+   * that runs against the API double do not wait; unset, GitHub's own pacing applies.
    */
   readonly retryBaseMs: number | undefined;
   /**

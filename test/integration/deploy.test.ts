@@ -13,6 +13,7 @@ import {
   type GitHubDouble,
 } from '../support/github-double/index.js';
 import { createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
+import { seedVersions, type SeedVersion } from '../support/registry-seed.js';
 import { runBundle, runCliBundle, type BundleResult } from '../support/runner.js';
 
 const TIMEOUT = 120_000;
@@ -51,8 +52,16 @@ const github = () => ({
   sha: gitIn(work, 'rev-parse', 'HEAD'),
 });
 
-/** Registers `model` once per content, in order (v1, v2, ...), each with its alias if given. */
-async function registerVersions(model: string, versions: Array<{ bytes: string; alias?: string }>): Promise<void> {
+/**
+ * Registers `model` once per content, in order (v1, v2, ...), each with its alias if given: in the
+ * test process, through the registry code the register bundle runs (test/support/registry-seed.ts).
+ */
+async function registerVersions(model: string, versions: SeedVersion[]): Promise<void> {
+  await seedVersions({ workspace: work, gh, model, versions, commit: gitIn(work, 'rev-parse', 'HEAD') });
+}
+
+/** Registers as a workflow does: the register bundle, once per version. */
+async function registerThroughBundle(model: string, versions: SeedVersion[]): Promise<void> {
   for (const { bytes, alias } of versions) {
     writeFiles(work, { 'model.bin': bytes });
     const result = await runBundle('register', {
@@ -117,7 +126,8 @@ function deploymentOf(id: string | undefined) {
 
 describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
   it('deploys the registered bytes, moves the alias, and records the deployment and its statuses', async () => {
-    await registerVersions('churn', [
+    // End to end: the versions come from register runs, as in a workflow.
+    await registerThroughBundle('churn', [
       { bytes: 'churn weights 1\n', alias: 'production' },
       { bytes: 'churn weights 2\n' },
     ]);

@@ -3,7 +3,7 @@
  * pagination plugins doing their job over real HTTP.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGitHubClient, type GitHubClient } from '../../src/adapters/github/client.js';
+import { createGitHubClient, GITHUB_PACING_MS, type GitHubClient } from '../../src/adapters/github/client.js';
 import { memoryLogger } from '../../src/core/logger.js';
 import { DEFAULT_TOKEN, startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
 
@@ -135,4 +135,94 @@ describe('createGitHubClient against the GitHub double', () => {
       await ghes.close();
     }
   });
+});
+
+describe("createGitHubClient's write pacing", () => {
+  let gh: GitHubDouble;
+  beforeEach(async () => {
+    gh = await startGitHubDouble();
+    gh.state.ensureIssue(1);
+  });
+  afterEach(async () => {
+    await gh.close();
+  });
+
+  /** A client whose requests are timed as they leave (after the throttle let them go) and return. */
+  async function timedClient(retryBaseMs?: number) {
+    const sent: Array<{ method: string; path: string; start: number; end: number }> = [];
+    const timedFetch: typeof fetch = async (input, init) => {
+      const start = performance.now();
+      const response = await fetch(input, init);
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      sent.push({ method: init?.method ?? 'GET', path: url.pathname, start, end: performance.now() });
+      return response;
+    };
+    const client = await createGitHubClient({
+      token: DEFAULT_TOKEN,
+      apiUrl: gh.url,
+      log: memoryLogger(),
+      fetch: timedFetch,
+      ...(retryBaseMs !== undefined ? { retryBaseMs } : {}),
+    });
+    const comment = (body: string) =>
+      client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        owner: gh.owner,
+        repo: gh.repo,
+        issue_number: 1,
+        body,
+      });
+    const label = (name: string) =>
+      client.request('POST /repos/{owner}/{repo}/labels', { owner: gh.owner, repo: gh.repo, name });
+    return { sent, comment, label };
+  }
+
+  /**
+   * One comment and one label, untimed: the double compiles an operation's validators on its
+   * first request, which on a loaded machine takes longer than the pacing being measured.
+   */
+  async function warmUp(
+    comment: (body: string) => Promise<unknown>,
+    label: (name: string) => Promise<unknown>,
+    sent: unknown[],
+  ) {
+    await comment('warm-up');
+    await label('warm-up');
+    sent.length = 0;
+  }
+
+  it('keeps GitHub pacing with no test hook: 3 s between comments, 1 s between other writes', async () => {
+    const { sent, comment, label } = await timedClient();
+    await warmUp(comment, label, sent);
+    await comment('first');
+    await comment('second');
+    await label('drift');
+    await label('retrain');
+    const [c1, c2, l1, l2] = sent;
+    // Timers may fire a millisecond early against performance.now().
+    expect(c2!.start - c1!.start).toBeGreaterThanOrEqual(GITHUB_PACING_MS.notifications - 5);
+    expect(l2!.start - l1!.start).toBeGreaterThanOrEqual(GITHUB_PACING_MS.write - 5);
+    expect(gh.state.commentsOf(1)).toHaveLength(3);
+  }, 60_000);
+
+  it('scales the pacing and retry-after with retryBaseMs (MLOPS_RETRY_BASE_MS), still one write at a time', async () => {
+    const base = 20;
+    const { sent, comment, label } = await timedClient(base);
+    await warmUp(comment, label, sent);
+    // Sent together, they still go out one after the other, spaced by the scaled pacing.
+    await Promise.all([comment('first'), comment('second')]);
+    await Promise.all([label('drift'), label('retrain')]);
+    const [c1, c2, l1, l2] = sent.sort((a, b) => a.start - b.start);
+    expect(c2!.start - c1!.start).toBeGreaterThanOrEqual((GITHUB_PACING_MS.notifications * base) / 1000 - 5);
+    expect(l2!.start - l1!.start).toBeGreaterThanOrEqual((GITHUB_PACING_MS.write * base) / 1000 - 5);
+    // Unscaled, the second comment would leave about 3 s after the first came back.
+    expect(c2!.start - c1!.end).toBeLessThan(1000);
+
+    // A secondary rate limit's retry-after of 1 s is waited as `base` ms.
+    gh.faults.inject({ rateLimit: 'secondary', retryAfter: 1, times: 1, method: 'POST' });
+    await comment('third');
+    const [limited, retried] = sent.slice(-2);
+    expect(gh.requests.slice(-2).map((r) => r.status)).toEqual([403, 201]);
+    expect(retried!.start - limited!.end).toBeLessThan(900);
+    expect(gh.state.commentsOf(1)).toHaveLength(4);
+  }, 60_000);
 });

@@ -143,10 +143,21 @@ export function actionDefaults(action: string, token: string): Record<string, st
   return defaults;
 }
 
+/**
+ * MLOPS_RETRY_BASE_MS for every bundle and CLI run unless a test sets its own (or `undefined`, for
+ * GitHub's real pacing): against the API double "a second" of backoff, retry-after or write
+ * spacing lasts 10 ms (src/adapters/github/client.ts), so a run that writes ten times does not
+ * wait ten seconds.
+ */
+export const TEST_RETRY_BASE_MS = '10';
+
 /** A minimal environment: what a runner sets, not what the test process happens to have. */
 function baseEnvironment(): Record<string, string> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SystemRoot', 'NODE_OPTIONS'];
-  return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
+  return {
+    ...Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])),
+    MLOPS_RETRY_BASE_MS: TEST_RETRY_BASE_MS,
+  };
 }
 
 /** Runs dist/<action>/index.js as the runner does and collects what it reported. */

@@ -2,6 +2,7 @@ import type { Octokit } from '@octokit/core';
 import { InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { PaginateInterface } from '@octokit/plugin-paginate-rest';
+import type { ThrottlingOptions } from '@octokit/plugin-throttling';
 
 /** An authenticated REST client with retries on 5xx and backoff on (secondary) rate limits. */
 export type GitHubClient = Octokit & { paginate: PaginateInterface };
@@ -14,8 +15,12 @@ export interface GitHubClientOptions {
   /** Retries after a 5xx or a rate limit; tests lower it. */
   retries?: number;
   /**
-   * Base of the retry plugin's quadratic backoff (default 1000 ms); tests lower it, through
-   * MLOPS_RETRY_BASE_MS (RunEnvironment.retryBaseMs) when they run a bundle.
+   * How long "a second" of waiting is for this client (default 1000 ms): the base of the retry
+   * plugin's quadratic backoff, the unit of a rate limit's retry-after, and the throttle's spacing
+   * of writes (GitHub's 1 s between writes, 3 s between notifying writes, 2 s between searches,
+   * scaled by retryBaseMs / 1000). Tests lower it, through MLOPS_RETRY_BASE_MS
+   * (RunEnvironment.retryBaseMs) when they run a bundle; unset, the pacing is the throttling
+   * plugin's own.
    */
   retryBaseMs?: number | undefined;
   /** Overrides fetch (tests, proxies). */
@@ -52,9 +57,73 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
     throttle: {
       onRateLimit: retryWithin(retries, 'rate limit hit', options.log),
       onSecondaryRateLimit: retryWithin(retries, 'secondary rate limit', options.log),
+      ...(options.retryBaseMs !== undefined ? scaledThrottle(options.retryBaseMs) : {}),
     },
   });
   return client;
+}
+
+/**
+ * The spacing @octokit/plugin-throttling keeps between requests of a kind (its Bottleneck groups'
+ * minTime), after GitHub's guidance: writes one at a time, a second apart; writes that notify
+ * people (issues, comments, releases) 3 s apart; searches 2 s apart.
+ */
+export const GITHUB_PACING_MS = { write: 1000, notifications: 3000, search: 2000 } as const;
+
+/** What the throttling plugin calls on its `write`, `notifications` and `search` groups. */
+interface PacingGroup {
+  key(id: string): { schedule<T>(jobOptions: object, job: () => T | Promise<T>): Promise<T> };
+}
+
+/**
+ * Launches jobs at least `minTime` ms apart, in the order they were scheduled: what a Bottleneck
+ * group with `maxConcurrent: 1` does for the plugin's jobs, which only wait their turn (they are
+ * no-ops; the request itself runs after). One schedule per key, as Bottleneck keeps one limiter
+ * per key.
+ */
+function pacingGroup(minTime: number): PacingGroup {
+  const nextStart = new Map<string, number>();
+  return {
+    key: (id) => ({
+      schedule: async (_jobOptions, job) => {
+        const now = Date.now();
+        const start = Math.max(now, nextStart.get(id) ?? 0);
+        nextStart.set(id, start + minTime);
+        if (start > now) await new Promise((resolve) => setTimeout(resolve, start - now));
+        return job();
+      },
+    }),
+  };
+}
+
+/** The groups of one scale, shared by every client of the process, as the plugin's own are. */
+const scaledGroups = new Map<number, Record<keyof typeof GITHUB_PACING_MS, PacingGroup>>();
+
+/**
+ * Throttle options under the MLOPS_RETRY_BASE_MS test hook: GitHub's pacing and retry-after
+ * scaled by `retryBaseMs / 1000`, so that a run against the API double does not sit out 3 s
+ * between two issue writes, while the order and one-at-a-time writes stay as in production.
+ */
+function scaledThrottle(retryBaseMs: number): Partial<ThrottlingOptions> {
+  let groups = scaledGroups.get(retryBaseMs);
+  if (!groups) {
+    const scale = retryBaseMs / 1000;
+    groups = {
+      write: pacingGroup(GITHUB_PACING_MS.write * scale),
+      notifications: pacingGroup(GITHUB_PACING_MS.notifications * scale),
+      search: pacingGroup(GITHUB_PACING_MS.search * scale),
+    };
+    scaledGroups.set(retryBaseMs, groups);
+  }
+  // The plugin types its groups as Bottleneck.Group, of which it calls key().schedule() alone.
+  type Group = NonNullable<ThrottlingOptions['write']>;
+  return {
+    write: groups.write as unknown as Group,
+    notifications: groups.notifications as unknown as Group,
+    search: groups.search as unknown as Group,
+    // retry-after (seconds) times this is the wait before retrying a rate-limited request.
+    retryAfterBaseValue: retryBaseMs,
+  };
 }
 
 /** A throttling handler: warns, then retries while fewer than `retries` attempts were made. */
