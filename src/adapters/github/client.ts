@@ -18,9 +18,9 @@ export interface GitHubClientOptions {
    * How long "a second" of waiting is for this client (default 1000 ms): the base of the retry
    * plugin's quadratic backoff, the unit of a rate limit's retry-after, and the throttle's spacing
    * of writes (GitHub's 1 s between writes, 3 s between notifying writes, 2 s between searches,
-   * scaled by retryBaseMs / 1000). Tests lower it, through MLOPS_RETRY_BASE_MS
-   * (RunEnvironment.retryBaseMs) when they run a bundle; unset, the pacing is the throttling
-   * plugin's own.
+   * scaled by retryBaseMs / 1000, against a loopback API URL only). Tests lower it, through
+   * MLOPS_RETRY_BASE_MS (RunEnvironment.retryBaseMs) when they run a bundle; unset, or against any
+   * other host, the pacing is the throttling plugin's own.
    */
   retryBaseMs?: number | undefined;
   /** Overrides fetch (tests, proxies). */
@@ -57,7 +57,11 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
     throttle: {
       onRateLimit: retryWithin(retries, 'rate limit hit', options.log),
       onSecondaryRateLimit: retryWithin(retries, 'secondary rate limit', options.log),
-      ...(options.retryBaseMs !== undefined ? scaledThrottle(options.retryBaseMs) : {}),
+      // Only against a server on this machine (the API double): a user who sets the variable for
+      // a real GitHub must never get writes faster than GitHub asks for.
+      ...(options.retryBaseMs !== undefined && isLoopbackUrl(options.apiUrl)
+        ? scaledThrottle(options.retryBaseMs)
+        : {}),
     },
   });
   return client;
@@ -124,6 +128,17 @@ function scaledThrottle(retryBaseMs: number): Partial<ThrottlingOptions> {
     // retry-after (seconds) times this is the wait before retrying a rate-limited request.
     retryAfterBaseValue: retryBaseMs,
   };
+}
+
+/** True for an http(s) URL whose host is this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** A throttling handler: warns, then retries while fewer than `retries` attempts were made. */
