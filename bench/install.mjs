@@ -50,9 +50,16 @@ const gitEnv = {
   GIT_COMMITTER_EMAIL: 'bench@example.com',
 };
 
-/** The environment without npm_* variables (an `npm run` sets some), with a cache of its own. */
+/**
+ * The environment without npm_* variables (an `npm run` sets some) nor NODE_PATH and NODE_OPTIONS
+ * (a folder or preload of the caller's could satisfy a lookup), with a cache of its own.
+ */
 function npmEnv(cache, offline) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !/^npm_/i.test(name) && name !== 'NODE_PATH' && name !== 'NODE_OPTIONS',
+    ),
+  );
   return {
     ...env,
     ...gitEnv,

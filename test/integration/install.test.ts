@@ -1,14 +1,17 @@
 /**
  * Installing the CLI as a user does: from a packed tarball and from a git URL, with npm offline,
  * an empty npm cache and a registry address that refuses connections, so an install that needs
- * anything beyond the package itself fails here. The package is a copy of this repository with
- * the bundles under test as its dist/, committed to a temp git repository (the git URL's target).
+ * anything beyond the package itself fails here. The tarball and `npm link` cases install a copy of
+ * this repository with the bundles under test as its dist/; the git URL case installs a clone of
+ * HEAD, i.e. the committed dist/ a git URL user gets, and fails when that differs from the bundles
+ * under test (a stale committed build). Nothing of the caller's can satisfy a lookup: no
+ * NODE_PATH or NODE_OPTIONS, and no node_modules in any folder above the temp folder.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dirname, join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { gitEnv, gitIn, makeTempDir } from '../support/git.js';
 import { distDir, repoRoot } from '../support/runner.js';
 
@@ -37,14 +40,18 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
 }
 
 /**
- * The environment npm runs in: the caller's without any npm_* variable (an `npm test` run sets
- * some), a cache and user config of its own, offline, and a registry on a port nothing listens
- * on, so that a fetch fails at once and loudly rather than quietly succeeding.
+ * The environment npm runs in: `base` (the caller's) without any npm_* variable (an `npm test`
+ * run sets some), without NODE_PATH and NODE_OPTIONS (a folder or a preloaded module of the
+ * caller's would satisfy the bundles' require() lookups), with a cache and user config of its
+ * own, offline, and a registry on a port nothing listens on, so that a fetch fails at once and
+ * loudly rather than quietly succeeding.
  */
-function npmEnvironment(home: string): NodeJS.ProcessEnv {
+function npmEnvironment(home: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^npm_/i.test(name) && !/^GITHUB_|^RUNNER_|^INPUT_/.test(name)) env[name] = value;
+  for (const [name, value] of Object.entries(base)) {
+    if (/^npm_/i.test(name) || /^GITHUB_|^RUNNER_|^INPUT_/.test(name)) continue;
+    if (name === 'NODE_PATH' || name === 'NODE_OPTIONS') continue;
+    env[name] = value;
   }
   const userconfig = join(home, 'npmrc');
   writeFileSync(userconfig, '');
@@ -77,6 +84,84 @@ function listFiles(dir: string, base = dir): string[] {
   );
 }
 
+/**
+ * Every `node_modules` folder in `path` or a folder above it. Node.js looks for a package a
+ * bundle require()s at run time in each of them, so one there (TMPDIR inside a checkout, say)
+ * would make a missing package look bundled.
+ */
+function nodeModulesAbove(path: string): string[] {
+  const found: string[] = [];
+  for (let dir = path; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules'))) found.push(join(dir, 'node_modules'));
+    if (dirname(dir) === dir) return found;
+  }
+}
+
+/**
+ * Computed require() calls that are safe: each forwards the literal specifiers of other calls,
+ * which the scan reads where they are written. Matched as exact text and left out of the scan.
+ */
+const KNOWN_SAFE_COMPUTED_REQUIRES: ReadonlyArray<{ code: string; why: string }> = [
+  {
+    code: 'function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}',
+    why: "scripts/build.mjs's banner: the require() of the CommonJS code inside an ES module bundle",
+  },
+  {
+    code: 'if(typeof require<"u")return require.apply(this,arguments);',
+    why: "esbuild's __require shim, which hands its caller's arguments to that require()",
+  },
+];
+
+/** What a scan of bundle files found that a bundle could load from outside itself. */
+interface BundleScan {
+  /** Package names (not built into Node.js), each with a file that names it. */
+  packages: Map<string, string>;
+  /** `file: specifier` for each absolute path or file: URL a bundle would load. */
+  absolute: string[];
+  /** `file: code` for each require-like call whose specifier is not a literal. */
+  computed: string[];
+}
+
+/**
+ * Reads `files` (name to source) for every specifier that require(), require.resolve(), import()
+ * or an import statement names, including require() functions made with createRequire (fdir's
+ * `__require`, `require2`), and for every such call whose specifier is computed at run time.
+ */
+function scanBundles(files: Record<string, string>): BundleScan {
+  const scan: BundleScan = { packages: new Map(), absolute: [], computed: [] };
+  const packageName = /^(?:@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*(?:\/[\w.~/-]*)?$/;
+  const absolute = /^(?:\/|file:|[A-Za-z]:[\\/]|\\\\)/;
+  for (const [file, original] of Object.entries(files)) {
+    let text = original;
+    for (const { code } of KNOWN_SAFE_COMPUTED_REQUIRES) text = text.split(code).join('');
+    // Names bound to a createRequire() result: calls of them load modules as require() does.
+    const callees = new Set(['require', '__require']);
+    for (const match of text.matchAll(/([\w$]+)\s*=\s*(?:\w+\.)?createRequire\s*\(/g)) callees.add(match[1]!);
+    const callee = `(?<![\\w$.])(?:${[...callees].map((name) => name.replace(/\$/g, '\\$')).join('|')})`;
+    const literal = new RegExp(
+      `(?:${callee}(?:\\.resolve)?|\\bimport)\\s*\\(\\s*(["'\`])((?:(?!\\1).)*)\\1\\s*\\)|(?:\\bfrom|\\bimport)\\s*(["'])([^"']*)\\3`,
+      'g',
+    );
+    for (const match of text.matchAll(literal)) {
+      const name = (match[2] ?? match[4])!;
+      if (match[1] === '`' && name.includes('${')) scan.computed.push(`${file}: ${match[0]}`);
+      else if (absolute.test(name)) scan.absolute.push(`${file}: ${name}`);
+      else if (name.startsWith('.') || name.startsWith('node:') || !packageName.test(name)) continue;
+      else if (builtinModules.includes(name) || builtinModules.includes(name.split('/')[0]!)) continue;
+      else scan.packages.set(name, file);
+    }
+    // A call whose argument does not start with a quote, or require.apply/call: a computed specifier.
+    const computed = new RegExp(
+      `${callee}(?:\\.resolve)?\\s*\\(\\s*(?!["'\`])(?!\\))|${callee}\\.(?:apply|call)\\s*\\(|(?<![\\w$.])import\\s*\\(\\s*(?!["'\`])`,
+      'g',
+    );
+    for (const match of text.matchAll(computed)) {
+      scan.computed.push(`${file}: ${text.slice(match.index, match.index + 60)}`);
+    }
+  }
+  return scan;
+}
+
 const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
   version: string;
   dependencies?: Record<string, string>;
@@ -107,27 +192,84 @@ describe('the package a user installs', () => {
     expect(packageJson.workspaces).toBeUndefined();
   });
 
-  it('bundles load nothing from node_modules but two optional probes that catch their own failure', () => {
-    // Any specifier that require(), require.resolve(), import() or an import statement names,
-    // including require() functions made with createRequire (fdir's __require).
-    const specifier =
-      /(?:require(?:\.resolve)?|import)\s*\(\s*["'`]([^"'`\s]+)["'`]\s*\)|(?:\bfrom|\bimport)\s*["']([^"'\s]+)["']/g;
-    const packageName = /^(?:@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*(?:\/[\w.~/-]*)?$/;
-    const found = new Map<string, string>();
-    for (const file of listFiles(distDir()).filter((f) => f.endsWith('.js'))) {
-      for (const match of readFileSync(join(distDir(), file), 'utf8').matchAll(specifier)) {
-        const name = (match[1] ?? match[2])!;
-        if (name.startsWith('.') || name.startsWith('node:') || !packageName.test(name)) continue;
-        if (builtinModules.includes(name) || builtinModules.includes(name.split('/')[0]!)) continue;
-        found.set(name, file);
-      }
-    }
+  it('bundles load nothing from node_modules but two optional probes, no absolute path and no computed specifier', () => {
+    const bundles = Object.fromEntries(
+      listFiles(distDir())
+        .filter((file) => file.endsWith('.js'))
+        .map((file) => [file, readFileSync(join(distDir(), file), 'utf8')]),
+    );
+    const scan = scanBundles(bundles);
+    // An absolute path names a file of the machine that built the bundle; a computed specifier
+    // is one the scan cannot read, so it could name any package: neither may be in a bundle.
+    expect(scan.absolute, 'absolute specifiers in the bundles').toEqual([]);
+    expect(scan.computed, 'computed require()/import() specifiers not in KNOWN_SAFE_COMPUTED_REQUIRES').toEqual([]);
     // supports-color: debug asks for it inside try/catch, for terminal colours it can do without.
     // picomatch: fdir probes for it inside try/catch for its glob() builder, which tinyglobby
     // does not use (tinyglobby's own picomatch is bundled).
-    expect([...found.keys()].sort()).toEqual(['picomatch', 'supports-color']);
+    expect([...scan.packages.keys()].sort()).toEqual(['picomatch', 'supports-color']);
+    // Each known-safe computed require is still in the bundles: one that is gone is a stale entry.
+    for (const { code } of KNOWN_SAFE_COMPUTED_REQUIRES)
+      expect(
+        Object.values(bundles).some((text) => text.includes(code)),
+        code,
+      ).toBe(true);
+  });
+
+  it('the scan reports absolute specifiers and computed specifiers, not only package names', () => {
+    const scan = scanBundles({
+      'a.js': 'var x=require("/home/builder/node_modules/yaml/index.js");import y from "file:///opt/z.js";',
+      'b.js': 'var fs=__require("fs"),m=__require(name),t=require(`./locale/${lang}.js`);import(spec);',
+      'c.js': 'var r2=createRequire(import.meta.url),p=r2("left-pad"),q=r2(id),s=require.apply(this,args);',
+      'd.js': KNOWN_SAFE_COMPUTED_REQUIRES.map(({ code }) => code).join(';') + 'require("node:fs");require()',
+    });
+    expect(scan.absolute).toEqual(['a.js: /home/builder/node_modules/yaml/index.js', 'a.js: file:///opt/z.js']);
+    expect(scan.computed.map((entry) => entry.split(':')[0])).toEqual(['b.js', 'b.js', 'b.js', 'c.js', 'c.js']);
+    expect(scan.computed.join('\n')).toMatch(/__require\(name/);
+    expect(scan.computed.join('\n')).toMatch(/\$\{lang\}/);
+    expect(scan.computed.join('\n')).toMatch(/import\(spec/);
+    expect(scan.computed.join('\n')).toMatch(/r2\(id/);
+    expect(scan.computed.join('\n')).toMatch(/require\.apply\(this,args/);
+    expect([...scan.packages.keys()]).toEqual(['left-pad']);
   });
 });
+
+describe('the isolation of the install tests', () => {
+  it("npm and the installed CLI get neither the caller's NODE_PATH nor its NODE_OPTIONS", () => {
+    const temp = makeTempDir('mlops-install-env-');
+    try {
+      const env = npmEnvironment(temp.path, {
+        PATH: '/usr/bin',
+        NODE_PATH: '/elsewhere/node_modules',
+        NODE_OPTIONS: '--require /elsewhere/preload.js',
+        npm_config_registry: 'https://registry.example/',
+      });
+      expect(env).not.toHaveProperty('NODE_PATH');
+      expect(env).not.toHaveProperty('NODE_OPTIONS');
+      expect(env).toMatchObject({ PATH: '/usr/bin', npm_config_registry: 'http://127.0.0.1:9/' });
+    } finally {
+      temp.cleanup();
+    }
+  });
+
+  it('finds a node_modules in any folder above a path, which would satisfy a bundle lookup', () => {
+    const temp = makeTempDir('mlops-install-above-');
+    try {
+      const deep = join(temp.path, 'checkout', 'tmp', 'mlops-install-x');
+      mkdirSync(deep, { recursive: true });
+      const outside = nodeModulesAbove(temp.path);
+      expect(nodeModulesAbove(deep)).toEqual(outside);
+      mkdirSync(join(temp.path, 'checkout', 'node_modules'));
+      expect(nodeModulesAbove(deep)).toEqual([join(temp.path, 'checkout', 'node_modules'), ...outside]);
+    } finally {
+      temp.cleanup();
+    }
+  });
+});
+
+/** Which bundles this run tests, for test names: a fresh build of the sources, or MLOPS_DIST as given. */
+const bundlesUnderTest = inject('mlopsDist').builtFromSources
+  ? 'a fresh build of the sources'
+  : `MLOPS_DIST (${inject('mlopsDist').dir})`;
 
 describe('installing the CLI offline with an empty npm cache', { timeout: INSTALL_TIMEOUT_MS }, () => {
   const temp = makeTempDir('mlops-install-');
@@ -139,6 +281,13 @@ describe('installing the CLI offline with an empty npm cache', { timeout: INSTAL
   let packedFiles: string[];
 
   beforeAll(async () => {
+    const above = nodeModulesAbove(temp.path);
+    if (above.length > 0)
+      throw new Error(
+        `the install tests' temp folder ${temp.path} has ${above.join(' and ')} above it: Node.js would find ` +
+          'packages there that the bundles require() at run time, so a missing one would go unnoticed; ' +
+          'set TMPDIR to a folder with no node_modules above it',
+      );
     mkdirSync(home);
     env = npmEnvironment(home);
     for (const file of repositoryFiles()) cpSync(join(repoRoot, file), join(stage, file));
@@ -159,7 +308,7 @@ describe('installing the CLI offline with an empty npm cache', { timeout: INSTAL
 
   afterAll(() => temp.cleanup());
 
-  it('packs the bundles, the actions, the schemas and README; no sources, tests or benchmarks', () => {
+  it(`packs the bundles under test, ${bundlesUnderTest}, the actions, the schemas and README; no sources, tests or benchmarks`, () => {
     const actionNames = readdirSync(join(stage, 'actions'));
     const expected = [
       'package.json',
@@ -204,7 +353,7 @@ describe('installing the CLI offline with an empty npm cache', { timeout: INSTAL
     rmSync(join(workspace, 'mlops-reports'), { recursive: true });
   }
 
-  it('installs from the packed tarball into a project, pulling nothing else, and the installed mlops runs', async () => {
+  it(`installs from the packed tarball of ${bundlesUnderTest} into a project, pulling nothing else, and the installed mlops runs`, async () => {
     // A project of the user's (a git work tree) that installs mlops into its own node_modules.
     const project = join(temp.path, 'project');
     gitIn(temp.path, 'init', '--quiet', '-b', 'main', project);
@@ -236,15 +385,35 @@ describe('installing the CLI offline with an empty npm cache', { timeout: INSTAL
     ).toBe(readFileSync(join(repoRoot, 'schemas', 'expectation-suite.schema.json'), 'utf8'));
   });
 
-  it('installs from a git URL of a clone, pulling nothing else, and the installed mlops runs', async () => {
+  it('installs from a git URL of a clone of HEAD, the committed dist/, pulling nothing else, and the installed mlops runs', async () => {
+    // A git URL user gets the dist/ committed at the commit they name, not the bundles under
+    // test: the clone is of HEAD, so uncommitted changes (dist/ or sources) are not in it.
+    const head = gitIn(repoRoot, 'rev-parse', 'HEAD').trim();
+    const committed = join(temp.path, 'committed');
+    gitIn(temp.path, 'clone', '--quiet', '--no-checkout', repoRoot, committed);
     const prefix = join(temp.path, 'from-git');
     const install = await run(
       'npm',
-      ['install', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, `git+file://${stage}`],
+      ['install', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, `git+file://${committed}#${head}`],
       { cwd: temp.path, env },
     );
     expect(install.code, install.stdout + install.stderr).toBe(0);
     await expectInstalledCliWorks(prefix);
+
+    // The committed dist/ must be what the sources build: a stale one fails here, naming the files.
+    const installedDist = join(prefix, 'node_modules', 'mlops', 'dist');
+    const differing = [...new Set([...listFiles(installedDist), ...listFiles(distDir())])]
+      .filter((file) => {
+        const installed = join(installedDist, file);
+        const built = join(distDir(), file);
+        return !existsSync(installed) || !existsSync(built) || !readFileSync(installed).equals(readFileSync(built));
+      })
+      .sort();
+    expect(
+      differing,
+      `the dist/ committed at HEAD ${head.slice(0, 12)} differs from the bundles under test, ${bundlesUnderTest}, ` +
+        'in these files: a git URL user would install a stale build; run npm run bundle and commit dist/',
+    ).toEqual([]);
   });
 
   it('links a clone with npm link, fetching nothing and installing nothing into it, and the linked mlops runs', async () => {
