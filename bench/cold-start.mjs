@@ -37,7 +37,7 @@ if (!Number.isInteger(runs) || runs < 1) {
 }
 const source = resolve(option('dist', join(root, 'dist')));
 if (!existsSync(join(source, 'cli', 'index.js'))) {
-  console.error(`No bundles in ${source}: run npm run build (or pass --dist DIR).`);
+  console.error(`No bundles in ${source}: run npm run bundle (or pass --dist DIR).`);
   process.exit(2);
 }
 

@@ -82,6 +82,16 @@ const fromOutdir = relative(outdir, root);
 if (!fromOutdir.startsWith('..') && !isAbsolute(fromOutdir)) {
   throw new Error(`--outdir ${outdir} contains the repository; choose a folder of its own.`);
 }
+// The root-level <name>/action.yml copies (the short form `uses: OWNER/mlops/<name>@v1`) point
+// into dist/, so only a build of dist/ itself writes them; a private --outdir build leaves them.
+// The generator prints its one-line error (file:line:column) itself; no stack trace after it.
+if (outdirArg === undefined) {
+  try {
+    execFileSync(process.execPath, [join(root, 'scripts', 'gen-root-actions.mjs')], { stdio: 'inherit' });
+  } catch {
+    process.exit(1);
+  }
+}
 rmSync(outdir, { recursive: true, force: true });
 const started = Date.now();
 const result = await build({

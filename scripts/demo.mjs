@@ -38,7 +38,7 @@ const mlops = (title, args, options) => run(title, process.execPath, [cli, ...ar
 const git = (...args) => spawnSync('git', args, { cwd: work, encoding: 'utf8' });
 
 try {
-  if (!existsSync(cli)) throw new Error('dist/cli/index.js is missing: run npm run build first.');
+  if (!existsSync(cli)) throw new Error('dist/cli/index.js is missing: run npm run bundle first.');
   cpSync(join(root, 'examples', 'penguins'), work, { recursive: true });
   git('init', '-q', '-b', 'main');
   git('-c', 'user.name=demo', '-c', 'user.email=demo@example.com', 'add', '-A');

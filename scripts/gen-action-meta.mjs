@@ -1,6 +1,6 @@
 // Generates src/generated/action-meta.ts from actions/*/action.yml, so that input and output
 // names live in one place (the action.yml files) and TypeScript catches a misspelt name.
-// Run by `npm run build`; a test fails when the committed file is stale.
+// Run by `npm run bundle`; a test fails when the committed file is stale.
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,7 +1,7 @@
 // Generates src/generated/expectation-kwargs.ts from schemas/expectation-suite.schema.json: one
 // TypeScript type per expectation's kwargs, so that the evaluators read kwargs with the types the
 // suite parser has already checked (ajv, against the same schema), without casts.
-// Run by `npm run build`; a test fails when the committed file is stale.
+// Run by `npm run bundle`; a test fails when the committed file is stale.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

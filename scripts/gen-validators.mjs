@@ -3,7 +3,7 @@
 // (schemas/expectation-suite.schema.json), gates.js (schemas/gates.schema.json) and drift.js
 // (schemas/drift-config.schema.json, schemas/drift-profile.schema.json), each with a
 // .d.ts. They are derived files, so they are not committed; whatever needs them makes them first:
-// `npm run build` (scripts/build.mjs), `npm run lint` and `npm run typecheck` (their pre-scripts),
+// `npm run bundle` (scripts/build.mjs), `npm run lint` and `npm run typecheck` (their pre-scripts),
 // and every vitest run (test/support/global-setup.ts). A file is rewritten only when its text
 // changes, so tools watching mtimes see no churn.
 //

@@ -98,7 +98,7 @@ export function renderActionHelp(action: ActionName, kinds: Record<string, strin
       Object.entries(meta.outputs).map(([n, s]): [string, string] => [n, (s as { description: string }).description]),
     ),
     '',
-    `In a workflow: uses: org/mlops/actions/${action}@v1 with the same names under with:.`,
+    `In a workflow: uses: OWNER/mlops/${action}@v1 with the same names under with:, OWNER being the GitHub user or organisation that hosts your copy of mlops.`,
     '',
   ].join('\n');
 }

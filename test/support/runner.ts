@@ -35,7 +35,7 @@ export function distDir(): string {
   if (isolatedDist) return isolatedDist;
   const source = process.env.MLOPS_DIST ? resolve(process.env.MLOPS_DIST) : join(repoRoot, 'dist');
   if (!existsSync(join(source, 'cli', 'index.js')))
-    throw new Error(`No built bundles in ${source}: run npm run build.`);
+    throw new Error(`No built bundles in ${source}: run npm run bundle.`);
   const target = mkdtempSync(join(tmpdir(), 'mlops-dist-'));
   cpSync(source, join(target, 'dist'), { recursive: true });
   process.on('exit', () => rmSync(target, { recursive: true, force: true }));

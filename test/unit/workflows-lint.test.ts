@@ -174,7 +174,8 @@ function lintActionMetadata(file: string, displayName = relative(root, file)): s
 }
 
 const workflows = [...yamlFiles('.github/workflows'), ...yamlFiles('action-templates')];
-const actions = yamlFiles('actions', 'action.yml');
+// actions/<name>/action.yml and their generated root-level copies (<name>/action.yml, the short form).
+const actions = [...yamlFiles('actions', 'action.yml'), ...yamlFiles('.', 'action.yml')];
 
 describe('the project’s workflows and action templates', () => {
   it('include the CI and examples workflows', () => {

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { displayName, openDataset, textFilePredicate } from '../../adapters/fs/dataset.js';
+import { installedSchemaPath, pathWithinWorkTree } from '../../adapters/fs/schemas.js';
 import { checkOutputPaths, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
 import type { Dataset } from '../../core/data/dataset.js';
 import {
@@ -17,7 +18,32 @@ import type { FlagTable } from '../flags.js';
 import { cliLogger } from '../io.js';
 import { workingDirectoryFrom } from './shared.js';
 
-const SCHEMA_URL = 'https://raw.githubusercontent.com/org/mlops/main/schemas/expectation-suite.schema.json';
+const SCHEMA_FILE = 'expectation-suite.schema.json';
+
+/**
+ * The suite schema in a hosted copy of mlops; OWNER is the GitHub user or organisation that hosts
+ * it, which mlops cannot know, so this is only ever shown as a pattern to fill in.
+ */
+export const SCHEMA_URL_PATTERN = `https://raw.githubusercontent.com/OWNER/mlops/v1/schemas/${SCHEMA_FILE}`;
+
+/**
+ * The header lines that give editors the suite's schema. A path relative to the suite when the
+ * installed mlops is in the same git work tree (a project that installs mlops into its own
+ * node_modules): it resolves for everyone who clones the project and runs npm install. Elsewhere
+ * no path or URL would resolve for others (a global install's path is this machine's; the URL's
+ * owner is unknown), so the header says how to add the line instead of writing one that fails.
+ */
+export async function suiteSchemaHeader(suitePath: string): Promise<string[]> {
+  const schema = await installedSchemaPath(SCHEMA_FILE);
+  const path = schema && (await pathWithinWorkTree(dirname(suitePath), schema));
+  if (path) return [`yaml-language-server: $schema=${path}`];
+  // None of these is a modeline: yaml-language-server reads only a comment that starts with its name.
+  return [
+    'For completion in editors, add the line "# yaml-language-server: $schema=<schema>" with <schema>',
+    `${SCHEMA_URL_PATTERN}, where`,
+    'OWNER is the GitHub user or organisation that hosts your copy of mlops (or a path to that file).',
+  ];
+}
 
 const DESCRIPTION = `Reads the data once and writes a Great Expectations 1.x suite drawn from it: the columns and
 a row-count band, not-null checks (with mostly when values are missing), types as pandas sees
@@ -147,7 +173,7 @@ async function profile(args: CommandArgs, context: CommandContext): Promise<numb
     const text = /\.json$/i.test(suitePath)
       ? JSON.stringify(suite, null, 2) + '\n'
       : starterSuiteYaml(suite, [
-          `yaml-language-server: $schema=${SCHEMA_URL}`,
+          ...(await suiteSchemaHeader(suitePath)),
           `Starter suite written by mlops profile from ${dataset.files.join(', ')} (${profile.rows} rows).`,
           'Review every expectation, then tighten or loosen it; run it with mlops validate-data.',
         ]);
