@@ -5,7 +5,8 @@
  * Each run spawns up to six processes, so CPU is spent with care: one happy-path run (validate,
  * train, gate, register, deploy) in beforeAll serves every assertion about it; the example is
  * trained once there and the other runs copy its model and metrics (SEEDED_TRAINING); failure
- * cases leave out the steps they are not about (no suite where validation is not the point).
+ * cases leave out the work they are not about (no suite where validation is not the point, baseline
+ * none where the baseline is not).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -182,7 +183,13 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
   });
 
   it('a first version whose deploy fails is registered but staging is never pointed at it', async () => {
-    const result = await run({ model: 'unshipped', suite: '', run: SEEDED_TRAINING, 'deploy-run': 'exit 1' });
+    const result = await run({
+      model: 'unshipped',
+      suite: '',
+      run: SEEDED_TRAINING,
+      baseline: 'none',
+      'deploy-run': 'exit 1',
+    });
     expect(result.conclusion).toBe('failure');
     expect(outcomes(result), logOf(result)).toMatchObject({ register: 'success', deploy: 'failure' });
     expect(result.outputs).toMatchObject({ 'register-version': '1', 'deploy-status': 'failed' });
@@ -193,7 +200,13 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
   it('a failing gate fails the pipeline with its annotation, and nothing is registered', async () => {
     writeFileSync(join(work, 'strict-gates.yml'), 'metrics:\n  accuracy: { direction: higher, min: 0.9999 }\n');
     const before = registryHead();
-    const result = await run({ model: 'gated', suite: '', run: SEEDED_TRAINING, gates: 'strict-gates.yml' });
+    const result = await run({
+      model: 'gated',
+      suite: '',
+      run: SEEDED_TRAINING,
+      baseline: 'none',
+      gates: 'strict-gates.yml',
+    });
     expect(result.conclusion).toBe('failure');
     expect(outcomes(result)).toMatchObject({
       train: 'success',
@@ -294,7 +307,10 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
 
   it('a push to another branch gates but does not register with register-when default-branch', async () => {
     const before = registryHead();
-    const result = await run({ model: 'branched', suite: '', run: SEEDED_TRAINING }, { ref: 'refs/heads/experiment' });
+    const result = await run(
+      { model: 'branched', suite: '', run: SEEDED_TRAINING, baseline: 'none' },
+      { ref: 'refs/heads/experiment' },
+    );
     expect(result.conclusion, logOf(result)).toBe('success');
     expect(outcomes(result)).toMatchObject({
       validate: 'skipped',
