@@ -2,7 +2,11 @@
  * actions/pipeline, the composite action, run step by step by the composite runner
  * (test/support/composite-runner.ts) as GitHub's runner runs it: the built bundles, on the
  * penguins example in a real git repository with a bare remote, against the GitHub API double.
- * Each run spawns up to six processes, so each case is one run.
+ * Each run spawns up to six processes, so CPU is spent with care: one happy-path run (validate,
+ * train, gate, register, deploy) in beforeAll serves every assertion about it; the example is
+ * trained once there and the other runs copy its model and metrics (SEEDED_TRAINING); failure
+ * cases leave out the work they are not about (no suite where validation is not the point, baseline
+ * none where the baseline is not).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -16,11 +20,26 @@ import { repoRoot, runCliBundle } from '../support/runner.js';
 
 const TIMEOUT = 180_000;
 const tmp = makeTempDir('mlops-pipeline-');
-const noIdentity = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', HOME: tmp.path };
+// PATH without pyenv's shims: train records `python3 --version` in its lineage, and on a machine
+// with pyenv each probe runs a dozen bash scripts (about 1 s of CPU per run); python3 stays on
+// PATH, so the lineage is still real.
+const PATH = (process.env.PATH ?? '')
+  .split(':')
+  .filter((dir) => !dir.includes('/.pyenv/'))
+  .join(':');
+const noIdentity = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', HOME: tmp.path, PATH };
+/** Where the happy-path run's trained model and metrics are kept for the other runs to copy. */
+const seed = join(tmp.path, 'seed');
+/** A training command that writes what `node train.mjs` wrote in the happy-path run, without training again. */
+const SEEDED_TRAINING = 'mkdir -p model && cp "$SEED"/model/* model/ && cp "$SEED"/metrics.json metrics.json';
 let gh: GitHubDouble;
 let remote: string;
 let work: string;
 let pipeline: string;
+/** The happy-path run: a push to main with a suite and deploy-run, the first version of penguins. */
+let happy: CompositeResult;
+const happyRunnerTemp = join(tmp.path, 'runner-temp-happy');
+const deployLog = join(tmp.path, 'deploy.log');
 
 beforeAll(async () => {
   gh = await startGitHubDouble();
@@ -35,7 +54,20 @@ beforeAll(async () => {
   gitIn(work, 'commit', '--quiet', '-m', 'penguins');
   gitIn(work, 'push', '--quiet', 'origin', 'HEAD:main');
   pipeline = stageCompositeAction('pipeline');
-});
+  happy = await run(
+    {
+      model: 'penguins',
+      'deploy-run':
+        'printf "%s %s %s\\n" "$MLOPS_MODEL_NAME" "$MLOPS_MODEL_VERSION" "$MLOPS_ENVIRONMENT" >> "$DEPLOY_LOG"',
+      'deploy-smoke-test': 'test -f "$MLOPS_MODEL_PATH/model.json"',
+      'deploy-environment-url': 'https://penguins.staging.example.com',
+    },
+    { runnerTemp: happyRunnerTemp, env: { DEPLOY_LOG: deployLog } },
+  );
+  mkdirSync(join(seed, 'model'), { recursive: true });
+  cpSync(join(work, 'model'), join(seed, 'model'), { recursive: true });
+  cpSync(join(work, 'metrics.json'), join(seed, 'metrics.json'));
+}, TIMEOUT);
 afterAll(async () => {
   await gh.close();
   tmp.cleanup();
@@ -76,7 +108,7 @@ function run(
     apiUrl: gh.url,
     serverUrl: gh.serverUrl,
     repository: `${gh.owner}/${gh.repo}`,
-    env: { ...noIdentity, MLOPS_RETRY_BASE_MS: '1', ...options.env },
+    env: { ...noIdentity, SEED: seed, MLOPS_RETRY_BASE_MS: '1', ...options.env },
     ...(options.runnerTemp ? { runnerTemp: options.runnerTemp } : {}),
   });
 }
@@ -85,15 +117,16 @@ function run(
 const outcomes = (result: CompositeResult) => Object.fromEntries(result.steps.map((s) => [s.id, s.outcome]));
 const logOf = (result: CompositeResult) => result.steps.map((s) => `--- ${s.id}\n${s.stdout}${s.stderr}`).join('\n');
 
-async function aliasVersion(model: string, alias: string): Promise<number | undefined> {
-  const show = await runCliBundle(['registry', 'show', `${model}@${alias}`, '--json'], { cwd: work, env: noIdentity });
-  return show.code === 0 ? (JSON.parse(show.stdout) as { version: number }).version : undefined;
+/** The model's aliases as `mlops registry show <model> --json` lists them. */
+async function aliasesOf(model: string): Promise<Record<string, number>> {
+  const show = await runCliBundle(['registry', 'show', model, '--json'], { cwd: work, env: noIdentity });
+  expect(show.code, show.stderr).toBe(0);
+  return (JSON.parse(show.stdout) as { aliases: Record<string, number> }).aliases;
 }
 
 describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
-  it('on a push to the default branch validates, trains, gates and registers the model as staging', async () => {
-    const runnerTemp = join(tmp.path, 'runner-temp-happy');
-    const result = await run({ model: 'penguins' }, { runnerTemp });
+  it('on a push to the default branch validates, trains, gates, registers and deploys the model to staging', async () => {
+    const result = happy;
     expect(result.conclusion, logOf(result)).toBe('success');
     expect(outcomes(result)).toEqual({
       plan: 'success',
@@ -101,7 +134,7 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
       train: 'success',
       gate: 'success',
       register: 'success',
-      deploy: 'skipped',
+      deploy: 'success',
     });
     const outputs = result.outputs;
     expect(outputs).toMatchObject({
@@ -111,7 +144,9 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
       'gate-passed': 'true',
       'register-version': '1',
       'register-tag': 'penguins/v1',
-      'deploy-status': '',
+      'deploy-version': '1',
+      'deploy-status': 'deployed',
+      'deploy-rolled-back': 'false',
     });
     // Train's outputs chained into the gate and register: the gate read the run record.
     const record = JSON.parse(readFileSync(outputs['train-run-record']!, 'utf8')) as {
@@ -121,14 +156,13 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
     expect(record.id).toBe(outputs['train-run-id']);
     expect(JSON.parse(outputs['train-metrics']!)).toHaveProperty('accuracy');
     expect(outputs['register-sha256']).toMatch(/^[0-9a-f]{64}$/);
-    // The registry branch on the remote names it, as staging; the release holds the asset.
+    // The registry branch on the remote names it; the release holds the asset.
     expect(registryHead()).not.toBe('');
-    expect(await aliasVersion('penguins', 'staging')).toBe(1);
     const release = gh.state.releases.find((r) => r.tagName === 'penguins/v1');
     expect(release, 'release penguins/v1').toBeDefined();
     // register's checksums file: one sha256sum line naming the release asset, under RUNNER_TEMP.
     const asset = gh.state.assets.find((a) => a.releaseId === release!.id);
-    expect(outputs['register-checksums']!.startsWith(runnerTemp)).toBe(true);
+    expect(outputs['register-checksums']!.startsWith(happyRunnerTemp)).toBe(true);
     expect(readFileSync(outputs['register-checksums']!, 'utf8')).toBe(
       `${outputs['register-sha256']}  ${asset!.name}\n`,
     );
@@ -136,7 +170,31 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
       `${gh.serverUrl}/${gh.owner}/${gh.repo}/releases/tag/${encodeURIComponent('penguins/v1')}`,
     );
     expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
+  });
+
+  it('with deploy-run deploys the registered version, smoke-tested, records the deployment, then moves staging', async () => {
+    expect(readFileSync(deployLog, 'utf8')).toBe('penguins 1 staging\n');
+    const deployment = gh.state.deployments.find((d) => String(d.id) === happy.outputs['deploy-deployment-id']);
+    expect(deployment?.environment).toBe('staging');
+    expect(gh.state.latestDeploymentStatus(deployment!.id)?.state).toBe('success');
+    // register set no alias (deploy-run given); deploy's promote-to moved staging once the smoke test passed.
+    expect(await aliasesOf('penguins')).toEqual({ staging: 1 });
     expect(gh.validationErrors).toEqual([]);
+  });
+
+  it('a first version whose deploy fails is registered but staging is never pointed at it', async () => {
+    const result = await run({
+      model: 'unshipped',
+      suite: '',
+      run: SEEDED_TRAINING,
+      baseline: 'none',
+      'deploy-run': 'exit 1',
+    });
+    expect(result.conclusion).toBe('failure');
+    expect(outcomes(result), logOf(result)).toMatchObject({ register: 'success', deploy: 'failure' });
+    expect(result.outputs).toMatchObject({ 'register-version': '1', 'deploy-status': 'failed' });
+    // Nothing served v1, so no alias names it: registry:unshipped@staging readers find none.
+    expect(await aliasesOf('unshipped')).toEqual({});
   });
 
   it('a failing gate fails the pipeline with its annotation, and nothing is registered', async () => {
@@ -144,6 +202,9 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
     const before = registryHead();
     const result = await run({
       model: 'gated',
+      suite: '',
+      run: SEEDED_TRAINING,
+      baseline: 'none',
       gates: 'strict-gates.yml',
     });
     expect(result.conclusion).toBe('failure');
@@ -202,7 +263,7 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
     const before = registryHead();
     // register-when not-pull-request would register on any other event: a pull request still never does.
     const result = await run(
-      { model: 'reviewed', 'register-when': 'not-pull-request' },
+      { model: 'reviewed', run: SEEDED_TRAINING, 'register-when': 'not-pull-request' },
       { event: { name: 'pull_request', payload }, ref: `refs/pull/${pr.number}/merge` },
     );
     expect(result.conclusion, logOf(result)).toBe('success');
@@ -219,49 +280,12 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
     expect(result.annotations).toContainEqual(
       expect.objectContaining({
         level: 'notice',
-        message: expect.stringContaining('a pull_request run gates but never registers'),
+        message: expect.stringContaining(
+          `a pull request (pull_request on refs/pull/${pr.number}/merge) gates but never registers`,
+        ),
       }),
     );
     expect(registryHead()).toBe(before);
-    expect(gh.validationErrors).toEqual([]);
-  });
-
-  it('with deploy-run deploys the registered version to staging, smoke-tested, and records the deployment', async () => {
-    const log = join(tmp.path, 'deploy.log');
-    const result = await run(
-      {
-        model: 'shipped',
-        suite: '', // no validation: the pipeline says so and goes on
-        'deploy-run':
-          'printf "%s %s %s\\n" "$MLOPS_MODEL_NAME" "$MLOPS_MODEL_VERSION" "$MLOPS_ENVIRONMENT" >> "$DEPLOY_LOG"',
-        'deploy-smoke-test': 'test -f "$MLOPS_MODEL_PATH/model.json"',
-        'deploy-environment-url': 'https://penguins.staging.example.com',
-      },
-      { env: { DEPLOY_LOG: log } },
-    );
-    expect(result.conclusion, logOf(result)).toBe('success');
-    expect(outcomes(result)).toEqual({
-      plan: 'success',
-      validate: 'skipped',
-      train: 'success',
-      gate: 'success',
-      register: 'success',
-      deploy: 'success',
-    });
-    expect(result.annotations).toContainEqual(
-      expect.objectContaining({ level: 'notice', message: 'No suite given: the data is not validated.' }),
-    );
-    expect(result.outputs).toMatchObject({
-      'register-version': '1',
-      'deploy-version': '1',
-      'deploy-status': 'deployed',
-      'deploy-rolled-back': 'false',
-    });
-    expect(readFileSync(log, 'utf8')).toBe('shipped 1 staging\n');
-    const deployment = gh.state.deployments.find((d) => String(d.id) === result.outputs['deploy-deployment-id']);
-    expect(deployment?.environment).toBe('staging');
-    expect(gh.state.latestDeploymentStatus(deployment!.id)?.state).toBe('success');
-    expect(await aliasVersion('shipped', 'staging')).toBe(1);
     expect(gh.validationErrors).toEqual([]);
   });
 
@@ -283,9 +307,22 @@ describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
 
   it('a push to another branch gates but does not register with register-when default-branch', async () => {
     const before = registryHead();
-    const result = await run({ model: 'branched', suite: '' }, { ref: 'refs/heads/experiment' });
+    const result = await run(
+      { model: 'branched', suite: '', run: SEEDED_TRAINING, baseline: 'none' },
+      { ref: 'refs/heads/experiment' },
+    );
     expect(result.conclusion, logOf(result)).toBe('success');
-    expect(outcomes(result)).toMatchObject({ train: 'success', gate: 'success', register: 'skipped' });
+    expect(outcomes(result)).toMatchObject({
+      validate: 'skipped',
+      train: 'success',
+      gate: 'success',
+      register: 'skipped',
+      deploy: 'skipped',
+    });
+    // No suite: the pipeline says the data is not validated and goes on.
+    expect(result.annotations).toContainEqual(
+      expect.objectContaining({ level: 'notice', message: 'No suite given: the data is not validated.' }),
+    );
     expect(result.annotations).toContainEqual(
       expect.objectContaining({
         level: 'notice',
