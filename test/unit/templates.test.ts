@@ -387,6 +387,8 @@ function stepPermissions(
 ): Permissions {
   const needs: Permissions = {};
   if (run !== undefined && /\bmlops (runs|registry) /.test(run)) need(needs, 'contents', 'read');
+  // gh reads the attestation through the API, which the job's token may only do with this scope.
+  if (run !== undefined && /\bgh attestation verify\b/.test(run)) need(needs, 'attestations', 'read');
   if (!uses || uses.kind === 'invalid') return needs;
   if (uses.kind === 'third-party') {
     if (uses.repo === 'actions/checkout') need(needs, 'contents', 'read');
@@ -494,6 +496,23 @@ function checkTemplate(template: Template, { setBy = outputsSetBy }: CheckOption
     if (!/^# What to change/m.test(header) || !/^#\s+1\. /m.test(header)) {
       problems.push(`${template.file}:1:1: the header has no numbered "What to change" list`);
     }
+  }
+  // Commands the header tells users to run must come with what they need where they run.
+  // A command line: indented in the comment, `mlops <command>` after any VAR=value prefixes.
+  const commands = /^#\s{4,}(?:[A-Z_]+=(?:\$\([^)]*\)|\S+)\s+)*mlops [a-z]/m.test(header);
+  if (header.includes('gh attestation verify') && !header.includes('attestations: read'))
+    problems.push(
+      `${template.file}:1:1: the header shows gh attestation verify but not the attestations: read it needs`,
+    );
+  if (commands && !header.includes('npm install -g github:OWNER/mlops#v1')) {
+    problems.push(
+      `${template.file}:1:1: the header shows mlops commands but not how to install the CLI (npm install -g github:OWNER/mlops#v1)`,
+    );
+  }
+  if (commands && /\bin (?:a|the|each|its) (?:[\w-]+ )?job\b/i.test(header) && !header.includes('actions/setup-node')) {
+    problems.push(
+      `${template.file}:1:1: the header has a job run mlops commands but does not say it needs actions/setup-node first`,
+    );
   }
   // Comments wrap: the sentence may run over several comment lines.
   const prose = template.text.replace(/\n\s*#\s*/g, ' ').replace(/\s+/g, ' ');
@@ -1025,6 +1044,30 @@ describe('the template checks bite', () => {
     expect(checkTemplateSet([evaluate, wrongKey])).toEqual([
       'comment.yml:12:15: evaluate-gate posts the report of comment-key "default" from the artifact mlops-evaluate-gate-default, but no earlier step downloads that artifact into the folder of its report (dl/report.md)',
       'comment.yml:12:15: comment-key "default": the workflow "PR evaluate" (evaluate.yml) has no evaluate-gate step with that comment-key, so no run uploads mlops-evaluate-gate-default',
+    ]);
+  });
+
+  it('flags a gh attestation verify step without attestations: read', () => {
+    const steps = [...checkout, '- run: gh attestation verify model.tar.gz --repo o/r', '  env:', '    GH_TOKEN: t'];
+    expect(check(job(['contents: read'], steps))).toEqual([
+      'bad.yml:9:5: job "a" needs attestations: read (it has none)',
+    ]);
+    expect(check(job(['contents: read', 'attestations: read'], steps))).toEqual([]);
+  });
+
+  it('flags a header that has a job verify attestations without its permission, node and the CLI install', () => {
+    const verifying = [
+      ...header,
+      '# Verify: in a deploy job, before its deploy step, run',
+      '#     mlops registry download --model m --alias production --out prod/',
+      '#     gh attestation verify prod/model.tar.gz --repo o/r',
+    ];
+    const steps = ['- run: "true"'];
+    const body = job(['{}'], steps).split('\n').slice(header.length).join('\n');
+    expect(check([...verifying, body].join('\n'))).toEqual([
+      'bad.yml:1:1: the header shows gh attestation verify but not the attestations: read it needs',
+      'bad.yml:1:1: the header shows mlops commands but not how to install the CLI (npm install -g github:OWNER/mlops#v1)',
+      'bad.yml:1:1: the header has a job run mlops commands but does not say it needs actions/setup-node first',
     ]);
   });
 
