@@ -2,13 +2,16 @@
  * Every workflow in action-templates/ checked against the actions it uses, as a user copying it
  * would need it to be: each `uses: OWNER/mlops/<name>@v1` maps to actions/<name>/action.yml and
  * may only pass inputs that file declares (its required ones included), every
- * `steps.<id>.outputs.<name>` and `needs.<job>.outputs.<name>` exists, third-party actions are
- * pinned to one major version with inputs that version has, each job's `permissions:` are exactly
- * what its steps need (none missing: the first run would fail with a 403; none extra: least
- * privilege), checkouts keep no token in .git/config where the job runs user code, and the header
- * says what the file does, what it needs and exactly what to change. The list of templates comes
- * from the folder, so a new one cannot escape. workflows-lint.test.ts runs GitHub's parser and
- * actionlint over the same files; the last tests here prove that these checks bite.
+ * `steps.<id>.outputs.<name>` and `needs.<job>.outputs.<name>` exists (an mlops output declared
+ * in action.yml and set by src/actions/<name>; a script's echoed into $GITHUB_OUTPUT),
+ * third-party actions are pinned to one major version with inputs that version has, each job's
+ * `permissions:` are exactly what its steps need (none missing: the first run would fail with a
+ * 403; none extra: least privilege), checkouts keep no token in .git/config where the job runs
+ * user code, and the header says what the file does, what it needs and exactly what to change.
+ * Across files, a workflow_run trigger names a template and pr-comment.yml downloads the report
+ * artifact pr-evaluate.yml uploads. The list of templates comes from the folder, so a new one
+ * cannot escape. workflows-lint.test.ts runs GitHub's parser and actionlint over the same files;
+ * the last tests here prove that these checks bite.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +25,9 @@ import {
   type Scalar,
   type YAMLMap,
 } from 'yaml';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { reportArtifactName } from '../../src/adapters/report-artifact.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const templatesDir = join(root, 'action-templates');
@@ -244,6 +249,93 @@ function mlopsAction(name: string): ActionSpec | undefined {
   return { inputs: spec.inputs ?? {}, outputs: spec.outputs ?? {} };
 }
 
+/**
+ * The outputs a run: script writes to $GITHUB_OUTPUT: `echo "<name>=..." >> "$GITHUB_OUTPUT"` (or
+ * printf, or `<name><<DELIMITER` for a multi-line value), the write and the name on one line.
+ * A script that merely mentions `<name>=` somewhere and $GITHUB_OUTPUT elsewhere (a variable, a
+ * comment, $GITHUB_ENV) writes nothing, so it counts for nothing here.
+ */
+function outputsWrittenBy(script: string): Set<string> {
+  const written = new Set<string>();
+  const write = /\b(?:echo|printf)\s+(?:-\w+\s+)*["']?([A-Za-z_][\w-]*)(?:=|<<)[^>\n]*>>\s*"?\$\{?GITHUB_OUTPUT\}?"?/g;
+  for (const line of script.split('\n')) {
+    if (/^\s*#/.test(line)) continue;
+    for (const match of line.matchAll(write)) written.add(match[1]!);
+  }
+  return written;
+}
+
+/**
+ * The output keys a TypeScript source sets: the properties of every object literal held by a
+ * variable or property named `outputs` (a spread of another one adds nothing by itself), and
+ * `outputs.<key> = ` / `outputs['<key>'] = ` assignments. This is what the entry point returns to
+ * the runner, which writes exactly these keys; an output action.yml declares but no source sets
+ * is never written, whatever the bundle's age.
+ */
+function outputsSetInSource(code: string): Set<string> {
+  const set = new Set<string>();
+  const source = ts.createSourceFile('source.ts', code, ts.ScriptTarget.Latest, true);
+  const named = (node: ts.Node | undefined) =>
+    node !== undefined && (ts.isIdentifier(node) || ts.isStringLiteral(node)) ? node.text : undefined;
+  const collect = (literal: ts.Expression) => {
+    if (!ts.isObjectLiteralExpression(literal)) return;
+    for (const property of literal.properties) {
+      if (ts.isSpreadAssignment(property)) continue;
+      const key = named(property.name);
+      if (key !== undefined) set.add(key);
+    }
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && named(node.name) === 'outputs' && node.initializer) collect(node.initializer);
+    if (ts.isPropertyAssignment(node) && named(node.name) === 'outputs') collect(node.initializer);
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const target = node.left;
+      if (ts.isPropertyAccessExpression(target) && named(target.expression) === 'outputs') set.add(target.name.text);
+      if (
+        ts.isElementAccessExpression(target) &&
+        named(target.expression) === 'outputs' &&
+        ts.isStringLiteral(target.argumentExpression)
+      )
+        set.add(target.argumentExpression.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return set;
+}
+
+/**
+ * The outputs an mlops action really sets: for a JavaScript action, those its sources under
+ * src/actions/<name>/ set (outputsSetInSource); for a composite (the pipeline), each declared output
+ * whose `value: ${{ steps.<id>.outputs.<key> }}` names a step that sets `<key>`: a step running
+ * dist/<action>/index.js sets what that action's source sets, a script what it echoes.
+ */
+function outputsSetBy(name: string): Set<string> {
+  const sources = join(root, 'src', 'actions', name);
+  if (existsSync(sources)) {
+    const set = new Set<string>();
+    for (const file of readdirSync(sources).filter((entry) => entry.endsWith('.ts'))) {
+      for (const key of outputsSetInSource(readFileSync(join(sources, file), 'utf8'))) set.add(key);
+    }
+    return set;
+  }
+  const file = join(root, 'actions', name, 'action.yml');
+  if (!existsSync(file)) return new Set();
+  const spec = parseDocument(readFileSync(file, 'utf8')).toJS() as {
+    outputs?: Record<string, { value?: string }>;
+    runs?: { steps?: Array<{ id?: string; run?: string }> };
+  };
+  const set = new Set<string>();
+  for (const [output, { value }] of Object.entries(spec.outputs ?? {})) {
+    const [, id, key] = /^\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}$/.exec(value ?? '') ?? [];
+    const step = spec.runs?.steps?.find((candidate) => candidate.id === id);
+    if (step?.run === undefined || key === undefined) continue;
+    const bundle = /\bdist\/([\w-]+)\/index\.js\b/.exec(step.run)?.[1];
+    if (bundle !== undefined ? outputsSetBy(bundle).has(key) : outputsWrittenBy(step.run).has(key)) set.add(output);
+  }
+  return set;
+}
+
 /** What a `uses:` names: an mlops action in the short form, or a pinned third-party action. */
 type Uses =
   | { kind: 'mlops'; name: string }
@@ -298,6 +390,8 @@ function stepPermissions(
 ): Permissions {
   const needs: Permissions = {};
   if (run !== undefined && /\bmlops (runs|registry) /.test(run)) need(needs, 'contents', 'read');
+  // gh reads the attestation through the API, which the job's token may only do with this scope.
+  if (run !== undefined && /\bgh attestation verify\b/.test(run)) need(needs, 'attestations', 'read');
   if (!uses || uses.kind === 'invalid') return needs;
   if (uses.kind === 'third-party') {
     if (uses.repo === 'actions/checkout') need(needs, 'contents', 'read');
@@ -377,8 +471,14 @@ interface Findings {
   pending: string[];
 }
 
+/** What checkTemplate looks up; the bad-template tests swap in an action's source as it must not be. */
+interface CheckOptions {
+  /** The outputs an mlops action's source sets (outputsSetBy). */
+  setBy?: (name: string) => Set<string>;
+}
+
 /** Everything wrong with one template, `file:line:column: message` each, plus what waits on other branches. */
-function checkTemplate(template: Template): Findings {
+function checkTemplate(template: Template, { setBy = outputsSetBy }: CheckOptions = {}): Findings {
   const problems: string[] = [];
   const pending = new Set<string>();
   const top = template.doc.contents;
@@ -399,6 +499,23 @@ function checkTemplate(template: Template): Findings {
     if (!/^# What to change/m.test(header) || !/^#\s+1\. /m.test(header)) {
       problems.push(`${template.file}:1:1: the header has no numbered "What to change" list`);
     }
+  }
+  // Commands the header tells users to run must come with what they need where they run.
+  // A command line: indented in the comment, `mlops <command>` after any VAR=value prefixes.
+  const commands = /^#\s{4,}(?:[A-Z_]+=(?:\$\([^)]*\)|\S+)\s+)*mlops [a-z]/m.test(header);
+  if (header.includes('gh attestation verify') && !header.includes('attestations: read'))
+    problems.push(
+      `${template.file}:1:1: the header shows gh attestation verify but not the attestations: read it needs`,
+    );
+  if (commands && !header.includes('npm install -g github:OWNER/mlops#v1')) {
+    problems.push(
+      `${template.file}:1:1: the header shows mlops commands but not how to install the CLI (npm install -g github:OWNER/mlops#v1)`,
+    );
+  }
+  if (commands && /\bin (?:a|the|each|its) (?:[\w-]+ )?job\b/i.test(header) && !header.includes('actions/setup-node')) {
+    problems.push(
+      `${template.file}:1:1: the header has a job run mlops commands but does not say it needs actions/setup-node first`,
+    );
   }
   // Comments wrap: the sentence may run over several comment lines.
   const prose = template.text.replace(/\n\s*#\s*/g, ' ').replace(/\s+/g, ' ');
@@ -559,7 +676,7 @@ function checkTemplate(template: Template): Findings {
     id: string,
   ): string | { pending: string } | undefined {
     if (run !== undefined) {
-      return new RegExp(`\\b${output}=`).test(run) && run.includes('GITHUB_OUTPUT')
+      return outputsWrittenBy(run).has(output)
         ? undefined
         : `step "${id}" never writes the output "${output}" to $GITHUB_OUTPUT`;
     }
@@ -573,12 +690,102 @@ function checkTemplate(template: Template): Findings {
       const pendingAction = PENDING[uses.name];
       return pendingAction ? { pending: pendingAction } : undefined;
     }
-    if (output in action.outputs) return undefined;
+    if (output in action.outputs) {
+      return setBy(uses.name).has(output)
+        ? undefined
+        : `actions/${uses.name}/action.yml declares the output "${output}", but ${
+            existsSync(join(root, 'src', 'actions', uses.name))
+              ? `src/actions/${uses.name}`
+              : 'no step of the composite'
+          } never sets it`;
+    }
     const pendingOutput = PENDING[`${uses.name}.${output}`];
     return pendingOutput ? { pending: pendingOutput } : `actions/${uses.name}/action.yml has no output "${output}"`;
   }
 
   return { problems, pending: [...pending] };
+}
+
+/**
+ * What only holds across files: a `workflow_run` trigger names the `name:` of a template (GitHub
+ * matches it by name, so a rename silently stops the trigger), and an evaluate-gate step with
+ * `comment: comment-from-artifact` posts the artifact the triggering workflow's evaluate-gate
+ * uploads: reportArtifactName(comment-key) (src/adapters/report-artifact.ts), downloaded by an
+ * earlier step into the folder of its `report:`, with the same comment-key on both sides.
+ */
+function checkTemplateSet(templates: Template[]): string[] {
+  const problems: string[] = [];
+  const names = templates.map((template) => text(get(template.doc.contents, 'name')));
+  const defaultKey = String(mlopsAction('evaluate-gate')?.inputs['comment-key']?.default ?? 'default');
+  const gateSteps = (template: Template) =>
+    entries(get(template.doc.contents, 'jobs')).flatMap(([, job]) => {
+      const steps = get(job, 'steps');
+      return (isSeq(steps) ? (steps.items as YamlNode[]) : []).map((step, index, all) => ({ step, index, all }));
+    });
+  const isGate = (step: YamlNode) => text(get(step, 'uses')) === 'OWNER/mlops/evaluate-gate@v1';
+
+  for (const template of templates) {
+    const waitsFor = get(get(get(template.doc.contents, 'on'), 'workflow_run'), 'workflows');
+    const triggers = isSeq(waitsFor) ? (waitsFor.items as YamlNode[]) : [];
+    for (const trigger of triggers) {
+      if (!names.includes(text(trigger))) {
+        problems.push(
+          at(
+            template,
+            trigger,
+            `workflow_run names the workflow "${text(trigger)}", but no template is named that (names: ${names.join(', ')})`,
+          ),
+        );
+      }
+    }
+    const triggering = templates.filter((other) =>
+      triggers.some((trigger) => text(trigger) === names[templates.indexOf(other)]),
+    );
+
+    for (const { step, index, all } of gateSteps(template)) {
+      const withs = withsOf(step);
+      if (!isGate(step) || withs.comment !== 'comment-from-artifact') continue;
+      const key = withs['comment-key'] ?? defaultKey;
+      const artifact = reportArtifactName(key);
+      const report = withs.report ?? '';
+      const downloaded = all.slice(0, index).some((earlier) => {
+        const download = withsOf(earlier);
+        return (
+          text(get(earlier, 'uses'))?.startsWith('actions/download-artifact@') === true &&
+          download.name === artifact &&
+          report === `${download.path ?? '.'}/report.md`
+        );
+      });
+      const stepNode = get(step, 'uses');
+      if (!downloaded) {
+        problems.push(
+          at(
+            template,
+            stepNode,
+            `evaluate-gate posts the report of comment-key "${key}" from the artifact ${artifact}, but no earlier step downloads that artifact into the folder of its report (${report})`,
+          ),
+        );
+      }
+      for (const other of triggering) {
+        const uploads = gateSteps(other).some(
+          ({ step: gate }) =>
+            isGate(gate) &&
+            withsOf(gate).comment !== 'comment-from-artifact' &&
+            (withsOf(gate)['comment-key'] ?? defaultKey) === key,
+        );
+        if (!uploads) {
+          problems.push(
+            at(
+              template,
+              stepNode,
+              `comment-key "${key}": the workflow "${names[templates.indexOf(other)]}" (${other.file}) has no evaluate-gate step with that comment-key, so no run uploads ${artifact}`,
+            ),
+          );
+        }
+      }
+    }
+  }
+  return problems;
 }
 
 const templateFiles = readdirSync(templatesDir).sort();
@@ -599,6 +806,21 @@ describe('action-templates/', () => {
       expect(checkout, key).toBeDefined();
       expect(checkout?.with?.['persist-credentials'], key).not.toBe(false);
     }
+  });
+
+  it("sets, in each action's source, every output its action.yml declares (a composite: through its steps)", () => {
+    for (const name of readdirSync(join(root, 'actions'))) {
+      const declared = Object.keys(mlopsAction(name)?.outputs ?? {});
+      const set = outputsSetBy(name);
+      expect(
+        declared.filter((output) => !set.has(output)),
+        `outputs of actions/${name} never set`,
+      ).toEqual([]);
+    }
+  });
+
+  it('hold together across files: workflow_run names a template, the comment downloads what the gate uploads', () => {
+    expect(checkTemplateSet(templateFiles.map((file) => loadTemplate(file)))).toEqual([]);
   });
 
   describe.each(templateFiles.filter((name) => name.endsWith('.yml')))('%s', (file) => {
@@ -712,6 +934,143 @@ describe('the template checks bite', () => {
       'bad.yml:18:14: job "a": steps.later is not an earlier step of this job',
       'bad.yml:23:14: job "a": step "later" never writes the output "z" to $GITHUB_OUTPUT',
       'bad.yml:24:14: job "a" reads needs.other but does not need it',
+    ]);
+  });
+
+  it('accepts only a run step that echoes the output into $GITHUB_OUTPUT, not one that merely mentions both', () => {
+    const steps = [
+      ...checkout,
+      '- id: s',
+      '  run: |',
+      '    x=1 # x= and GITHUB_OUTPUT on other lines',
+      '    echo "run-id=$x" >> "$GITHUB_OUTPUT"',
+      '    # echo "y=1" >> "$GITHUB_OUTPUT"',
+      '    echo "z=1" >> "$GITHUB_ENV"; echo "$GITHUB_OUTPUT"',
+      '- run: echo "$X $I $Y $Z $R"',
+      '  env:',
+      '    X: ${{ steps.s.outputs.x }}',
+      '    I: ${{ steps.s.outputs.id }}',
+      '    Y: ${{ steps.s.outputs.y }}',
+      '    Z: ${{ steps.s.outputs.z }}',
+      '    R: ${{ steps.s.outputs.run-id }}',
+    ];
+    expect(check(job(['contents: read'], steps))).toEqual(
+      ['x', 'id', 'y', 'z'].map(
+        (output, index) =>
+          `bad.yml:${24 + index}:14: job "a": step "s" never writes the output "${output}" to $GITHUB_OUTPUT`,
+      ),
+    );
+  });
+
+  it("flags an output that action.yml declares but the action's source never sets", () => {
+    // register as its source would be without the checksums output (the stale bundle's bug).
+    const withoutChecksums = outputsSetInSource(
+      'export async function run() { return { passed: true, outputs: { version: v, tag, sha256: s } }; }',
+    );
+    const steps = [
+      ...checkout,
+      ...register('path: model/'),
+      '- run: echo "$V $C"',
+      '  env:',
+      '    V: ${{ steps.r.outputs.version }}',
+      '    C: ${{ steps.r.outputs.checksums }}',
+    ];
+    const setBy = (name: string) => (name === 'register' ? withoutChecksums : outputsSetBy(name));
+    expect(checkTemplate(loadTemplate('bad.yml', job(['contents: write'], steps)), { setBy }).problems).toEqual([
+      'bad.yml:24:14: job "a": actions/register/action.yml declares the output "checksums", but src/actions/register never sets it',
+    ]);
+  });
+
+  it('reads every kind of output the sources set: a literal, a variable, a spread, an assignment', () => {
+    expect([
+      ...outputsSetInSource(
+        [
+          "const outputs = { a: 1, 'b-c': 2 };",
+          "outputs['d'] = 3;",
+          'outputs.e = 4;',
+          'return { passed: true, outputs: { ...outputs, f, g: 5 } };',
+          "const other = { h: 6 }; other['i'] = 7;",
+        ].join('\n'),
+      ),
+    ]).toEqual(['a', 'b-c', 'd', 'e', 'f', 'g']);
+  });
+
+  it('flags a comment workflow that waits for a workflow no template is, or downloads another artifact', () => {
+    const evaluate = loadTemplate(
+      'evaluate.yml',
+      [
+        'name: PR evaluate',
+        'on: pull_request',
+        'jobs:',
+        '  e:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - uses: OWNER/mlops/evaluate-gate@v1',
+        '        with: {metrics: m.json, gates: g.yml, comment-key: nightly}',
+        '',
+      ].join('\n'),
+    );
+    const comment = (workflows: string, artifact: string, withs: string) =>
+      loadTemplate(
+        'comment.yml',
+        [
+          'name: PR comment',
+          'on:',
+          '  workflow_run:',
+          `    workflows: ['${workflows}']`,
+          '    types: [completed]',
+          'jobs:',
+          '  c:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: actions/download-artifact@v8',
+          `        with: {name: ${artifact}, path: dl, run-id: '\${{ github.event.workflow_run.id }}'}`,
+          '      - uses: OWNER/mlops/evaluate-gate@v1',
+          `        with: {comment: comment-from-artifact, ${withs}}`,
+          '',
+        ].join('\n'),
+      );
+    // What pr-evaluate.yml and pr-comment.yml do, with the key the evaluate workflow uses.
+    const matching = comment(
+      'PR evaluate',
+      'mlops-evaluate-gate-nightly',
+      'report: dl/report.md, comment-key: nightly',
+    );
+    expect(checkTemplateSet([evaluate, matching])).toEqual([]);
+    expect(
+      checkTemplateSet([evaluate, comment('PR evaluation', 'mlops-evaluate-gate-default', 'report: x.md')]),
+    ).toEqual([
+      'comment.yml:4:17: workflow_run names the workflow "PR evaluation", but no template is named that (names: PR evaluate, PR comment)',
+      'comment.yml:12:15: evaluate-gate posts the report of comment-key "default" from the artifact mlops-evaluate-gate-default, but no earlier step downloads that artifact into the folder of its report (x.md)',
+    ]);
+    const wrongKey = comment('PR evaluate', 'mlops-evaluate-gate-nightly', 'report: dl/report.md');
+    expect(checkTemplateSet([evaluate, wrongKey])).toEqual([
+      'comment.yml:12:15: evaluate-gate posts the report of comment-key "default" from the artifact mlops-evaluate-gate-default, but no earlier step downloads that artifact into the folder of its report (dl/report.md)',
+      'comment.yml:12:15: comment-key "default": the workflow "PR evaluate" (evaluate.yml) has no evaluate-gate step with that comment-key, so no run uploads mlops-evaluate-gate-default',
+    ]);
+  });
+
+  it('flags a gh attestation verify step without attestations: read', () => {
+    const steps = [...checkout, '- run: gh attestation verify model.tar.gz --repo o/r', '  env:', '    GH_TOKEN: t'];
+    expect(check(job(['contents: read'], steps))).toEqual([
+      'bad.yml:9:5: job "a" needs attestations: read (it has none)',
+    ]);
+    expect(check(job(['contents: read', 'attestations: read'], steps))).toEqual([]);
+  });
+
+  it('flags a header that has a job verify attestations without its permission, node and the CLI install', () => {
+    const verifying = [
+      ...header,
+      '# Verify: in a deploy job, before its deploy step, run',
+      '#     mlops registry download --model m --alias production --out prod/',
+      '#     gh attestation verify prod/model.tar.gz --repo o/r',
+    ];
+    const steps = ['- run: "true"'];
+    const body = job(['{}'], steps).split('\n').slice(header.length).join('\n');
+    expect(check([...verifying, body].join('\n'))).toEqual([
+      'bad.yml:1:1: the header shows gh attestation verify but not the attestations: read it needs',
+      'bad.yml:1:1: the header shows mlops commands but not how to install the CLI (npm install -g github:OWNER/mlops#v1)',
+      'bad.yml:1:1: the header has a job run mlops commands but does not say it needs actions/setup-node first',
     ]);
   });
 

