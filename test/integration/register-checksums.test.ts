@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TOKEN, startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
 import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
@@ -78,8 +78,11 @@ describe('register writes a sha256sum checksums file of the stored asset', () =>
       const result = await registerOnGitHub({ model, path }, runId);
       expect(result.code, result.stdout + result.stderr).toBe(0);
       const checksums = result.outputs.checksums!;
-      // By default in the runner's temp folder, out of the working tree: no later step commits or packs it.
-      expect(checksums).toBe(join(runnerTemp, 'mlops', `${model}-v1.sha256`));
+      // By default in a folder of the step's own in the runner's temp folder, out of the working
+      // tree: no later step commits or packs it, and no other step writes it.
+      expect(dirname(dirname(checksums))).toBe(join(runnerTemp, 'mlops'));
+      expect(basename(dirname(checksums))).toMatch(/^register-\w{6}$/);
+      expect(basename(checksums)).toBe(`${model}-v1.sha256`);
       const text = readFileSync(checksums, 'utf8');
       const [, digest, name] = SHA256SUM_LINE.exec(text) ?? [];
       expect({ digest, name }).toEqual({ digest: result.outputs.sha256, name: assetName });
@@ -104,6 +107,56 @@ describe('register writes a sha256sum checksums file of the stored asset', () =>
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.outputs.checksums).toBe(join(work, 'out', 'spaced.sha256'));
     expect(readFileSync(result.outputs.checksums!, 'utf8')).toBe(`${result.outputs.sha256}  my.model.bin\n`);
+  });
+
+  it.each([
+    ['a file', 'churn model.bin', 'churn.model.bin', 'churn.model.bin', '111'],
+    ['a folder', 'churn model/', 'churn.model.tar.gz', 'churn model', '112'],
+  ])(
+    'GitHub mode, %s with a space: mlops registry download saves the renamed asset, and sha256sum -c passes beside it',
+    async (_what, path, assetName, unpacked, runId) => {
+      writeFiles(work, { 'churn model.bin': 'spaced file weights\n', 'churn model/w.bin': 'spaced folder weights\n' });
+      const model = `spaced-${runId}`;
+      const result = await registerOnGitHub({ model, path }, runId);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      const checksums = result.outputs.checksums!;
+      expect(readFileSync(checksums, 'utf8')).toBe(`${result.outputs.sha256}  ${assetName}\n`);
+
+      const clone = cloneRepo(remote, tmp.path, `download-spaced-${runId}`);
+      const download = await runCliBundle(
+        ['registry', 'download', '--model', model, '--version', '1', '--out', 'out', '--json'],
+        {
+          cwd: clone,
+          env: {
+            ...noIdentity,
+            GITHUB_TOKEN: DEFAULT_TOKEN,
+            GITHUB_API_URL: gh.url,
+            GITHUB_SERVER_URL: gh.serverUrl,
+            GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
+          },
+        },
+      );
+      expect(download.code, download.stderr).toBe(0);
+      const out = join(clone, 'out');
+      // The file under GitHub's name (what the checksums line names); a folder unpacks under the model's own name.
+      expect(JSON.parse(download.stdout)).toMatchObject({
+        file: join(out, assetName),
+        path: join(out, path.endsWith('/') ? unpacked : assetName),
+      });
+      expect(sha256sumCheck(checksums, out)).toBe(`${assetName}: OK\n`);
+    },
+  );
+
+  it('two register steps of one job, same model and version on two registry branches, write two files', async () => {
+    const first = await registerOnGitHub({ model: 'twin', path: 'model.bin', 'registry-branch': 'registry-a' }, '110');
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const second = await registerOnGitHub({ model: 'twin', path: 'model/', 'registry-branch': 'registry-b' }, '110');
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    expect([first.outputs.version, second.outputs.version]).toEqual(['1', '1']);
+    expect(second.outputs.checksums).not.toBe(first.outputs.checksums);
+    // Each step's file still holds its own digest after the other step ran.
+    expect(readFileSync(first.outputs.checksums!, 'utf8')).toBe(`${first.outputs.sha256}  model.bin\n`);
+    expect(readFileSync(second.outputs.checksums!, 'utf8')).toBe(`${second.outputs.sha256}  model.tar.gz\n`);
   });
 
   it('a re-run of the same step (the idempotency key finds the version) writes the same file', async () => {
@@ -191,4 +244,75 @@ describe('register writes a sha256sum checksums file of the stored asset', () =>
     expect(existsSync(join(work, 'model', 'SHA256SUMS'))).toBe(false);
     expect(gh.state.releases.length).toBe(releases);
   });
+});
+
+describe('a checksums file that cannot be created stops register before anything is uploaded or registered', () => {
+  /** `mlops registry list --json` in `cwd`: the models the local registry branch holds. */
+  async function registeredModels(cwd: string): Promise<unknown[]> {
+    const list = await runCliBundle(['registry', 'list', '--json'], { cwd, env: noIdentity });
+    expect(list.code, list.stderr).toBe(0);
+    return (JSON.parse(list.stdout) as { models: unknown[] }).models;
+  }
+
+  /** Registers in a fresh local repository with `--checksums checksums`; returns the result and the repository. */
+  async function registerLocally(name: string, checksums: string) {
+    const local = createRepo(tmp.path, name, undefined, { 'model.bin': 'local weights\n' });
+    const result = await runCliBundle(['register', '--model', 'm', '--path', 'model.bin', '--checksums', checksums], {
+      cwd: local,
+      env: noIdentity,
+    });
+    return { result, local };
+  }
+
+  it('a 245-character file name (259 with its temporary file’s suffix, over the 255 a name may have): exit 2, nothing registered', async () => {
+    const name = `${'a'.repeat(238)}.sha256`;
+    const { result, local } = await registerLocally('too-long', name);
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toContain(`--checksums: cannot create ${name}: the file name is too long`);
+    expect(result.stderr).not.toContain('internal error');
+    expect(result.stdout + result.stderr).not.toContain('Registered');
+    expect(await registeredModels(local)).toEqual([]);
+    expect(existsSync(join(local, '.mlops', 'artifacts'))).toBe(false);
+  });
+
+  it('GitHub mode, a 245-character file name: one annotation naming the input, no release', async () => {
+    const releases = gh.state.releases.length;
+    const name = `${'b'.repeat(238)}.sha256`;
+    const result = await registerOnGitHub({ model: 'too-long', path: 'model.bin', checksums: name }, '109');
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.annotations.map((a) => a.message)).toEqual([
+      `Input "checksums": cannot create ${name}: the file name is too long for the file system (its temporary file's name is 14 characters longer).`,
+    ]);
+    expect(gh.state.releases.length).toBe(releases);
+    const show = await runCliBundle(['registry', 'list', '--json'], {
+      cwd: cloneRepo(remote, tmp.path, 'reader-too-long'),
+      env: noIdentity,
+    });
+    expect(JSON.parse(show.stdout)).not.toMatchObject({ models: [{ name: 'too-long' }] });
+  });
+
+  // Root writes through any file mode, so a 0555 folder stops nobody there; sysfs refuses new
+  // files even to root, with the same EACCES a read-only folder gives everyone else.
+  it.skipIf(!existsSync('/sys/kernel'))(
+    'a folder that refuses new files (EACCES, /sys): exit 2 naming the input, nothing registered',
+    async () => {
+      const { result, local } = await registerLocally('sysfs', '/sys/m.sha256');
+      expect(result.code, result.stdout + result.stderr).toBe(2);
+      expect(result.stderr).toContain('--checksums: cannot create /sys/m.sha256: permission denied');
+      expect(result.stdout + result.stderr).not.toContain('Registered');
+      expect(await registeredModels(local)).toEqual([]);
+    },
+  );
+
+  it.skipIf(process.getuid?.() === 0)(
+    'a chmod 0555 folder: exit 2 naming the input, nothing registered (skipped as root, whom no mode stops)',
+    async () => {
+      const readOnly = join(tmp.path, 'read-only');
+      mkdirSync(readOnly, { mode: 0o555 });
+      const { result, local } = await registerLocally('chmod', join(readOnly, 'm.sha256'));
+      expect(result.code, result.stdout + result.stderr).toBe(2);
+      expect(result.stderr).toContain(`--checksums: cannot create ${join(readOnly, 'm.sha256')}: permission denied`);
+      expect(await registeredModels(local)).toEqual([]);
+    },
+  );
 });

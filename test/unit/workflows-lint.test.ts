@@ -556,6 +556,16 @@ describe('this repository’s workflows run the actions of the working tree', ()
     expect([...used].sort()).toEqual(all.sort());
   });
 
+  it('examples.yml reads a ref by its exact name: git/refs/<prefix> answers 200 with every ref under it', () => {
+    const text = readFileSync(join(root, '.github/workflows/examples.yml'), 'utf8');
+    const calls = [...text.matchAll(/gh api ([^\n]*)/g)].map((match) => match[1]!);
+    const refCalls = calls.filter((call) => call.includes('/git/ref'));
+    expect(refCalls.length).toBeGreaterThan(0);
+    // Only a DELETE may use the plural form (it takes the exact name); a read must be singular.
+    expect(refCalls.filter((call) => call.includes('/git/refs/') && !call.includes('--method DELETE'))).toEqual([]);
+    expect(refCalls.some((call) => call.includes('/git/ref/heads/'))).toBe(true);
+  });
+
   it.each(ownWorkflows.map((file) => [relative(root, file), file]))(
     '%s names existing actions and only their inputs',
     (_name, file) => {

@@ -1,5 +1,6 @@
-import { join } from 'node:path';
-import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
+import { dirname, join } from 'node:path';
+import { makeStepFolder, reserveOutputFile, type ReservedFile } from '../../adapters/fs/reserved-file.js';
+import { checkOutputPaths, displayPath, readUserFile } from '../../adapters/fs/user-files.js';
 import { workflowRunUrl } from '../../adapters/environment.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import type { RegisterContext } from './main.js';
@@ -125,32 +126,50 @@ export async function runRegister({
     store = localArtifactStore(repo.root, log);
   }
 
-  const result = await registerModel({
-    repo,
-    store,
-    model,
-    path: inputs.path,
-    metrics,
-    ...(run?.params !== undefined ? { params: run.params } : {}),
-    ...(inputs.description !== undefined ? { description: inputs.description } : {}),
-    lineage,
-    ...(env.inActions && env.runId ? { idempotencyKey: `${env.runId}/${env.runAttempt ?? '1'}/${model}` } : {}),
-    ...(alias !== undefined ? { alias } : {}),
-    ...(profile !== undefined ? { profile } : {}),
-    actor: repo.actor(env.inActions ? env.actor : undefined),
-    scratch: env.tempDir,
-    log,
-    ...crashHooksForTests(env.testHooks),
+  // Reserved before anything is uploaded or registered: a checksums file that cannot be created
+  // (a name too long, a folder that refuses files) is bad input then, not a failure after the
+  // version exists, which a re-run would register a second time.
+  const checksums = await reserveChecksumsFile(inputs.checksums, model, {
+    label: label('checksums'),
+    shown,
+    // The default is outside the working tree, so that no later step commits or packs it; on a
+    // runner in a folder of this step's own, so that two register steps never share a file.
+    defaultFolder: () =>
+      env.inActions ? makeStepFolder(join(env.tempDir, 'mlops'), 'register-') : join(repo.root, LOCAL_CHECKSUMS_DIR),
   });
 
+  let result: Awaited<ReturnType<typeof registerModel>>;
+  try {
+    result = await registerModel({
+      repo,
+      store,
+      model,
+      path: inputs.path,
+      metrics,
+      ...(run?.params !== undefined ? { params: run.params } : {}),
+      ...(inputs.description !== undefined ? { description: inputs.description } : {}),
+      lineage,
+      ...(env.inActions && env.runId ? { idempotencyKey: `${env.runId}/${env.runAttempt ?? '1'}/${model}` } : {}),
+      ...(alias !== undefined ? { alias } : {}),
+      ...(profile !== undefined ? { profile } : {}),
+      actor: repo.actor(env.inActions ? env.actor : undefined),
+      scratch: env.tempDir,
+      log,
+      ...crashHooksForTests(env.testHooks),
+    });
+  } catch (error) {
+    await checksums.release();
+    throw error;
+  }
+
   // Written only once the version is registered: a failed register leaves no checksums file.
-  // The default is outside the working tree, so that no later step commits or packs it.
-  const checksumsPath =
-    inputs.checksums ??
-    (env.inActions
-      ? join(env.tempDir, 'mlops', checksumsFileName(model, result.version))
-      : join(repo.root, LOCAL_CHECKSUMS_DIR, checksumsFileName(model, result.version)));
-  await writeFileAtomic(checksumsPath, sha256sumLine(result.sha256, result.assetName));
+  const checksumsPath = inputs.checksums ?? join(dirname(checksums.path), checksumsFileName(model, result.version));
+  const line = sha256sumLine(result.sha256, result.assetName);
+  await checksums.write(
+    line,
+    `${model} v${result.version} is registered, but its checksums file (${line.trimEnd()}) is not written`,
+    checksumsPath,
+  );
   log.info(`Wrote ${shown(checksumsPath)}: the sha256 of ${result.assetName}, for sha256sum -c or actions/attest.`);
   await io.appendSummary(registerSummary(model, result, alias, metrics, store.kind));
   return {
@@ -164,4 +183,23 @@ export async function runRegister({
       checksums: checksumsPath,
     },
   };
+}
+
+/**
+ * Reserves register's checksums file: `path` when the input names one (its errors name `label`),
+ * else a temporary file in `defaultFolder()`, where `<model>-v<N>.sha256` goes once the version
+ * number is known. Release it when the registration fails.
+ */
+async function reserveChecksumsFile(
+  path: string | undefined,
+  model: string,
+  where: { label: string; shown: (file: string) => string; defaultFolder: () => string | Promise<string> },
+): Promise<ReservedFile> {
+  if (path !== undefined) return reserveOutputFile(path, where.label, where.shown(path));
+  const stand = join(await where.defaultFolder(), `${model}.sha256`);
+  return reserveOutputFile(
+    stand,
+    'the default checksums file (set the checksums input to write it elsewhere)',
+    where.shown(stand),
+  );
 }

@@ -9,7 +9,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { EnvironmentError, InputError } from '../../core/errors.js';
-import { LOCAL_ARTIFACTS_DIR, localLocationProblem } from '../../core/registry/artifact-policy.js';
+import { artifactNameProblem, LOCAL_ARTIFACTS_DIR, localLocationProblem } from '../../core/registry/artifact-policy.js';
 import { verifyStoredVersion } from '../../core/registry/consistency.js';
 import type { ModelVersionRecord } from '../../core/registry/contract.js';
 import { chooseVersion } from '../../core/registry/view.js';
@@ -128,11 +128,21 @@ export async function downloadModelVersion(options: DownloadModelOptions): Promi
     warnAboutReleaseRecord(record, api, log);
   }
 
-  const target = await prepareTarget(options, artifact.name, artifact.kind);
+  // The file is saved under the name GitHub gave the release asset (`churn model.bin` is stored
+  // as `churn.model.bin`), the name register's checksums line gives, so that `sha256sum -c`
+  // passes beside it; a folder model still unpacks under its own name.
+  const fileName = artifact.release?.assetName ?? artifact.name;
+  const nameIssue = artifactNameProblem(fileName);
+  if (nameIssue) {
+    throw new EnvironmentError(
+      `${name}: the registry's record cannot be trusted: ${nameIssue} (run mlops registry fsck).`,
+    );
+  }
+  const target = await prepareTarget(options, fileName, unpackedName(artifact.name), artifact.kind);
   try {
-    const assetFile = join(target.staging, artifact.name);
+    const assetFile = join(target.staging, fileName);
     log.info(
-      `Fetching ${name} (${chosen.label}): ${artifact.name}, ${artifact.size} bytes, ` +
+      `Fetching ${name} (${chosen.label}): ${fileName}, ${artifact.size} bytes, ` +
         `${api ? `release ${artifact.release!.tag}` : artifact.location}.`,
     );
     const got = api
@@ -145,7 +155,7 @@ export async function downloadModelVersion(options: DownloadModelOptions): Promi
           `got ${got.bytes} bytes with sha256 ${got.sha256}; refusing it${options.outDir !== undefined ? ' (nothing was written)' : ''}.`,
       );
     }
-    log.info(`Verified ${artifact.name}: sha256 ${record.sha256}.`);
+    log.info(`Verified ${fileName}: sha256 ${record.sha256}.`);
     let unpacked: string | undefined;
     if (artifact.kind === 'directory') {
       unpacked = join(target.staging, unpackedName(artifact.name));
@@ -187,7 +197,8 @@ interface DownloadTarget {
 
 async function prepareTarget(
   options: DownloadModelOptions,
-  assetName: string,
+  fileName: string,
+  folderName: string,
   kind: 'file' | 'directory',
 ): Promise<DownloadTarget> {
   if (options.outDir === undefined) {
@@ -201,8 +212,8 @@ async function prepareTarget(
     };
   }
   const outDir = isAbsolute(options.outDir) ? options.outDir : resolve(options.cwd, options.outDir);
-  const finalFile = join(outDir, assetName);
-  const finalFolder = kind === 'directory' ? join(outDir, unpackedName(assetName)) : undefined;
+  const finalFile = join(outDir, fileName);
+  const finalFolder = kind === 'directory' ? join(outDir, folderName) : undefined;
   // Never overwrite: what is there may be what someone is running.
   const alreadyExists = (path: string) =>
     new InputError(`out: ${path} already exists; remove it or download into another folder.`);
