@@ -19,8 +19,14 @@ export interface RunEnvironment {
   readonly workflow: string | undefined;
   readonly job: string | undefined;
   readonly actor: string | undefined;
-  /** Scratch space that the runner empties after the job. */
+  /** Scratch space: RUNNER_TEMP (which the runner empties after the job), else the OS temp folder. */
   readonly tempDir: string;
+  /**
+   * True when tempDir is the runner's RUNNER_TEMP: what a step leaves there lives until the job
+   * ends (a later step may read it). Outside a runner nobody empties the OS temp folder, so each
+   * command removes what it made there.
+   */
+  readonly runnerTemp: boolean;
   /** RUNNER_DEBUG=1 or --debug: stack traces and debug lines are shown. */
   readonly debug: boolean;
   /** The file the step summary is appended to (GITHUB_STEP_SUMMARY); none outside a runner. */
@@ -103,6 +109,7 @@ export function readEnvironment(
     job: value('GITHUB_JOB'),
     actor: value('GITHUB_ACTOR'),
     tempDir: value('RUNNER_TEMP') ?? tmpdir(),
+    runnerTemp: value('RUNNER_TEMP') !== undefined,
     debug: options.debug === true || env.RUNNER_DEBUG === '1',
     stepSummaryFile: value('GITHUB_STEP_SUMMARY'),
     artifactDir: artifactDir === undefined ? undefined : resolve(cwd, artifactDir),

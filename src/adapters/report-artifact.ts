@@ -3,7 +3,7 @@
  * cannot comment) and read back by the comment-from-artifact poster. The folder holds report.md
  * and pr.json (core/report/gate-artifact.ts says what is trusted in them).
  */
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { uploadArtifactSafely, type ArtifactEnvironment } from './artifacts.js';
 import { writeFileAtomic } from './fs/user-files.js';
@@ -32,13 +32,18 @@ export async function uploadReportArtifact(options: {
 }): Promise<string | undefined> {
   await mkdir(options.tempDir, { recursive: true });
   const folder = await mkdtemp(join(options.tempDir, 'mlops-evaluate-gate-'));
-  const reportFile = join(folder, 'report.md');
-  const prFile = join(folder, 'pr.json');
-  await writeFileAtomic(reportFile, options.report);
-  await writeFileAtomic(prFile, JSON.stringify(options.pullRequest, null, 2) + '\n');
-  const name = reportArtifactName(options.pullRequest.commentKey);
-  const uploaded = await uploadArtifactSafely(name, [reportFile, prFile], folder, options.log, options.environment);
-  return uploaded ? name : undefined;
+  try {
+    const reportFile = join(folder, 'report.md');
+    const prFile = join(folder, 'pr.json');
+    await writeFileAtomic(reportFile, options.report);
+    await writeFileAtomic(prFile, JSON.stringify(options.pullRequest, null, 2) + '\n');
+    const name = reportArtifactName(options.pullRequest.commentKey);
+    const uploaded = await uploadArtifactSafely(name, [reportFile, prFile], folder, options.log, options.environment);
+    return uploaded ? name : undefined;
+  } finally {
+    // The artifact holds its own copy: the files are not needed once it is uploaded (or not).
+    await rm(folder, { recursive: true, force: true });
+  }
 }
 
 async function readArtifactFile(path: string, what: string): Promise<string> {

@@ -11,7 +11,7 @@ import { actionJson, renderActionSummary } from './summaries.js';
 import packageJson from '../../package.json' with { type: 'json' };
 
 /** Input kinds whose flag may be repeated: the values are collected one per line. */
-const LIST_KINDS = ['list', 'paths'];
+const LIST_KINDS = ['list', 'paths', 'lines'];
 
 /**
  * An action's flag table, generated from its action.yml inputs and its parsers' kinds: boolean

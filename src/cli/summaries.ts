@@ -297,6 +297,7 @@ async function driftSummary(outputs: Record<string, OutputValue>, outcome: Actio
   const where = [
     outputs.report ? `Report: ${outputs.report}` : '',
     outputs['issue-url'] ? `Issue: ${outputs['issue-url']}` : '',
+    ...(outcome.notes ?? []),
   ].filter(Boolean);
   return verdict + '\n' + table + (where.length ? (table ? '\n' : '') + where.join('\n') + '\n' : '');
 }

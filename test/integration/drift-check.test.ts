@@ -213,6 +213,8 @@ describe('drift-check dispatch, fail-on-drift and local mode', { timeout: 240_00
     expect(result.stdout).toMatch(/\nage +numeric +wasserstein +[\d.]+ +0\.1\n/);
     const file = join(dir, '.mlops', 'outbox', 'issue-drift-check-default.md');
     expect(result.stderr).toContain(`Local mode: the drift issue is in ${file}.`);
+    // The summary on stdout says where the issue is too: stderr may well go elsewhere.
+    expect(result.stdout).toContain(`\nIssue (local mode, not on GitHub): ${file}\n`);
     const text = readFileSync(file, 'utf8');
     expect(text.startsWith(`# Data drift detected\n\n${issueMarker('drift', 'default')}\n## Drift check\n`)).toBe(true);
 

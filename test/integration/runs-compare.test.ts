@@ -67,7 +67,7 @@ describe('mlops runs compare', () => {
       [
         '  x-axis "step" ["0", "1", "2", "3"]',
         '  y-axis "loss" 0.24 --> 0.96',
-        '  line [0.9, 0.5, 0.35, 0.35]',
+        '  line [0.9, 0.5, 0.35]',
         '  line [0.8, 0.6, 0.4, 0.3]',
       ].join('\n'),
     );
@@ -174,7 +174,7 @@ describe('evaluate-gate training curves', () => {
     expect(gate.code, gate.stderr).toBe(0);
     const report = readFileSync(join(work, 'mlops-reports/evaluate-gate.md'), 'utf8');
     expect(report).toContain('<summary>Training curves: candidate against the baseline</summary>');
-    expect(report).toContain('  line [0.9, 0.5, 0.35, 0.35]\n  line [0.8, 0.6, 0.4, 0.3]');
+    expect(report).toContain('  line [0.9, 0.5, 0.35]\n  line [0.8, 0.6, 0.4, 0.3]');
     expect(report).toContain('blue: baseline registry:m@production (v1) · orange: candidate');
   });
 });

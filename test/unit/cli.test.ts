@@ -43,7 +43,7 @@ vi.mock('../../src/cli/commands.js', async (importOriginal) => {
   return { ...real, actionLoaders: loaders, extraCommands: registry.extra };
 });
 
-const { cliDefault, parseActionFlags, runCli } = await import('../../src/cli/main.js');
+const { actionFlagTable, cliDefault, parseActionFlags, runCli } = await import('../../src/cli/main.js');
 const { renderActionHelp, renderTopHelp, wrap } = await import('../../src/cli/help.js');
 
 const root = join(import.meta.dirname, '..', '..');
@@ -194,9 +194,43 @@ describe('parseActionFlags', () => {
   });
 
   it('rejects a repeated flag that is not a list', () => {
-    expect(() => parseDrift(['--reference', 'a.csv', '--reference', 'b.csv'])).toThrow(
-      new InputError('Option --reference is given more than once.'),
+    expect(() => parseDrift(['--config', 'a.yml', '--config', 'b.yml'])).toThrow(
+      new InputError('Option --config is given more than once.'),
     );
+  });
+
+  it('takes a repeated multi-line text input one occurrence a line (train --param-overrides)', async () => {
+    const { train } = await import('../../src/actions/train/main.js');
+    const { inputs } = parseActionFlags(
+      'train',
+      ['--run', 'python train.py', '--param-overrides', 'a=1', '--param-overrides=b.c=2'],
+      kindsOf(train),
+    );
+    expect(inputs.get('param-overrides')).toBe('a=1\nb.c=2');
+  });
+
+  it('makes every input whose action.yml says it takes lines repeatable on the command line', async () => {
+    const definitions = {
+      'validate-data': (await import('../../src/actions/validate-data/main.js')).validateData,
+      train: (await import('../../src/actions/train/main.js')).train,
+      'evaluate-gate': (await import('../../src/actions/evaluate-gate/main.js')).evaluateGate,
+      register: (await import('../../src/actions/register/main.js')).register,
+      deploy: (await import('../../src/actions/deploy/main.js')).deploy,
+      'drift-check': (await import('../../src/actions/drift-check/main.js')).driftCheck,
+    } as const;
+    const lineInputs: string[] = [];
+    for (const [action, definition] of Object.entries(definitions) as Array<[ActionName, { inputs: object }]>) {
+      const table = actionFlagTable(action, kindsOf(definition as { inputs: Record<string, { kind: string }> }));
+      const inputs = actionMeta[action].inputs as Record<string, { description: string }>;
+      for (const [name, { description }] of Object.entries(inputs)) {
+        // "one `key=value` per line", "newline-separated", "a newline- or comma-separated list".
+        if (!/per line|newline/i.test(description)) continue;
+        lineInputs.push(`${action} ${name}`);
+        expect(table[name]?.multiple, `${action} --${name}`).toBe(true);
+      }
+    }
+    // The check saw the inputs it is about.
+    expect(lineInputs).toEqual(expect.arrayContaining(['train param-overrides', 'drift-check reference']));
   });
 
   it('rejects an unknown flag and suggests the nearest one', () => {

@@ -34,7 +34,7 @@ describe('metricHistories', () => {
 });
 
 describe('stepHistoryChart', () => {
-  it('draws one line per series over the union of steps, carrying a value over steps it skipped', () => {
+  it('draws one line per series over the union of steps, carrying a value over steps it skipped, ending where it ends', () => {
     const chart = stepHistoryChart('loss', [
       {
         label: 'run-a',
@@ -59,11 +59,27 @@ describe('stepHistoryChart', () => {
       '  title "loss by step"',
       '  x-axis "step" ["0", "1", "2", "3"]',
       '  y-axis "loss" 0.24 --> 0.96',
-      '  line [0.9, 0.5, 0.3, 0.3]',
+      '  line [0.9, 0.5, 0.3]',
       '  line [0.8, 0.8, 0.8, 0.6]',
       '```',
       '<sub>blue: run-a · orange: run-b</sub>',
     ]);
+  });
+
+  it("ends a shorter run's line at its own last step, which is on the x axis, instead of drawing it flat to the end", () => {
+    const history = (steps: number) => Array.from({ length: steps }, (_, step) => ({ step, value: 1 / (step + 1) }));
+    const chart = stepHistoryChart('train_loss', [
+      { label: 'baseline', points: history(300) },
+      { label: 'fewer-epochs', points: history(20) },
+    ]);
+    const axis = JSON.parse(/x-axis "step" (\[.*\])/.exec(chart)![1]!) as string[];
+    const [long, short] = [...chart.matchAll(/^ {2}line \[(.*)\]$/gm)].map((m) => m[1]!.split(', ').map(Number));
+    expect(axis).toContain('19');
+    expect(axis.at(-1)).toBe('299');
+    expect(long).toHaveLength(axis.length);
+    // One value per axis step up to step 19, the last one step 19's: nothing drawn after it.
+    expect(short).toHaveLength(axis.indexOf('19') + 1);
+    expect(short!.at(-1)).toBeCloseTo(1 / 20, 4);
   });
 
   it('spreads at most maxPoints steps from the first to the last, and says how many runs it left out', () => {

@@ -38,7 +38,7 @@ describe("evaluate-gate report: a candidate's metric histories against the basel
     expect(report).toContain('<details open><summary>Training curves: PR #7 against the baseline</summary>');
     expect(report.match(/```mermaid/g)).toHaveLength(1);
     expect(report).toContain('  title "loss by step"');
-    expect(report).toContain('  line [1, 0.6, 0.4, 0.35]\n  line [0.9, 0.5, 0.3, 0.3]');
+    expect(report).toContain('  line [1, 0.6, 0.4, 0.35]\n  line [0.9, 0.5, 0.3]');
     expect(report).toContain('<sub>blue: baseline file:base.json · orange: PR #7</sub>');
   });
 

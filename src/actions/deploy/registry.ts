@@ -3,6 +3,8 @@
  * stands, and the writes after the rollout. The registry adapters (src/adapters/registry) do the
  * work; this file only says which of them deploy uses and how.
  */
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { RunEnvironment } from '../../adapters/environment.js';
 import {
   downloadModelVersion,
@@ -12,6 +14,8 @@ import {
   registryTransaction,
   setProductionRelease,
   type RegistryAccessOptions,
+  type RegistryRepository,
+  type RegistrySnapshot,
 } from '../../adapters/registry/index.js';
 import type { RunnerIO } from '../../adapters/runner/definition.js';
 import type { RollbackAlias, DeployRequest } from '../../core/deploy/plan.js';
@@ -87,8 +91,14 @@ export interface DeployRegistry {
   downloadRequested(request: DeployRequest): Promise<VerifiedModel>;
   /** Downloads and verifies one version (the rollback's). */
   downloadVersion(version: number): Promise<VerifiedModel>;
-  /** Where `alias` points now, where it pointed before its latest move, and which of them are deprecated. */
-  aliasState(alias: string): Promise<RollbackAlias>;
+  /** Removes the temporary folders of every download so far (their paths are gone afterwards). */
+  removeDownloads(): Promise<void>;
+  /**
+   * Where `alias` points, where it pointed before its latest move, and which of them are
+   * deprecated: as the deploy's one read saw it, or with `fresh`, fetched again now (after a
+   * failure, another deploy may have moved it; later reads then see this newer snapshot).
+   */
+  aliasState(alias: string, options?: { fresh?: boolean }): Promise<RollbackAlias>;
   /**
    * A passed rollout: promote-to moves and the deploy is recorded (`deployed`, or `rolled-back`
    * for `version: previous`) in one registry commit, then the production release follows.
@@ -129,10 +139,42 @@ export function openDeployRegistry(context: {
   const model = inputs.model;
   const actor = env.inActions ? env.actor : undefined;
 
+  // One repository and one fetch serve every read before the rollout (the version, the alias,
+  // the rollback target): each fetch of the branch costs a handful of git processes. The writes
+  // fetch again inside their transaction, whose compare-and-swap notices another deploy.
+  let repository: Promise<RegistryRepository> | undefined;
+  const repo = () => (repository ??= openRegistryRepository(access));
+  let current: Promise<RegistrySnapshot> | undefined;
+  const fetchSnapshot = async (): Promise<RegistrySnapshot> => {
+    const opened = await repo();
+    return { repo: opened, ...(await registrySnapshot(opened)) };
+  };
+  const snapshot = () => (current ??= fetchSnapshot());
+  // Releases are recorded when a version is registered: when neither version has one (local
+  // mode), the release update would only fetch the branch again to find nothing to do.
+  const mayHaveRelease = async (...versions: Array<number | undefined>): Promise<boolean> => {
+    const { docs } = await snapshot();
+    for (const version of versions) {
+      if (version === undefined) continue;
+      const record = await resolveVersion(docs, model, { version });
+      if (!record || record.release) return true;
+    }
+    return false;
+  };
+
   const download = async (choice: { version?: number | 'previous'; alias?: string }): Promise<VerifiedModel> => {
-    const downloaded = await downloadModelVersion({ ...access, model, ...choice, tempDir: env.tempDir });
+    const downloaded = await downloadModelVersion({
+      ...access,
+      model,
+      ...choice,
+      tempDir: env.tempDir,
+      snapshot: await snapshot(),
+    });
+    // The verified file (and a folder model's unpacked copy) sit in a temporary folder of their own.
+    downloads.push(dirname(downloaded.file));
     return { version: downloaded.version, sha256: downloaded.sha256, path: downloaded.path };
   };
+  const downloads: string[] = [];
 
   return {
     async downloadRequested(request) {
@@ -144,7 +186,7 @@ export function openDeployRegistry(context: {
             ? { alias: selector.alias }
             : { version: selector.version };
       if (request.promoteTo || 'previous' in selector) {
-        const { docs } = await registrySnapshot(await openRegistryRepository(access));
+        const { docs } = await snapshot();
         if ('previous' in selector) {
           const version = await previousBeforeLastDeploy(docs, model, selector.previous);
           if (version !== undefined) choice = { version };
@@ -163,9 +205,12 @@ export function openDeployRegistry(context: {
       return download(choice);
     },
     downloadVersion: (version) => download({ version }),
-    async aliasState(alias) {
-      const repo = await openRegistryRepository(access);
-      const { docs } = await registrySnapshot(repo);
+    async removeDownloads() {
+      for (const folder of downloads.splice(0)) await rm(folder, { recursive: true, force: true });
+    },
+    async aliasState(alias, { fresh = false } = {}) {
+      if (fresh) current = fetchSnapshot();
+      const { docs } = await snapshot();
       const position = await aliasPosition(docs, model, alias);
       const versions = [position?.version, position?.previous].filter((v): v is number => v !== undefined);
       const deprecated: number[] = [];
@@ -175,14 +220,14 @@ export function openDeployRegistry(context: {
       return { current: position?.version, previous: position?.previous, deprecated };
     },
     async recordSuccess({ request, version, previousVersion, deploymentId, runUrl, expectedCurrent }) {
-      const repo = await openRegistryRepository(access);
-      const who = repo.actor(actor);
+      const registry = await repo();
+      const who = registry.actor(actor);
       const environment = request.environment;
       const id = deploymentId !== undefined ? String(deploymentId) : undefined;
       // The alias move and the deploy event in one commit: two deploys racing for one alias
       // can never leave the alias on one version and the last deployed event on the other.
       const { result } = await registryTransaction(
-        repo,
+        registry,
         async (docs) => {
           const context = eventContext(who);
           if (request.promoteTo) await checkAliasUnmoved(docs, request.model, request.promoteTo, expectedCurrent);
@@ -231,7 +276,7 @@ export function openDeployRegistry(context: {
             `${request.promoteTo ? ` (${request.promoteTo} -> v${version})` : ''}`,
         },
       );
-      if (request.promoteTo && isReleaseAlias(request.promoteTo)) {
+      if (request.promoteTo && isReleaseAlias(request.promoteTo) && (await mayHaveRelease(version, result.previous))) {
         // The alias moved and the deploy is recorded: a release GitHub cannot update is a warning
         // (a later promote or `mlops registry set-alias` puts it right), never a failed deploy.
         try {
@@ -242,7 +287,7 @@ export function openDeployRegistry(context: {
             ...(result.previous !== undefined && result.previous !== version
               ? { previousVersion: result.previous }
               : {}),
-            repo,
+            repo: registry,
           });
         } catch (error) {
           log.warning(
@@ -253,11 +298,11 @@ export function openDeployRegistry(context: {
       }
     },
     async recordRollback({ request, from, version, reason, deploymentId, runUrl, expectedCurrent }) {
-      const repo = await openRegistryRepository(access);
-      const who = repo.actor(actor);
+      const registry = await repo();
+      const who = registry.actor(actor);
       const alias = request.promoteTo;
       const { result } = await registryTransaction(
-        repo,
+        registry,
         async (docs) => {
           const context = eventContext(who);
           let moved = false;

@@ -132,16 +132,24 @@ async function rollOut(
 
 export async function runDeploy(context: DeployContext): Promise<ActionOutcome<'deploy'>> {
   const cancellation = watchCancellation();
+  const registry: DeployRegistry = openDeployRegistry(context);
   try {
-    return await runWatchedDeploy(context, cancellation);
+    return await runWatchedDeploy(context, cancellation, registry);
   } finally {
     cancellation.stop();
+    // Under a runner the verified files stay in RUNNER_TEMP for the job's later steps (model-path);
+    // outside one, nobody else would remove them from the OS temp folder.
+    if (!context.env.runnerTemp) await registry.removeDownloads();
   }
 }
 
 /** The deploy, with the job's cancellation watched from the first download to the last status. */
-async function runWatchedDeploy(context: DeployContext, cancellation: Cancellation): Promise<ActionOutcome<'deploy'>> {
-  const { inputs, io, log, env, label } = context;
+async function runWatchedDeploy(
+  context: DeployContext,
+  cancellation: Cancellation,
+  registry: DeployRegistry,
+): Promise<ActionOutcome<'deploy'>> {
+  const { inputs, log, env, label } = context;
   const request: DeployRequest = planDeployRequest(
     {
       model: inputs.model,
@@ -169,7 +177,6 @@ async function runWatchedDeploy(context: DeployContext, cancellation: Cancellati
   }
   const token = inputs['github-token'];
   const runUrl = workflowRunUrl(env);
-  const registry: DeployRegistry = openDeployRegistry({ inputs, io, log, env });
 
   // 1. The exact registered bytes, verified, before any command runs or any deployment exists.
   const model = await registry.downloadRequested(request);
@@ -362,7 +369,7 @@ async function rollOutAndRecord({
   // The step's one error line comes at the end, with the rollback's outcome; this is progress.
   log.info(`${request.model} v${model.version} to ${request.environment}: ${failure}.`);
   // What serves before this deploy, read again now: another deploy may have moved the alias.
-  const now = request.rollbackAlias ? await registry.aliasState(request.rollbackAlias) : undefined;
+  const now = request.rollbackAlias ? await registry.aliasState(request.rollbackAlias, { fresh: true }) : undefined;
   const target = now ? rollbackTarget(model.version, now) : undefined;
   let aliasMoved = false;
   if (!request.rollbackOnFailure) {

@@ -1,12 +1,12 @@
 import { defineAction, lazyRun, type ActionContext } from '../../adapters/runner/definition.js';
-import { boolean, list, number, path, paths, text } from '../../adapters/runner/inputs.js';
+import { boolean, lines, list, number, path, paths, text } from '../../adapters/runner/inputs.js';
 import { commonInputs, registryInputs } from '../common.js';
 
 const inputs = {
   ...commonInputs,
   ...registryInputs,
   // Text, not a path: it may be `registry:<model>@<alias>` as well as files (resolved in run.ts).
-  reference: text(),
+  reference: lines(),
   current: paths(),
   config: path(),
   columns: list(),

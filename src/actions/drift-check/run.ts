@@ -298,6 +298,7 @@ export async function runDriftCheck({
   );
 
   let issue: IssueSyncResult | undefined;
+  const notes: string[] = [];
   if (openIssue && local) {
     if (report.drift) {
       const path = await writeOutboxMessage(cwd, {
@@ -308,6 +309,7 @@ export async function runDriftCheck({
         body: composeIssueBody('drift', name, driftIssueBody(report, renderContext)),
       });
       log.info(`Local mode: the drift issue is in ${path}.`);
+      notes.push(`Issue (local mode, not on GitHub): ${path}`);
     } else {
       // As closeResolved would close the issue on GitHub: no stale issue file is left behind.
       const removed = inputs['close-resolved']
@@ -366,7 +368,7 @@ export async function runDriftCheck({
     'issue-url': issue?.url,
   };
   if (report.drift && inputs['fail-on-drift']) {
-    return { passed: false, outputs, failure: driftFailure(report) };
+    return { passed: false, outputs, failure: driftFailure(report), notes };
   }
-  return { passed: true, outputs };
+  return { passed: true, outputs, notes };
 }

@@ -1,5 +1,5 @@
 import { defineAction, lazyRun, type ActionContext } from '../../adapters/runner/definition.js';
-import { boolean, integer, number, path, paths, text } from '../../adapters/runner/inputs.js';
+import { boolean, integer, lines, number, path, paths, text } from '../../adapters/runner/inputs.js';
 import { MAX_SEED } from '../../core/train/seed.js';
 import { commonInputs, registryInputs } from '../common.js';
 
@@ -9,7 +9,7 @@ const inputs = {
   run: text(),
   shell: text(),
   params: text(),
-  'param-overrides': text(),
+  'param-overrides': lines(),
   metrics: path(),
   model: path(),
   data: paths(),

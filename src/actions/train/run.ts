@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { openArtifactStore, type UploadedArtifact } from '../../adapters/artifacts.js';
 import { openCacheStore, restoreCacheSafely, saveCacheSafely, type CacheStore } from '../../adapters/cache.js';
@@ -265,6 +265,18 @@ function failureMessage(result: ShellCommandResult, timeoutMinutes: number | und
  * or timed-out) before the step fails.
  */
 export async function runTrain(context: TrainContext): Promise<ActionOutcome<'train'>> {
+  const made: string[] = [];
+  try {
+    return await trainRun(context, made);
+  } finally {
+    // Under a runner the run folder (params, MLflow's tracking, the default model folder) stays
+    // for the job's later steps and goes with RUNNER_TEMP; outside one nobody else removes it.
+    if (!context.env.runnerTemp) for (const folder of made) await rm(folder, { recursive: true, force: true });
+  }
+}
+
+/** runTrain's work; every temporary folder it makes is pushed to `made` at once. */
+async function trainRun(context: TrainContext, made: string[]): Promise<ActionOutcome<'train'>> {
   const { inputs, io, log, env, label, mode } = context;
   const cwd = inputs['working-directory'];
   const recordFile = inputs['run-record'];
@@ -299,6 +311,7 @@ export async function runTrain(context: TrainContext): Promise<ActionOutcome<'tr
   const runId = checkRunId(makeRunId(inputs.name, startedAt, randomBytes(4).toString('hex')), 'run id');
   await mkdir(env.tempDir, { recursive: true });
   const runDir = await mkdtemp(join(env.tempDir, 'mlops-train-'));
+  made.push(runDir);
   const paramsFile = join(runDir, 'params.json');
   await writeFile(paramsFile, JSON.stringify(params, null, 2) + '\n');
   const trackingDir = join(runDir, 'mlruns');

@@ -12,6 +12,7 @@ import { EnvironmentError, InputError } from '../../core/errors.js';
 import { artifactNameProblem, LOCAL_ARTIFACTS_DIR, localLocationProblem } from '../../core/registry/artifact-policy.js';
 import { verifyStoredVersion } from '../../core/registry/consistency.js';
 import type { ModelVersionRecord } from '../../core/registry/contract.js';
+import type { RegistryDocuments } from '../../core/registry/store.js';
 import { chooseVersion } from '../../core/registry/view.js';
 import {
   githubApi,
@@ -22,6 +23,7 @@ import {
   warnAboutReleaseRecord,
 } from './access.js';
 import { findStoreDirectory } from './artifacts.js';
+import type { RegistryRepository } from './repository.js';
 import { registrySnapshot } from './transaction.js';
 
 /** What to download. */
@@ -38,6 +40,18 @@ export interface DownloadModelOptions extends RegistryAccessOptions {
   outDir?: string;
   /** Where the temporary folder is made without `outDir` (RUNNER_TEMP; default the OS's). */
   tempDir?: string;
+  /**
+   * A registry snapshot the caller already read (registrySnapshot): the version is resolved in it
+   * instead of fetching the branch again, so that one fetch serves all of a caller's reads.
+   */
+  snapshot?: RegistrySnapshot;
+}
+
+/** The registry as one fetch left it: the repository and its documents at one commit. */
+export interface RegistrySnapshot {
+  repo: RegistryRepository;
+  docs: RegistryDocuments;
+  commit: string | undefined;
 }
 
 /** A downloaded, verified model version. */
@@ -93,7 +107,8 @@ export function unpackedName(assetName: string): string {
 
 /**
  * Downloads a registered model version and verifies it before returning: resolves `version`
- * (a number, or `previous` of `alias`) or `alias` through one registry snapshot; fetches the
+ * (a number, or `previous` of `alias`) or `alias` through one registry snapshot (the caller's
+ * `snapshot`, or one read now); fetches the
  * release asset through the configured API (by the asset id the branch records; the token goes
  * nowhere else) or copies `.mlops/artifacts/<model>/v<N>/<file>` of this repository; checks its
  * size and sha256 against the registry; unpacks a directory model (regular files and folders
@@ -103,8 +118,7 @@ export function unpackedName(assetName: string): string {
  */
 export async function downloadModelVersion(options: DownloadModelOptions): Promise<DownloadedModel> {
   const { model, log } = options;
-  const repo = await openRegistryRepository(options);
-  const { docs, commit } = await registrySnapshot(repo);
+  const { repo, docs, commit } = options.snapshot ?? (await readSnapshot(options));
   const chosen = await chooseVersion(docs, model, {
     ...(options.version !== undefined ? { version: options.version } : {}),
     ...(options.alias !== undefined ? { alias: options.alias } : {}),
@@ -184,6 +198,12 @@ export async function downloadModelVersion(options: DownloadModelOptions): Promi
     await target.abandon();
     throw error;
   }
+}
+
+/** Opens the repository and reads the registry (one fetch in remote mode). */
+async function readSnapshot(options: RegistryAccessOptions): Promise<RegistrySnapshot> {
+  const repo = await openRegistryRepository(options);
+  return { repo, ...(await registrySnapshot(repo)) };
 }
 
 /** Where the download goes: a staging folder, then its place in `outDir` (or the temporary folder itself). */

@@ -16,7 +16,12 @@ export {
   type RegistryAccessOptions,
   type GitHubApi,
 } from './access.js';
-export { downloadModelVersion, type DownloadModelOptions, type DownloadedModel } from './download.js';
+export {
+  downloadModelVersion,
+  type DownloadModelOptions,
+  type DownloadedModel,
+  type RegistrySnapshot,
+} from './download.js';
 export {
   promoteAlias,
   recordDeployEvent,

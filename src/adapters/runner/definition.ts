@@ -26,6 +26,11 @@ export interface ActionOutcome<A extends ActionName> {
   failureLocation?: SourceLocation;
   /** The annotation's title (train: "Training command failed"); the message holds the details. */
   failureTitle?: string;
+  /**
+   * Lines the CLI's human summary adds to what the outputs say: in local mode, where the file
+   * that stands for an issue was written (the log says it too, on stderr).
+   */
+  notes?: string[];
 }
 
 /** `action` under the runner, `cli` from the mlops command. */

@@ -25,6 +25,14 @@ export function text(): InputParser<string> {
   return { kind: 'text', parse: (raw) => raw };
 }
 
+/**
+ * Free text of one item a line (train's `param-overrides`, drift-check's `reference`): read as
+ * text, but on the command line the flag may be repeated, each occurrence one line.
+ */
+export function lines(): InputParser<string> {
+  return { kind: 'lines', parse: (raw) => raw };
+}
+
 /** A secret: masked in the log as soon as it is read. */
 export function secret(): InputParser<string> {
   return {

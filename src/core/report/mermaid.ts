@@ -96,12 +96,18 @@ function chartSteps(steps: readonly number[], max: number): number[] {
   return Array.from({ length: max }, (_, i) => steps[Math.round((i * (steps.length - 1)) / (max - 1))]!);
 }
 
-/** A series' value at each step: the last logged at or before it (the first before it starts). */
+/**
+ * A series' value at each step up to its own last one: the last logged at or before it (the
+ * first before it starts). Past its last step it has no value: xychart draws a shorter list as a
+ * line that ends there, so a 20-epoch run is not drawn as if it had trained as long as the others.
+ */
 function valuesAt(points: StepSeries['points'], steps: readonly number[]): number[] {
   const sorted = [...points].sort((a, b) => a.step - b.step);
+  const last = sorted[sorted.length - 1]!.step;
   const out: number[] = [];
   let index = -1;
   for (const step of steps) {
+    if (step > last) break;
     while (index + 1 < sorted.length && sorted[index + 1]!.step <= step) index++;
     out.push(sorted[Math.max(index, 0)]!.value);
   }
@@ -111,17 +117,25 @@ function valuesAt(points: StepSeries['points'], steps: readonly number[]): numbe
 /**
  * A line chart of a metric by step, one line per series (Mermaid `xychart-beta`, which GitHub
  * renders), with a legend line naming each line's colour. The x axis is the union of the series'
- * steps, cut to `maxPoints` evenly spread; where a series logged nothing at a step its previous
- * value is drawn (before its first step, its first value), since xychart lines cannot have gaps.
+ * steps, cut to `maxPoints` evenly spread plus each series' last step; where a series logged
+ * nothing at a step its previous value is drawn (before its first step, its first value), since
+ * xychart lines cannot have gaps, and each line ends at its series' last step.
  * At most SERIES_COLOURS.length series are drawn; the legend says how many were left out.
  */
 export function stepHistoryChart(metric: string, series: readonly StepSeries[], maxPoints = 50): string {
   const nonEmpty = series.filter((s) => s.points.length > 0);
   const drawn = nonEmpty.slice(0, SERIES_COLOURS.length);
-  const steps = chartSteps(
-    [...new Set(drawn.flatMap((s) => s.points.map((p) => p.step)))].sort((a, b) => a - b),
-    maxPoints,
-  );
+  // Each series' last step is on the axis, so that its line ends exactly where its history does.
+  const ends = drawn.map((s) => Math.max(...s.points.map((p) => p.step)));
+  const steps = [
+    ...new Set([
+      ...chartSteps(
+        [...new Set(drawn.flatMap((s) => s.points.map((p) => p.step)))].sort((a, b) => a - b),
+        maxPoints,
+      ),
+      ...ends,
+    ]),
+  ].sort((a, b) => a - b);
   const lines = drawn.map((s) => valuesAt(s.points, steps));
   const [low, high] = axisRange(lines.flat());
   const palette = drawn.map((_, i) => SERIES_COLOURS[i]!.hex).join(', ');
