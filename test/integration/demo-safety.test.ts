@@ -29,7 +29,7 @@ interface DemoChild {
   tmp: string;
 }
 
-/** Starts `node scripts/demo.mjs` with a TMPDIR of its own, the test build and `env` on top. */
+/** Starts `node scripts/demo.mjs` with a TMPDIR of its own, the test build (or `env.MLOPS_DIST`) and `env` on top. */
 function startDemo(env: Record<string, string>): DemoChild {
   const tmp = mkdtempSync(join(scratch, 'tmp-'));
   const child = spawn(process.execPath, [join(repoRoot, 'scripts', 'demo.mjs')], {
@@ -119,6 +119,34 @@ describe('npm run demo on a signal', () => {
     // Spawning no further command and waiting for one to die takes a second or two, even busy.
     expect(seconds).toBeLessThan(10);
     expect(demo.stdout()).not.toContain('\n3. ');
+    expect(readdirSync(demo.tmp)).toEqual([]);
+  });
+});
+
+describe('npm run demo checks what it prints', () => {
+  it('stops in chapter 3 when the runs were not pushed to the remote', { timeout: 240_000 }, async () => {
+    // A CLI that trains as asked but drops --track: the runs never reach the registry branch, so
+    // "pushed to the remote" would be untrue.
+    const dist = join(scratch, 'untracked-dist');
+    mkdirSync(join(dist, 'cli'), { recursive: true });
+    writeFileSync(
+      join(dist, 'cli', 'index.js'),
+      [
+        "const { spawnSync } = require('node:child_process');",
+        `const cli = ${JSON.stringify(join(distDir(), 'cli', 'index.js'))};`,
+        "const args = process.argv.slice(2).filter((arg) => arg !== '--track');",
+        "const result = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit' });",
+        'process.exit(result.status ?? 1);',
+        '',
+      ].join('\n'),
+    );
+    const demo = startDemo({ MLOPS_DIST: dist });
+    const { code } = await demo.closed;
+    expect(code, demo.stdout() + demo.stderr()).toBe(1);
+    expect(demo.stderr()).toContain(
+      '✗ The demo did not go as told. 3. Train twice, tracked: the registry branch mlops-registry was not pushed to the remote',
+    );
+    expect(demo.stdout()).not.toContain('\n4. ');
     expect(readdirSync(demo.tmp)).toEqual([]);
   });
 });
