@@ -123,30 +123,61 @@ describe('npm run demo on a signal', () => {
   });
 });
 
+/**
+ * A dist/ whose CLI runs the real one with `args` (a JS expression over `argv`, the arguments as
+ * given) and then runs `after` (JS statements): a command that misbehaves in one chosen way.
+ */
+function tamperedDist(name: string, args: string, after = ''): string {
+  const dist = join(scratch, name);
+  mkdirSync(join(dist, 'cli'), { recursive: true });
+  writeFileSync(
+    join(dist, 'cli', 'index.js'),
+    [
+      "const { spawnSync } = require('node:child_process');",
+      "const { rmSync } = require('node:fs');",
+      `const cli = ${JSON.stringify(join(distDir(), 'cli', 'index.js'))};`,
+      'const argv = process.argv.slice(2);',
+      `const result = spawnSync(process.execPath, [cli, ...(${args})], { stdio: 'inherit' });`,
+      after,
+      'process.exit(result.status ?? 1);',
+      '',
+    ].join('\n'),
+  );
+  return dist;
+}
+
+/** Runs the demo on `dist` and checks that it stopped in chapter `number` with `fact`, leaving nothing. */
+async function expectStopIn(dist: string, number: number, fact: string): Promise<void> {
+  const demo = startDemo({ MLOPS_DIST: dist });
+  const { code } = await demo.closed;
+  expect(code, demo.stdout() + demo.stderr()).toBe(1);
+  expect(demo.stderr()).toContain(`✗ The demo did not go as told. ${number}. ${fact}`);
+  expect(demo.stdout()).not.toContain(`\n${number + 1}. `);
+  expect(readdirSync(demo.tmp)).toEqual([]);
+}
+
 describe('npm run demo checks what it prints', () => {
   it('stops in chapter 3 when the runs were not pushed to the remote', { timeout: 240_000 }, async () => {
-    // A CLI that trains as asked but drops --track: the runs never reach the registry branch, so
-    // "pushed to the remote" would be untrue.
-    const dist = join(scratch, 'untracked-dist');
-    mkdirSync(join(dist, 'cli'), { recursive: true });
-    writeFileSync(
-      join(dist, 'cli', 'index.js'),
-      [
-        "const { spawnSync } = require('node:child_process');",
-        `const cli = ${JSON.stringify(join(distDir(), 'cli', 'index.js'))};`,
-        "const args = process.argv.slice(2).filter((arg) => arg !== '--track');",
-        "const result = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit' });",
-        'process.exit(result.status ?? 1);',
-        '',
-      ].join('\n'),
+    // train as asked but without --track: "pushed to the remote" would be untrue.
+    const dist = tamperedDist('untracked-dist', "argv.filter((arg) => arg !== '--track')");
+    await expectStopIn(
+      dist,
+      3,
+      'Train twice, tracked: the registry branch mlops-registry was not pushed to the remote',
     );
-    const demo = startDemo({ MLOPS_DIST: dist });
-    const { code } = await demo.closed;
-    expect(code, demo.stdout() + demo.stderr()).toBe(1);
-    expect(demo.stderr()).toContain(
-      '✗ The demo did not go as told. 3. Train twice, tracked: the registry branch mlops-registry was not pushed to the remote',
+  });
+
+  it('stops in chapter 4 when the gate left no outbox comment', { timeout: 240_000 }, async () => {
+    // evaluate-gate as it is, but its local-mode comment goes missing.
+    const dist = tamperedDist(
+      'no-comment-dist',
+      'argv',
+      "if (argv[0] === 'evaluate-gate') rmSync('.mlops/outbox/comment-evaluate-gate-default.md', { force: true });",
     );
-    expect(demo.stdout()).not.toContain('\n4. ');
-    expect(readdirSync(demo.tmp)).toEqual([]);
+    await expectStopIn(
+      dist,
+      4,
+      'Gate the candidate against the baseline: the gate left no pull-request comment in .mlops/outbox/comment-evaluate-gate-default.md',
+    );
   });
 });
