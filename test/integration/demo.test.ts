@@ -178,7 +178,7 @@ describe('npm run demo, options', () => {
     const { code, stderr, tmp } = await runDemo([], { dist: empty });
     expect(code).toBe(1);
     expect(stderr).toContain(
-      `${join(empty, 'cli', 'index.js')} is missing: run npm run build first (or fix MLOPS_DIST).`,
+      `${join(empty, 'cli', 'index.js')} is missing: run npm run bundle first (or fix MLOPS_DIST).`,
     );
     expect(readdirSync(tmp)).toEqual([]);
   });
