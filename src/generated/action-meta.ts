@@ -321,6 +321,10 @@ export const actionMeta = {
         "description": "Description of the version.",
         "required": false
       },
+      "checksums": {
+        "description": "Where to write the checksums file of the stored asset, relative to working-directory: one sha256sum line, `<sha256>  <asset name>`, for `sha256sum -c` beside a downloaded asset or actions/attest's subject-checksums. Default: $RUNNER_TEMP/mlops/register-XXXXXX/<model>-v<N>.sha256 (a new folder per step) in GitHub Actions; outside Actions, .mlops/checksums/<model>-v<N>.sha256 under the repository root.",
+        "required": false
+      },
       "registry-branch": {
         "description": "Branch that holds the registry.",
         "required": false,
@@ -357,6 +361,9 @@ export const actionMeta = {
       },
       "asset-url": {
         "description": "URL of the release asset."
+      },
+      "checksums": {
+        "description": "Absolute path of the checksums file, whose line names the asset as a download saves it."
       }
     }
   },
