@@ -10,6 +10,7 @@ import {
   downloadModelVersion,
   eventContext,
   openRegistryRepository,
+  registryAccess,
   registrySnapshot,
   registryTransaction,
   setProductionRelease,
@@ -123,19 +124,12 @@ export function openDeployRegistry(context: {
 }): DeployRegistry {
   const { inputs, io, log, env } = context;
   const token = inputs['github-token'];
-  const access: RegistryAccessOptions = {
-    cwd: inputs['working-directory'],
-    branch: inputs['registry-branch'],
-    remote: inputs['registry-remote'],
+  const access: RegistryAccessOptions = registryAccess(
+    { cwd: inputs['working-directory'], branch: inputs['registry-branch'], remote: inputs['registry-remote'], token },
+    env,
     log,
-    ...(token ? { token } : {}),
-    serverUrl: env.serverUrl,
-    apiUrl: env.apiUrl,
-    ...(env.repository ? { repository: env.repository } : {}),
-    retryBaseMs: env.retryBaseMs,
-    inActions: env.inActions,
-    mask: io.mask,
-  };
+    io.mask,
+  );
   const model = inputs.model;
   const actor = env.inActions ? env.actor : undefined;
 

@@ -12,7 +12,7 @@ import { createGitHubClient, type GitHubClient } from '../../adapters/github/cli
 import { checkEventType, sendRepositoryDispatch } from '../../adapters/github/dispatch.js';
 import { composeIssueBody, syncIssue, type IssueSyncResult } from '../../adapters/github/issues.js';
 import { outboxPath, removeOutboxMessage, writeOutboxMessage } from '../../adapters/outbox.js';
-import { readVersionProfile } from '../../adapters/registry/index.js';
+import { readVersionProfile, registryAccess } from '../../adapters/registry/index.js';
 import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import { splitList } from '../../adapters/runner/inputs.js';
 import {
@@ -224,17 +224,12 @@ export async function runDriftCheck({
   let referenceShown: string;
   if (reference.kind === 'registry') {
     const stored = await readVersionProfile({
-      cwd,
-      branch: inputs['registry-branch'],
-      remote: inputs['registry-remote'],
-      log,
-      ...(token ? { token } : {}),
-      serverUrl: env.serverUrl,
-      apiUrl: env.apiUrl,
-      ...(env.repository ? { repository: env.repository } : {}),
-      retryBaseMs: env.retryBaseMs,
-      inActions: env.inActions,
-      mask: (secret) => io.mask(secret),
+      ...registryAccess(
+        { cwd, branch: inputs['registry-branch'], remote: inputs['registry-remote'], token },
+        env,
+        log,
+        (secret) => io.mask(secret),
+      ),
       model: reference.model,
       ...reference.selector,
     });

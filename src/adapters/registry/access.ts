@@ -1,4 +1,5 @@
 import type { Logger } from '../../core/logger.js';
+import type { RunEnvironment } from '../environment.js';
 import type { ModelVersionRecord } from '../../core/registry/contract.js';
 import { releaseUrlProblems } from '../../core/registry/artifact-policy.js';
 import { createGitHubClient, type GitHubClient } from '../github/client.js';
@@ -32,6 +33,32 @@ export interface RegistryAccessOptions {
   inActions?: boolean;
   /** Hides a derived secret in the log. */
   mask?: (secret: string) => void;
+}
+
+/**
+ * A step's registry access: where its registry inputs point (`cwd`, `branch`, `remote`, the
+ * token) plus what the run environment says about GitHub, so every step reaches the registry and
+ * the API the same way.
+ */
+export function registryAccess(
+  location: { cwd: string; branch: string; remote: string; token?: string | undefined },
+  env: RunEnvironment,
+  log: Logger,
+  mask: (secret: string) => void,
+): RegistryAccessOptions {
+  return {
+    cwd: location.cwd,
+    branch: location.branch,
+    remote: location.remote,
+    log,
+    ...(location.token ? { token: location.token } : {}),
+    serverUrl: env.serverUrl,
+    apiUrl: env.apiUrl,
+    ...(env.repository ? { repository: env.repository } : {}),
+    retryBaseMs: env.retryBaseMs,
+    inActions: env.inActions,
+    mask,
+  };
 }
 
 /** Opens the registry repository the options name. */

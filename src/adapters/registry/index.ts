@@ -11,6 +11,7 @@ export { RegistryRepository } from './repository.js';
 export { registryTransaction, registrySnapshot, eventContext } from './transaction.js';
 export {
   openRegistryRepository,
+  registryAccess,
   githubApi,
   defaultServerUrl,
   type RegistryAccessOptions,
