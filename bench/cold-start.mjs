@@ -16,30 +16,16 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { distOption, runsOption } from './lib/options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = 1.6;
 
-function option(name, fallback) {
-  const index = process.argv.indexOf(`--${name}`);
-  const inline = process.argv.find((arg) => arg.startsWith(`--${name}=`));
-  if (inline) return inline.slice(name.length + 3);
-  return index === -1 ? fallback : process.argv[index + 1];
-}
-
-const runs = Number(option('runs', '15'));
-if (!Number.isInteger(runs) || runs < 1) {
-  console.error(`--runs must be a whole number of at least 1, got "${option('runs')}"`);
-  process.exit(2);
-}
-const source = resolve(option('dist', join(root, 'dist')));
-if (!existsSync(join(source, 'cli', 'index.js'))) {
-  console.error(`No bundles in ${source}: run npm run bundle (or pass --dist DIR).`);
-  process.exit(2);
-}
+const runs = runsOption(15);
+const source = distOption(root);
 
 const scratch = mkdtempSync(join(tmpdir(), 'mlops-cold-start-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));

@@ -15,27 +15,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { distOption, runsOption } from './lib/options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function option(name, fallback) {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : process.argv[index + 1];
-}
-
-const runs = Number(option('runs', '3'));
-if (!Number.isInteger(runs) || runs < 1) {
-  console.error(`--runs must be a whole number of at least 1, got "${option('runs')}"`);
-  process.exit(2);
-}
-const source = resolve(option('dist', join(root, 'dist')));
-if (!existsSync(join(source, 'cli', 'index.js'))) {
-  console.error(`No bundles in ${source}: run npm run bundle (or pass --dist DIR).`);
-  process.exit(2);
-}
+const runs = runsOption(3);
+const source = distOption(root);
 const useRegistry = !process.argv.includes('--no-registry');
 
 const scratch = mkdtempSync(join(tmpdir(), 'mlops-install-bench-'));
