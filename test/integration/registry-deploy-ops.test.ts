@@ -1,7 +1,10 @@
 /**
  * The registry operations deploy and drift-check build on (src/adapters/registry: promoteAlias,
  * recordDeployEvent, setProductionRelease, readVersionProfile) against a bare git remote and the
- * GitHub API double; registrations and concurrent promotions go through the built bundles.
+ * GitHub API double. The versions the promotions work on are seeded in the test process
+ * (test/support/registry-seed.ts); registrations with a profile and concurrent promotions go
+ * through the built bundles, and the state they leave is read in the test process
+ * (test/support/registry-read.ts) where the test is not about the CLI's output.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -28,12 +31,16 @@ import {
   makeTempDir,
   writeFiles,
 } from '../support/git.js';
+import { readRegistry } from '../support/registry-read.js';
+import { seedVersions } from '../support/registry-seed.js';
 import { runBundle, runCliBundle } from '../support/runner.js';
 
 const tmp = makeTempDir('mlops-registry-deploy-ops-');
 let gh: GitHubDouble;
 let remote: string;
 let work: string;
+/** The clone the registry operations run in: each fetches the branch first, as a deploy's checkout does. */
+let ops: string;
 let clones = 0;
 const noIdentity = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', HOME: tmp.path };
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -42,6 +49,7 @@ beforeAll(async () => {
   gh = await startGitHubDouble();
   remote = createBareRemote(tmp.path);
   work = createRepo(tmp.path, 'work', remote, { 'README.md': '# x\n' });
+  ops = cloneRepo(remote, tmp.path, 'ops');
 });
 afterAll(async () => {
   await gh.close();
@@ -62,8 +70,8 @@ async function register(inputs: Record<string, string>, runId: string) {
   return result;
 }
 
-/** Where a fresh clone finds the registry, with the configured GitHub. */
-function access(cwd: string = cloneRepo(remote, tmp.path, `clone-${++clones}`)): RegistryAccessOptions {
+/** Where a clone (by default `ops`, which other writers have moved past) finds the registry, with the configured GitHub. */
+function access(cwd: string = ops): RegistryAccessOptions {
   return {
     cwd,
     branch: 'mlops-registry',
@@ -77,26 +85,23 @@ function access(cwd: string = cloneRepo(remote, tmp.path, `clone-${++clones}`)):
   };
 }
 
+/** The model's events, as `mlops registry history <model> --json` lists them, read in the test process. */
 async function history(model: string): Promise<RegistryEvent[]> {
-  const result = await runCliBundle(['registry', 'history', model, '--json'], {
-    cwd: cloneRepo(remote, tmp.path, `history-${++clones}`),
-    env: noIdentity,
-  });
-  expect(result.code, result.stderr).toBe(0);
-  return (JSON.parse(result.stdout) as { events: RegistryEvent[] }).events;
+  return (await (await readRegistry({ cwd: work })).history(model)).map((entry) => entry.event);
 }
 
 const release = (tag: string) => gh.state.releases.find((r) => r.tagName === tag && !r.draft)!;
 
 describe('deploy registry operations', () => {
   it('promotes production, making the new release a full release and the old one a prerelease again', async () => {
-    for (const [weights, runId] of [
-      ['one\n', '8001'],
-      ['two\n', '8002'],
-    ] as const) {
-      writeFiles(work, { 'model.bin': weights });
-      expect((await register({ model: 'churn', path: 'model.bin' }, runId)).code).toBe(0);
-    }
+    await seedVersions({
+      workspace: work,
+      gh,
+      model: 'churn',
+      versions: [{ bytes: 'one\n' }, { bytes: 'two\n' }],
+      commit: gitIn(work, 'rev-parse', 'HEAD'),
+    });
+    expect(release('churn/v1').prerelease).toBe(true);
     const runUrl = `${gh.serverUrl}/${gh.owner}/${gh.repo}/actions/runs/42`;
     const first = await promoteAlias({
       ...access(),
@@ -265,14 +270,15 @@ describe('concurrent promotions', () => {
     const firstWriter = results.find((r) => r.previous === null)!;
     const secondWriter = results.find((r) => r.previous !== null)!;
     expect(secondWriter.previous).toBe(firstWriter.version);
-    const moves = (await history('churn')).filter((e) => e.type === 'alias-set' && e.alias === 'canary');
+    const events = await history('churn');
+    const moves = events.filter((e) => e.type === 'alias-set' && e.alias === 'canary');
     expect(moves.map((e) => [e.version, (e as { previous?: number }).previous])).toEqual([
       [firstWriter.version, undefined],
       [secondWriter.version, firstWriter.version],
     ]);
     const state = await aliasState({ ...access(), model: 'churn', alias: 'canary' });
     expect(state).toMatchObject({ version: secondWriter.version, previous: firstWriter.version });
-    const seqs = (await history('churn')).map((e) => e.seq);
+    const seqs = events.map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 });
@@ -288,7 +294,11 @@ describe('register profile and readVersionProfile', () => {
       '8101',
     );
     expect(registered.code, registered.stdout + registered.stderr).toBe(0);
-    const read = await readVersionProfile({ ...access(), model: 'skew', alias: 'production' });
+    const read = await readVersionProfile({
+      ...access(cloneRepo(remote, tmp.path, `fresh-${++clones}`)),
+      model: 'skew',
+      alias: 'production',
+    });
     expect(read).toMatchObject({ text: profile, model: 'skew', version: 1, sha256: sha(profile) });
     expect(read.file).toBe(
       'registry:skew@production (v1, models/skew/profiles/v1.json on branch mlops-registry of origin)',
