@@ -8,6 +8,7 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBareRemote, createRepo, makeTempDir, writeFiles } from '../support/git.js';
+import { seedVersions } from '../support/registry-seed.js';
 import { runCliBundle } from '../support/runner.js';
 
 const TIMEOUT = 120_000;
@@ -30,14 +31,13 @@ beforeAll(async () => {
     git: '#!/bin/sh\nprintf "%s\\n" "$1" >> "$GIT_CALL_LOG"\nPATH="$REAL_PATH" exec git "$@"\n',
   });
   chmodSync(join(wrapperDir, 'git'), 0o755);
-  for (const bytes of ['weights 1\n', 'weights 2\n', 'broken weights 3\n']) {
-    writeFiles(repo, { 'model.bin': bytes });
-    const registered = await runCliBundle(['register', '--model', 'm', '--path', 'model.bin'], {
-      cwd: repo,
-      env: noIdentity,
-    });
-    expect(registered.code, registered.stderr).toBe(0);
-  }
+  // The versions only need to exist: registered in the test process, with the local artifact
+  // store `mlops register` uses without a token (test/support/registry-seed.ts).
+  await seedVersions({
+    workspace: repo,
+    model: 'm',
+    versions: [{ bytes: 'weights 1\n' }, { bytes: 'weights 2\n' }, { bytes: 'broken weights 3\n' }],
+  });
 }, TIMEOUT);
 afterAll(() => tmp.cleanup());
 
