@@ -1,12 +1,15 @@
 /**
  * actions/pipeline's own decisions (which steps run, what each is given), run by the composite
- * runner against stub bundles: each `dist/<action>/index.js` records the INPUT_* variables it got
- * and writes the outputs the next steps read. What the real bundles do with those inputs is
- * pipeline.test.ts's business; this file proves the action.yml's `if:`s and `env:`s in a few
- * milliseconds per run, so every event that could register is tried.
+ * runner against stub bundles: a `node` first on PATH (a shell script: a node start costs ~0.25 s
+ * of CPU, a sh start a few ms) answers the plan step's `node --version` as a supported Node and,
+ * run as `node <root>/dist/<action>/index.js` on a bundle that exists, records the INPUT_*
+ * variables the step got and writes the outputs the next steps read. What the real bundles do
+ * with those inputs, and the node version check against a real node, are pipeline.test.ts's
+ * business; this file proves the action.yml's `if:`s and `env:`s in a few milliseconds per run,
+ * so every event that could register is tried.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
@@ -23,6 +26,19 @@ const tmp = makeTempDir('mlops-pipeline-wiring-');
 const root = join(tmp.path, 'mlops');
 const pipeline = join(root, 'actions', 'pipeline', 'action.yml');
 const calls = join(tmp.path, 'calls');
+const bin = join(tmp.path, 'bin');
+
+/**
+ * The stand-in for node (bash: dash would drop INPUT_PROMOTE-TO, a name no shell variable can have): `--version` answers a Node the pipeline accepts; `node <bundle>` fails as
+ * node would when the bundle is missing, else records the step's environment (NUL-separated, as
+ * `env -0` prints it) in `$CALLS/<action>.env` and appends the bundle's stub outputs to GITHUB_OUTPUT.
+ */
+const FAKE_NODE = `#!/usr/bin/env bash
+if [ "$1" = --version ]; then echo v22.12.0; exit 0; fi
+if [ ! -f "$1" ]; then echo "node: cannot find module $1" >&2; exit 1; fi
+env -0 > "$CALLS/$(basename "$(dirname "$1")").env"
+cat "$(dirname "$1")/outputs" >> "$GITHUB_OUTPUT"
+`;
 
 /** What each stub writes to GITHUB_OUTPUT: enough for the later steps' conditions and inputs. */
 const STUB_OUTPUTS: Record<string, Record<string, string>> = {
@@ -38,17 +54,22 @@ beforeAll(() => {
   copyFileSync(join(repoRoot, 'actions', 'pipeline', 'action.yml'), pipeline);
   for (const [action, outputs] of Object.entries(STUB_OUTPUTS)) {
     mkdirSync(join(root, 'dist', action), { recursive: true });
-    writeFileSync(
-      join(root, 'dist', action, 'index.js'),
-      [
-        "const fs = require('node:fs');",
-        'const inputs = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("INPUT_")));',
-        `fs.writeFileSync(${JSON.stringify(join(calls, action))} + '.json', JSON.stringify(inputs));`,
-        `for (const [k, v] of Object.entries(${JSON.stringify(outputs)})) fs.appendFileSync(process.env.GITHUB_OUTPUT, k + '=' + v + '\\n');`,
-      ].join('\n'),
-    );
+    writeFileSync(join(root, 'dist', action, 'index.js'), '// a stub bundle: the fake node runs it\n');
+    const lines = Object.entries(outputs).map(([k, v]) => `${k}=${v}\n`);
+    writeFileSync(join(root, 'dist', action, 'outputs'), lines.join(''));
   }
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'node'), FAKE_NODE, { mode: 0o755 });
 });
+
+/** The INPUT_* variables of an `env -0` listing. */
+function inputsOf(listing: string): Record<string, string> {
+  const entries = listing
+    .split('\0')
+    .filter((entry) => entry.startsWith('INPUT_'))
+    .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]);
+  return Object.fromEntries(entries);
+}
 afterAll(() => tmp.cleanup());
 
 let runs = 0;
@@ -61,24 +82,19 @@ async function run(
   const workspace = join(tmp.path, `work-${runs}`);
   mkdirSync(workspace);
   mkdirSync(calls, { recursive: true });
-  for (const action of Object.keys(STUB_OUTPUTS)) {
-    const file = join(calls, `${action}.json`);
-    if (existsSync(file)) writeFileSync(file, 'null');
-  }
+  for (const action of Object.keys(STUB_OUTPUTS)) rmSync(join(calls, `${action}.env`), { force: true });
   const result = await runComposite(pipeline, {
     workspace,
     inputs: { run: 'node train.mjs', gates: 'gates.yml', model: 'penguins', ...inputs },
     event: { name: context.event, payload: context.payload as never },
     ref: context.ref,
     token: 'ghs_stub',
+    env: { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`, CALLS: calls },
   });
   const given = Object.fromEntries(
     Object.keys(STUB_OUTPUTS).map((action) => {
-      const file = join(calls, `${action}.json`);
-      const recorded = existsSync(file)
-        ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string> | null)
-        : null;
-      return [action, recorded ?? undefined];
+      const file = join(calls, `${action}.env`);
+      return [action, existsSync(file) ? inputsOf(readFileSync(file, 'utf8')) : undefined];
     }),
   );
   return { result, given };
