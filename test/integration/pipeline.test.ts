@@ -16,7 +16,8 @@ import { runComposite, stageCompositeAction, type CompositeResult } from '../sup
 import { loadEvent } from '../support/events.js';
 import { createBareRemote, createRepo, gitIn, makeTempDir } from '../support/git.js';
 import { DEFAULT_TOKEN, startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
-import { repoRoot, runCliBundle } from '../support/runner.js';
+import { readRegistry } from '../support/registry-read.js';
+import { repoRoot } from '../support/runner.js';
 
 const TIMEOUT = 180_000;
 const tmp = makeTempDir('mlops-pipeline-');
@@ -117,11 +118,11 @@ function run(
 const outcomes = (result: CompositeResult) => Object.fromEntries(result.steps.map((s) => [s.id, s.outcome]));
 const logOf = (result: CompositeResult) => result.steps.map((s) => `--- ${s.id}\n${s.stdout}${s.stderr}`).join('\n');
 
-/** The model's aliases as `mlops registry show <model> --json` lists them. */
+/** The model's aliases as `mlops registry show <model> --json` lists them, read in the test process. */
 async function aliasesOf(model: string): Promise<Record<string, number>> {
-  const show = await runCliBundle(['registry', 'show', model, '--json'], { cwd: work, env: noIdentity });
-  expect(show.code, show.stderr).toBe(0);
-  return (JSON.parse(show.stdout) as { aliases: Record<string, number> }).aliases;
+  const summary = (await (await readRegistry({ cwd: work })).models())[model];
+  expect(summary, `${model} is registered`).toBeDefined();
+  return summary!.aliases;
 }
 
 describe('the pipeline composite action', { timeout: TIMEOUT }, () => {
