@@ -13,10 +13,14 @@ import {
   type GitHubDouble,
 } from '../support/github-double/index.js';
 import { createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
+import { modelState } from '../support/registry-read.js';
+import { seedModels } from '../support/registry-seed-batch.js';
 import { seedVersions, type SeedVersion } from '../support/registry-seed.js';
 import { runBundle, runCliBundle, type BundleResult } from '../support/runner.js';
 
 const TIMEOUT = 120_000;
+/** Seeding the 24 versions in beforeAll: about 100 local git commits and 48 requests to the double. */
+const SEED_TIMEOUT = 180_000;
 const tmp = makeTempDir('mlops-deploy-');
 let gh: GitHubDouble;
 let remote: string;
@@ -32,11 +36,38 @@ const SMOKE =
   'if [ "$MLOPS_MODEL_VERSION" = "${FAIL_VERSION:-none}" ] && [ "$MLOPS_TRAFFIC_PERCENT" -ge "${FAIL_AT:-0}" ]; then ' +
   'echo "smoke test failed for v$MLOPS_MODEL_VERSION at $MLOPS_TRAFFIC_PERCENT%"; exit 1; fi';
 
+/**
+ * The versions each test starts from (one model per test, so tests never see each other's
+ * versions), seeded in beforeAll in one push (test/support/registry-seed-batch.ts).
+ */
+const SEEDS: Record<string, SeedVersion[]> = {
+  churn: [{ bytes: 'churn weights 1\n', alias: 'production' }],
+  fraud: [{ bytes: 'fraud weights 1\n', alias: 'production' }, { bytes: 'fraud weights 2\n' }],
+  tamper: [{ bytes: 'tamper weights 1\n', alias: 'production' }, { bytes: 'tamper weights 2\n' }],
+  stale: [{ bytes: 'stale weights 1\n', alias: 'production' }, { bytes: 'stale weights 2\n' }],
+  canary: [{ bytes: 'canary weights 1\n', alias: 'production' }, { bytes: 'canary weights 2\n' }],
+  slow: [{ bytes: 'slow weights 1\n', alias: 'production' }, { bytes: 'slow weights 2\n' }],
+  rollme: [
+    { bytes: 'rollme weights 1\n', alias: 'production' },
+    { bytes: 'rollme weights 2\n', alias: 'production' },
+  ],
+  solo: [{ bytes: 'solo weights 1\n' }],
+  perm: [{ bytes: 'perm weights 1\n', alias: 'staging' }],
+  race: [{ bytes: 'race weights 1\n', alias: 'staging' }, { bytes: 'race weights 2\n' }, { bytes: 'race weights 3\n' }],
+  flaky: [{ bytes: 'flaky weights 1\n', alias: 'production' }, { bytes: 'flaky weights 2\n' }],
+  stop: [{ bytes: 'stop weights 1\n', alias: 'production' }, { bytes: 'stop weights 2\n' }],
+  redo: [
+    { bytes: 'redo weights 1\n', alias: 'staging' },
+    { bytes: 'redo weights 2\n', alias: 'staging' },
+  ],
+};
+
 beforeAll(async () => {
   gh = await startGitHubDouble();
   remote = createBareRemote(tmp.path);
   work = createRepo(tmp.path, 'work', remote, { 'README.md': '# x\n' });
-});
+  await seedModels({ remote, gh, models: SEEDS, commit: gitIn(work, 'rev-parse', 'HEAD') });
+}, SEED_TIMEOUT);
 afterEach(() => gh.faults.clear());
 afterAll(async () => {
   await gh.close();
@@ -97,25 +128,9 @@ async function untilLogged(log: string, line: string, within = 90_000): Promise<
   }
 }
 
-async function aliasVersion(model: string, alias: string): Promise<number | undefined> {
-  const show = await runCliBundle(['registry', 'show', `${model}@${alias}`, '--json'], { cwd: work, env: noIdentity });
-  return show.code === 0 ? (JSON.parse(show.stdout) as { version: number }).version : undefined;
-}
-
-interface Event {
-  type: string;
-  version: number;
-  alias?: string;
-  previous?: number;
-  from?: number;
-  environment?: string;
-  deploymentId?: string;
-}
-async function events(model: string): Promise<Event[]> {
-  const history = await runCliBundle(['registry', 'history', model, '--json'], { cwd: work, env: noIdentity });
-  expect(history.code, history.stderr).toBe(0);
-  return (JSON.parse(history.stdout) as { events: Event[] }).events;
-}
+/** The model's state after a deploy, read in the test process (test/support/registry-read.ts). */
+const stateOf = (model: string, alias: string) => modelState({ cwd: work }, model, alias);
+const aliasVersion = async (model: string, alias: string) => (await stateOf(model, alias)).aliasVersion;
 
 function deploymentOf(id: string | undefined) {
   const deployment = gh.state.deployments.find((d) => String(d.id) === id);
@@ -126,11 +141,8 @@ function deploymentOf(id: string | undefined) {
 
 describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
   it('deploys the registered bytes, moves the alias, and records the deployment and its statuses', async () => {
-    // End to end: the versions come from register runs, as in a workflow.
-    await registerThroughBundle('churn', [
-      { bytes: 'churn weights 1\n', alias: 'production' },
-      { bytes: 'churn weights 2\n' },
-    ]);
+    // End to end: the version deployed comes from a register run, as in a workflow (v1 is seeded).
+    await registerThroughBundle('churn', [{ bytes: 'churn weights 2\n' }]);
     const log = join(tmp.path, 'churn.log');
     const result = await deploy(
       { model: 'churn', version: 'v2', 'promote-to': 'production', 'environment-url': 'https://churn.example.com' },
@@ -147,8 +159,8 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     // The verified file sat under RUNNER_TEMP (emptied after the job, here after the run).
     expect(result.outputs['model-path']).toMatch(/runner_temp\/.+\/model\.bin$/);
 
-    expect(await aliasVersion('churn', 'production')).toBe(2);
-    const history = await events('churn');
+    const { aliasVersion: churnAlias, events: history } = await stateOf('churn', 'production');
+    expect(churnAlias).toBe(2);
     expect(history.at(-2)).toMatchObject({ type: 'alias-set', alias: 'production', version: 2, previous: 1 });
     expect(history.at(-1)).toMatchObject({
       type: 'deployed',
@@ -179,10 +191,6 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
   });
 
   it('a failing smoke test rolls back: the old bytes are deployed again and the alias stays', async () => {
-    await registerVersions('fraud', [
-      { bytes: 'fraud weights 1\n', alias: 'production' },
-      { bytes: 'fraud weights 2\n' },
-    ]);
     const log = join(tmp.path, 'fraud.log');
     const result = await deploy({ model: 'fraud', version: 'v2', 'promote-to': 'production' }, log, {
       FAIL_VERSION: '2',
@@ -195,8 +203,9 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
       'rolled-back': 'true',
     });
     expect(logLines(log)).toEqual(['2 100 fraud weights 2', '1 100 fraud weights 1']);
-    expect(await aliasVersion('fraud', 'production')).toBe(1);
-    expect((await events('fraud')).at(-1)).toMatchObject({
+    const fraudState = await stateOf('fraud', 'production');
+    expect(fraudState.aliasVersion).toBe(1);
+    expect(fraudState.events.at(-1)).toMatchObject({
       type: 'rolled-back',
       version: 1,
       from: 2,
@@ -214,10 +223,6 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
   });
 
   it('refuses a tampered asset before the command runs, and creates no deployment', async () => {
-    await registerVersions('tamper', [
-      { bytes: 'tamper weights 1\n', alias: 'production' },
-      { bytes: 'tamper weights 2\n' },
-    ]);
     const release = gh.state.releases.find((r) => r.tagName === 'tamper/v2')!;
     const asset = gh.state.assets.find((a) => a.releaseId === release.id)!;
     asset.data = Buffer.from('tamper weights X\n'); // same size, other bytes
@@ -234,10 +239,6 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
   });
 
   it('a rollback target that fails verification is refused before any command runs or deployment exists', async () => {
-    await registerVersions('stale', [
-      { bytes: 'stale weights 1\n', alias: 'production' },
-      { bytes: 'stale weights 2\n' },
-    ]);
     const release = gh.state.releases.find((r) => r.tagName === 'stale/v1')!;
     gh.state.assets.find((a) => a.releaseId === release.id)!.data = Buffer.from('stale weights X\n');
     const before = gh.state.deployments.length;
@@ -270,10 +271,6 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
   });
 
   it('a staged rollout failing at 50% rolls back, and the statuses show each stage', async () => {
-    await registerVersions('canary', [
-      { bytes: 'canary weights 1\n', alias: 'production' },
-      { bytes: 'canary weights 2\n' },
-    ]);
     const log = join(tmp.path, 'canary.log');
     const result = await deploy(
       { model: 'canary', version: 'v2', 'promote-to': 'production', traffic: '10,50,100', 'stage-wait-seconds': '1' },
@@ -296,7 +293,6 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
   });
 
   it('a deploy command past timeout-minutes is killed, and the stage fails and rolls back', async () => {
-    await registerVersions('slow', [{ bytes: 'slow weights 1\n', alias: 'production' }, { bytes: 'slow weights 2\n' }]);
     const log = join(tmp.path, 'slow.log');
     const result = await deploy(
       {
@@ -321,10 +317,6 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
   });
 
   it('version: previous redeploys the version the alias pointed at before, recorded as a rollback', async () => {
-    await registerVersions('rollme', [
-      { bytes: 'rollme weights 1\n', alias: 'production' },
-      { bytes: 'rollme weights 2\n', alias: 'production' },
-    ]);
     const log = join(tmp.path, 'rollme.log');
     const result = await deploy({ model: 'rollme', version: 'previous', alias: 'production' }, log, {
       GITHUB_RUN_ID: '9911',
@@ -332,8 +324,8 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     expect(result.code, result.stdout).toBe(0);
     expect(result.outputs).toMatchObject({ version: '1', 'previous-version': '2', status: 'deployed' });
     expect(logLines(log)).toEqual(['1 100 rollme weights 1']);
-    expect(await aliasVersion('rollme', 'production')).toBe(1);
-    const history = await events('rollme');
+    const { aliasVersion: rollmeAlias, events: history } = await stateOf('rollme', 'production');
+    expect(rollmeAlias).toBe(1);
     expect(history.at(-2)).toMatchObject({ type: 'alias-set', alias: 'production', version: 1, previous: 2 });
     expect(history.at(-1)).toMatchObject({ type: 'rolled-back', version: 1, from: 2, environment: 'production' });
     expect(result.summary).toContain('Rolled back to rollme v1 to production');
@@ -355,7 +347,6 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
   });
 
   it('with no previous version a failure moves nothing', async () => {
-    await registerVersions('solo', [{ bytes: 'solo weights 1\n' }]);
     const log = join(tmp.path, 'solo.log');
     const result = await deploy({ model: 'solo', version: 'v1', 'promote-to': 'production' }, log, {
       FAIL_VERSION: '1',
@@ -364,8 +355,9 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     expect(result.outputs).toMatchObject({ version: '1', status: 'failed', 'rolled-back': 'false' });
     expect(result.outputs['previous-version']).toBeUndefined();
     expect(logLines(log)).toEqual(['1 100 solo weights 1']);
-    expect(await aliasVersion('solo', 'production')).toBeUndefined();
-    expect((await events('solo')).map((e) => e.type)).toEqual(['registered']);
+    const soloState = await stateOf('solo', 'production');
+    expect(soloState.aliasVersion).toBeUndefined();
+    expect(soloState.events.map((e) => e.type)).toEqual(['registered']);
     const { statuses } = deploymentOf(result.outputs['deployment-id']);
     expect(statuses.at(-1)).toMatchObject({ state: 'failure' });
     expect(result.annotations.filter((a) => a.level === 'error').at(-1)?.message).toContain(
@@ -374,7 +366,6 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
   });
 
   it('a token without deployments: write is told so, before any command runs', async () => {
-    await registerVersions('perm', [{ bytes: 'perm weights 1\n', alias: 'staging' }]);
     const log = join(tmp.path, 'perm.log');
     const result = await runBundle('deploy', {
       ...github(),
@@ -392,11 +383,6 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
   });
 
   it('a deploy whose alias another deploy moved meanwhile fails and serves what the alias names', async () => {
-    await registerVersions('race', [
-      { bytes: 'race weights 1\n', alias: 'staging' },
-      { bytes: 'race weights 2\n' },
-      { bytes: 'race weights 3\n' },
-    ]);
     const log = join(tmp.path, 'race.log');
     const go = join(tmp.path, 'race.go');
     // A (v2) passes its run, then its smoke test waits until B (v3) has deployed and committed.
@@ -422,16 +408,13 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     ]);
     // v3 serves again after A's v2, and the alias says v3: the registry names what serves.
     expect(logLines(log)).toEqual(['2 100 race weights 2', '3 100 race weights 3', '3 100 race weights 3']);
-    expect(await aliasVersion('race', 'staging')).toBe(3);
-    expect((await events('race')).at(-1)).toMatchObject({ type: 'rolled-back', version: 3, from: 2 });
+    const raceState = await stateOf('race', 'staging');
+    expect(raceState.aliasVersion).toBe(3);
+    expect(raceState.events.at(-1)).toMatchObject({ type: 'rolled-back', version: 3, from: 2 });
     expect(deploymentOf(a.outputs['deployment-id']).statuses.at(-1)?.state).toBe('failure');
   });
 
   it('a stage status or a release GitHub cannot update is a warning: the rollout goes on and deploys', async () => {
-    await registerVersions('flaky', [
-      { bytes: 'flaky weights 1\n', alias: 'production' },
-      { bytes: 'flaky weights 2\n' },
-    ]);
     const log = join(tmp.path, 'flaky.log');
     const go = join(tmp.path, 'flaky.go');
     const running = deploy(
@@ -455,8 +438,9 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
     expect(result.code, result.stdout).toBe(0);
     expect(result.outputs).toMatchObject({ status: 'deployed', 'rolled-back': 'false' });
     expect(logLines(log)).toEqual(['2 10 flaky weights 2', '2 100 flaky weights 2']);
-    expect(await aliasVersion('flaky', 'production')).toBe(2);
-    expect((await events('flaky')).filter((e) => e.type === 'deployed')).toHaveLength(1);
+    const flakyState = await stateOf('flaky', 'production');
+    expect(flakyState.aliasVersion).toBe(2);
+    expect(flakyState.events.filter((e) => e.type === 'deployed')).toHaveLength(1);
     const warnings = result.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
     expect(warnings).toEqual([
       expect.stringMatching(
@@ -471,7 +455,6 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
   });
 
   it('a cancelled job (SIGTERM in a stage wait, or during a command) ends the deployment in error once, no rollback', async () => {
-    await registerVersions('stop', [{ bytes: 'stop weights 1\n', alias: 'production' }, { bytes: 'stop weights 2\n' }]);
     const log = join(tmp.path, 'stop.log');
     const stopStatuses = (id: number | undefined) =>
       gh.state.deploymentStatuses.filter((s) => s.deploymentId === id).map((s) => s.state);
@@ -507,18 +490,14 @@ describe('deploy in GitHub mode', { timeout: TIMEOUT }, () => {
   });
 
   it('a failed redeploy of the version the alias names rolls back and moves the alias to what serves', async () => {
-    await registerVersions('redo', [
-      { bytes: 'redo weights 1\n', alias: 'staging' },
-      { bytes: 'redo weights 2\n', alias: 'staging' },
-    ]);
     const log = join(tmp.path, 'redo.log');
     // As the template does: register moved staging to v2, then deploy v2 with promote-to staging.
     const result = await deploy({ model: 'redo', version: 'v2', 'promote-to': 'staging' }, log, { FAIL_VERSION: '2' });
     expect(result.code).toBe(1);
     expect(result.outputs).toMatchObject({ status: 'rolled-back', 'previous-version': '1' });
     expect(logLines(log)).toEqual(['2 100 redo weights 2', '1 100 redo weights 1']);
-    expect(await aliasVersion('redo', 'staging')).toBe(1);
-    const history = await events('redo');
+    const { aliasVersion: redoAlias, events: history } = await stateOf('redo', 'staging');
+    expect(redoAlias).toBe(1);
     expect(history.at(-2)).toMatchObject({ type: 'alias-set', alias: 'staging', version: 1, previous: 2 });
     expect(history.at(-1)).toMatchObject({ type: 'rolled-back', version: 1, from: 2 });
     expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
@@ -545,11 +524,12 @@ describe('mlops deploy in local mode', { timeout: TIMEOUT }, () => {
     try {
       const repo = createRepo(local.path, 'laptop');
       const env = { ...noIdentity, GITHUB_TOKEN: '', GH_TOKEN: '', DEPLOY_LOG: join(local.path, 'deploy.log') };
-      for (const bytes of ['laptop weights 1\n', 'laptop weights 2\n']) {
-        writeFiles(repo, { 'model.bin': bytes });
-        const registered = await runCliBundle(['register', '--model', 'm', '--path', 'model.bin'], { cwd: repo, env });
-        expect(registered.code, registered.stderr).toBe(0);
-      }
+      // v1 only needs to exist (seeded in the test process, in the local store); v2 is registered
+      // as on a laptop, through the CLI.
+      await seedVersions({ workspace: repo, model: 'm', versions: [{ bytes: 'laptop weights 1\n' }] });
+      writeFiles(repo, { 'model.bin': 'laptop weights 2\n' });
+      const registered = await runCliBundle(['register', '--model', 'm', '--path', 'model.bin'], { cwd: repo, env });
+      expect(registered.code, registered.stderr).toBe(0);
       const result = await runCliBundle(
         [
           'deploy',
