@@ -11,6 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TOKEN, startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
 import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { runBundle, runCliBundle } from '../support/runner.js';
 
 const tmp = makeTempDir('mlops-register-checksums-');
@@ -51,9 +52,12 @@ function registerOnGitHub(inputs: Record<string, string>, runId: string) {
   });
 }
 
-/** The version's record as `mlops registry show --json` reads it from a fresh clone of the remote. */
+/**
+ * The version's record as `mlops registry show --json` reads it from a fresh clone of the remote
+ * (in this process: the read-back checks the registry, not the built CLI).
+ */
 async function registryRecord(model: string, version: string, name: string): Promise<{ sha256: string }> {
-  const show = await runCliBundle(['registry', 'show', `${model}@v${version}`, '--json'], {
+  const show = await runCliInProcess(['registry', 'show', `${model}@v${version}`, '--json'], {
     cwd: cloneRepo(remote, tmp.path, name),
     env: noIdentity,
   });
@@ -247,9 +251,9 @@ describe('register writes a sha256sum checksums file of the stored asset', () =>
 });
 
 describe('a checksums file that cannot be created stops register before anything is uploaded or registered', () => {
-  /** `mlops registry list --json` in `cwd`: the models the local registry branch holds. */
+  /** `mlops registry list --json` in `cwd` (in this process): the models the local registry branch holds. */
   async function registeredModels(cwd: string): Promise<unknown[]> {
-    const list = await runCliBundle(['registry', 'list', '--json'], { cwd, env: noIdentity });
+    const list = await runCliInProcess(['registry', 'list', '--json'], { cwd, env: noIdentity });
     expect(list.code, list.stderr).toBe(0);
     return (JSON.parse(list.stdout) as { models: unknown[] }).models;
   }
@@ -284,7 +288,7 @@ describe('a checksums file that cannot be created stops register before anything
       `Input "checksums": cannot create ${name}: the file name is too long for the file system (its temporary file's name is 14 characters longer).`,
     ]);
     expect(gh.state.releases.length).toBe(releases);
-    const show = await runCliBundle(['registry', 'list', '--json'], {
+    const show = await runCliInProcess(['registry', 'list', '--json'], {
       cwd: cloneRepo(remote, tmp.path, 'reader-too-long'),
       env: noIdentity,
     });

@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TOKEN, startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
 import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
+import { seedVersions } from '../support/registry-seed.js';
 import { runBundle, runCliBundle } from '../support/runner.js';
+import { RegistryRepository } from '../../src/adapters/registry/repository.js';
+import { eventContext, registryTransaction } from '../../src/adapters/registry/transaction.js';
+import { memoryLogger } from '../../src/core/logger.js';
+import { setAlias } from '../../src/core/registry/operations.js';
 
 const tmp = makeTempDir('mlops-registry-download-');
 let gh: GitHubDouble;
@@ -118,8 +123,7 @@ describe('mlops registry download', () => {
   });
 
   it('refuses a release asset whose bytes differ from the registry, leaving nothing in --out', async () => {
-    writeFiles(work, { 'model.bin': 'honest weights\n' });
-    await registerRelease({ model: 'tampered', path: 'model.bin' }, '7003');
+    await seedVersions({ workspace: work, model: 'tampered', versions: [{ bytes: 'honest weights\n' }], gh });
     const release = gh.state.releases.find((r) => r.tagName === 'tampered/v1')!;
     const asset = gh.state.assets.find((a) => a.releaseId === release.id)!;
     asset.data = Buffer.from('evil!! weights\n'); // same size, other bytes
@@ -151,17 +155,19 @@ describe('mlops registry download', () => {
   });
 
   it('resolves an alias, and previous: the version the alias pointed at before its latest move', async () => {
-    for (const [weights, runId] of [
-      ['a\n', '7101'],
-      ['b\n', '7102'],
-    ] as const) {
-      writeFiles(work, { 'model.bin': weights });
-      await registerRelease({ model: 'churn', path: 'model.bin' }, runId);
-    }
-    const set = (version: string) =>
-      runCliBundle(['registry', 'set-alias', 'churn', 'production', version], { cwd: work, env: githubEnv() });
+    await seedVersions({ workspace: work, model: 'churn', versions: [{ bytes: 'a\n' }, { bytes: 'b\n' }], gh });
     // v2, then back to v1: previous is v2 (the version before the latest move), not v1 - 1.
-    for (const version of ['v2', 'v1']) expect((await set(version)).code).toBe(0);
+    const repo = await RegistryRepository.open({
+      cwd: work,
+      branch: 'mlops-registry',
+      remote: 'origin',
+      log: memoryLogger(),
+    });
+    for (const version of [2, 1]) {
+      await registryTransaction(repo, (docs) => setAlias(docs, 'churn', 'production', version, eventContext('test')), {
+        message: () => `churn@production -> v${version}`,
+      });
+    }
     const clone = freshClone();
     const fetched = async (args: string[]) => {
       const result = await download(clone, [...args, '--json']);
@@ -230,16 +236,13 @@ describe('mlops registry download in local mode', () => {
       'bundle/a.txt': 'a\n',
       'bundle/sub/b.txt': 'b\n',
     });
-    for (const path of ['model.pkl', 'bundle']) {
-      const registered = await runCliBundle(
-        ['register', '--model', path === 'bundle' ? 'bundle' : 'pkl', '--path', path],
-        {
-          cwd: repo,
-          env: local,
-        },
-      );
-      expect(registered.code, registered.stderr).toBe(0);
-    }
+    // The file model is seeded; the folder model goes through mlops register end to end.
+    await seedVersions({ workspace: repo, model: 'pkl', versions: [{ bytes: 'pickled\n' }], fileName: 'model.pkl' });
+    const registered = await runCliBundle(['register', '--model', 'bundle', '--path', 'bundle'], {
+      cwd: repo,
+      env: local,
+    });
+    expect(registered.code, registered.stderr).toBe(0);
     // Small local-mode models can live in the repository itself.
     gitIn(repo, 'add', '-f', '.mlops/artifacts');
     gitIn(repo, 'commit', '--quiet', '-m', 'models');

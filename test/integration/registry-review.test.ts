@@ -1,7 +1,9 @@
 /**
  * Registry bugs a review found after the integrity work (issue #8): names that are built-in
  * object properties, fsck --fix losing files or rolling the registry back, a fix that loops.
- * Each runs the built CLI against real git and a bare remote in a temporary folder.
+ * Each runs the built CLI against real git and a bare remote in a temporary folder; versions a
+ * test only needs to exist are registered in the test process (registry-seed.ts), and the
+ * registers a test is about run the CLI.
  */
 import {
   appendFileSync,
@@ -20,6 +22,7 @@ import { eventContext, registryTransaction } from '../../src/adapters/registry/t
 import { memoryLogger } from '../../src/core/logger.js';
 import { setAlias } from '../../src/core/registry/operations.js';
 import { createBareRemote, createRepo, gitIn, makeTempDir, writeFiles, editRegistryBranch } from '../support/git.js';
+import { seedVersions } from '../support/registry-seed.js';
 import { runCliBundle } from '../support/runner.js';
 
 const tmp = makeTempDir('mlops-registry-review-');
@@ -40,6 +43,14 @@ interface FsckJson {
   problems: Array<{ path: string; message: string; fixable: boolean; fixed?: boolean }>;
 }
 
+/**
+ * Registers versions that a test only needs to exist, in the test process (registry-seed.ts):
+ * the registers these tests are about still run the built CLI.
+ */
+async function seed(work: string, model: string, versions: string[]): Promise<void> {
+  await seedVersions({ workspace: work, model, versions: versions.map((bytes) => ({ bytes })) });
+}
+
 function workspace(name: string): { remote: string; work: string } {
   const remote = createBareRemote(tmp.path, `${name}.git`);
   const work = createRepo(tmp.path, name, remote, { 'README.md': '# x\n', 'model.bin': 'v1 weights\n' });
@@ -49,8 +60,7 @@ function workspace(name: string): { remote: string; work: string } {
 describe('registry names that are built-in object properties', () => {
   it('registers a model called constructor and refuses removing an alias called constructor in one line', async () => {
     const { work } = workspace('builtin-names');
-    const first = await cli(work, 'register', '--model', 'a', '--path', 'model.bin');
-    expect(first.code, first.stderr).toBe(0);
+    await seed(work, 'a', ['v1 weights\n']);
     const named = await cli(work, 'register', '--model', 'constructor', '--path', 'model.bin', '--json');
     expect(named.code, named.stderr).toBe(0);
     expect(JSON.parse(named.stdout)).toMatchObject({ version: 1 });
@@ -76,7 +86,7 @@ describe('registry names that are built-in object properties', () => {
 describe('fsck --fix with an event-log file it cannot parse', () => {
   it('keeps the staging folder of a version registered in that file, and reports the model', async () => {
     const { remote, work } = workspace('unread-log');
-    expect((await cli(work, 'register', '--model', 'm', '--path', 'model.bin')).code).toBe(0);
+    await seed(work, 'm', ['v1 weights\n']);
     // 99 more events fill models/m/events/000001.jsonl (100 a file), in one commit: fast.
     const repo = await RegistryRepository.open({
       cwd: work,
@@ -125,10 +135,11 @@ describe('fsck --fix with an event-log file it cannot parse', () => {
 describe('fsck --fix when the event log lost its tail', () => {
   it('refuses to roll the registry back to the shorter log, naming the lost events, and keeps v2', async () => {
     const { remote, work } = workspace('lost-tail');
-    expect((await cli(work, 'register', '--model', 'c', '--path', 'model.bin')).code).toBe(0);
-    writeFiles(work, { 'model.bin': 'v2 weights\n' });
-    const second = await cli(work, 'register', '--model', 'c', '--path', 'model.bin', '--alias', 'production');
-    expect(second.code, second.stderr).toBe(0);
+    await seedVersions({
+      workspace: work,
+      model: 'c',
+      versions: [{ bytes: 'v1 weights\n' }, { bytes: 'v2 weights\n', alias: 'production' }],
+    });
     editBranch(remote, 'lost-tail-editor', (dir) => {
       const file = join(dir, 'models/c/events/000001.jsonl');
       const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
@@ -152,7 +163,7 @@ describe('fsck --fix when the event log lost its tail', () => {
 
   it('moves an existing v<N> folder aside to .orphaned instead of deleting it when a register reuses the number', async () => {
     const { work } = workspace('orphaned');
-    expect((await cli(work, 'register', '--model', 'o', '--path', 'model.bin')).code).toBe(0);
+    await seed(work, 'o', ['v1 weights\n']);
     // A v2 folder the registry does not know (left by a registry that was rolled back).
     writeFiles(work, { '.mlops/artifacts/o/v2/model.bin': 'old v2\n', 'model.bin': 'new v2\n' });
     const second = await cli(work, 'register', '--model', 'o', '--path', 'model.bin');
@@ -172,8 +183,8 @@ describe('fsck --fix when the event log lost its tail', () => {
 describe('fsck --fix with a broken model the top-level index does not list', () => {
   it('lets writes and list go on for the other models, and fsck still reports the broken one', async () => {
     const { remote, work } = workspace('broken-unlisted');
-    expect((await cli(work, 'register', '--model', 'a', '--path', 'model.bin')).code).toBe(0);
-    expect((await cli(work, 'register', '--model', 'b', '--path', 'model.bin')).code).toBe(0);
+    await seed(work, 'a', ['v1 weights\n']);
+    await seed(work, 'b', ['v1 weights\n']);
     editBranch(remote, 'broken-unlisted-editor', (dir) => {
       writeFileSync(join(dir, 'models/b/events/000001.jsonl'), '{"oops"\n');
       rmSync(join(dir, 'index.json'));
@@ -200,7 +211,7 @@ describe('fsck --fix with a broken model the top-level index does not list', () 
 describe('fsck and symbolic links in .mlops/artifacts', () => {
   it('reports a v<N> folder that is a symbolic link and reads nothing through it', async () => {
     const { work } = workspace('linked-version');
-    expect((await cli(work, 'register', '--model', 's', '--path', 'model.bin')).code).toBe(0);
+    await seed(work, 's', ['v1 weights\n']);
     const outside = join(tmp.path, 'linked-version-outside');
     mkdirSync(outside);
     writeFileSync(join(outside, 'model.bin'), 'v1 weights\n');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
 import { runBundle, runCliBundle } from '../support/runner.js';
+import { installPushBarrier, writeAttempts } from '../support/push-barrier.js';
 import { KILL_TEST_TIMEOUT_MS, STRESS_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
 const tmp = makeTempDir('mlops-registry-it-');
@@ -42,17 +43,27 @@ interface Event {
   sha256: string;
 }
 
+/**
+ * Writers racing for one registry branch. A barrier on the remote (test/support/push-barrier.ts)
+ * holds every writer's first push until all have pushed, so all of them are built on the same
+ * tip: one lands and every other writer is rejected at least once and must fetch, re-read and
+ * retry, which the writers' own logs must show. Eight writers whose collision is certain prove
+ * what sixteen left to the scheduler did (how many of those collided depended on how their
+ * start-up spread out), at about a quarter of the attempts: the retries grow with the square of
+ * the writers (measured here: 8 writers, 36 attempts = 1 + 2 + ... + 8).
+ */
+const WRITERS = 8;
+
 describe('registry: concurrent writers', { timeout: STRESS_TEST_TIMEOUT_MS }, () => {
   let remote: string;
   beforeAll(() => {
-    const parent = join(tmp.path, 'concurrent');
     remote = createBareRemote(join(tmp.path), 'concurrent.git');
     createRepo(tmp.path, 'concurrent-seed', remote);
-    void parent;
+    installPushBarrier(remote, WRITERS);
   });
 
-  it('gives 16 simultaneous registers from 16 clones versions 1..16, no gap, no duplicate, 16 events', async () => {
-    const clones = Array.from({ length: 16 }, (_, i) => {
+  it(`gives ${WRITERS} simultaneous registers from ${WRITERS} clones versions 1..${WRITERS}, no gap, no duplicate, ${WRITERS} events`, async () => {
+    const clones = Array.from({ length: WRITERS }, (_, i) => {
       const clone = cloneRepo(remote, tmp.path, `writer-${i}`);
       writeFiles(clone, { 'model.bin': `weights of writer ${i}\n` });
       return clone;
@@ -60,25 +71,43 @@ describe('registry: concurrent writers', { timeout: STRESS_TEST_TIMEOUT_MS }, ()
     const results = await Promise.all(clones.map((clone, i) => register(clone, {}, String(5000 + i))));
     for (const result of results) expect(result.code, result.stdout + result.stderr).toBe(0);
     const versions = results.map((r) => Number(r.outputs.version)).sort((a, b) => a - b);
-    expect(versions).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    expect(versions).toEqual(Array.from({ length: WRITERS }, (_, i) => i + 1));
+
+    // The race really happened: one writer landed its first push, every other one was rejected
+    // (and retried) at least once, and each writer's last attempt is the one that landed.
+    const attempts = results.map((r) => writeAttempts(r.annotations));
+    for (const [i, writer] of attempts.entries()) {
+      expect(
+        writer.map((a) => a.attempt),
+        `writer ${i}`,
+      ).toEqual(writer.map((_, n) => n + 1));
+      expect(
+        writer.map((a) => a.accepted),
+        `writer ${i}`,
+      ).toEqual(writer.map((_, n) => n === writer.length - 1));
+    }
+    expect(attempts.filter((writer) => writer.length === 1)).toHaveLength(1);
+    expect(attempts.flat().filter((a) => !a.accepted).length).toBeGreaterThanOrEqual(WRITERS - 1);
+    const retried = results.filter((r) => /Registry updated on attempt \d+ \(the branch had moved\)/.test(r.stdout));
+    expect(retried).toHaveLength(WRITERS - 1);
 
     const reader = cloneRepo(remote, tmp.path, 'concurrent-reader');
     const history = await cliJson<{ events: Event[] }>(reader, 'registry', 'history', 'iris');
     expect(history.events.map((e) => e.seq)).toEqual(versions);
     expect(history.events.every((e) => e.type === 'registered')).toBe(true);
-    expect(new Set(history.events.map((e) => e.id)).size).toBe(16);
+    expect(new Set(history.events.map((e) => e.id)).size).toBe(WRITERS);
     // Each writer's version holds that writer's artifact.
     const byVersion = new Map(history.events.map((e) => [e.version, e.sha256]));
     for (const result of results) expect(byVersion.get(Number(result.outputs.version))).toBe(result.outputs.sha256);
     const fsck = await cli(reader, 'registry', 'fsck');
-    expect(fsck.stdout).toContain('16 events, 16 versions');
+    expect(fsck.stdout).toContain(`${WRITERS} events, ${WRITERS} versions`);
     expect(fsck.code).toBe(0);
     // Registry commits never touch the writers' working trees or checked-out branches.
     for (const clone of clones.slice(0, 3)) {
       expect(gitIn(clone, 'status', '--porcelain', '--untracked-files=no')).toBe('');
       expect(gitIn(clone, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
     }
-  }, 120_000);
+  });
 });
 
 describe('registry: one writer', { timeout: KILL_TEST_TIMEOUT_MS }, () => {
