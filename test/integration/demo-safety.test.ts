@@ -12,12 +12,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepo, gitIn } from '../support/git.js';
 import { distDir, repoRoot } from '../support/runner.js';
+import { useRealPython } from '../support/python.js';
 
 /** One whole demo: about 20 s of CPU; 70 to 190 s were measured at load average 19 to 20 on 2 cores. */
 const DEMO_TIMEOUT_MS = 480_000;
 
 const scratch = mkdtempSync(join(tmpdir(), 'mlops-demo-safety-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// Each train run asks python3 for its version (lineage): the interpreter answers, not pyenv's shim.
+afterAll(useRealPython());
 
 interface DemoChild {
   child: ReturnType<typeof spawn>;

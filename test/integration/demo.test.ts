@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distDir, repoRoot } from '../support/runner.js';
+import { useRealPython } from '../support/python.js';
 
 interface DemoRun {
   code: number | null;
@@ -29,6 +30,8 @@ const DEMO_TEST_TIMEOUT_MS = 420_000;
 
 const scratch = mkdtempSync(join(tmpdir(), 'mlops-demo-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// Each train run asks python3 for its version (lineage): the interpreter answers, not pyenv's shim.
+afterAll(useRealPython());
 
 /** Runs `node <checkout>/scripts/demo.mjs <args>` with a TMPDIR of its own and the test build as MLOPS_DIST. */
 function runDemo(
