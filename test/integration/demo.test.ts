@@ -4,14 +4,29 @@
  * the folder it names). Each run gets its own TMPDIR, so "nothing left" is checked on a folder no
  * other process writes to. One whole demo (with --keep, so that its folder can be read) serves
  * every test of the story; "nothing left without --keep" is proven by a demo that stops at
- * chapter 2, whose removal is the same `finally` as a finished demo's.
+ * chapter 2, whose removal is the same `finally` as a finished demo's. That whole demo also runs
+ * as a git hook would run it, with GIT_DIR naming another repository and a global git config
+ * whose pre-push hook fails: the story must go as told and touch neither (these two facts were
+ * demo-safety.test.ts's own whole demo, 20 s of CPU).
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRepo, gitIn } from '../support/git.js';
 import { distDir, repoRoot } from '../support/runner.js';
+import { useRealPython } from '../support/python.js';
 
 interface DemoRun {
   code: number | null;
@@ -29,17 +44,24 @@ const DEMO_TEST_TIMEOUT_MS = 420_000;
 
 const scratch = mkdtempSync(join(tmpdir(), 'mlops-demo-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// Each train run asks python3 for its version (lineage): the interpreter answers, not pyenv's shim.
+afterAll(useRealPython());
 
 /** Runs `node <checkout>/scripts/demo.mjs <args>` with a TMPDIR of its own and the test build as MLOPS_DIST. */
 function runDemo(
   args: string[],
-  { checkout = repoRoot, dist = distDir(), timeoutMs = DEMO_TEST_TIMEOUT_MS - 10_000 } = {},
+  {
+    checkout = repoRoot,
+    dist = distDir(),
+    timeoutMs = DEMO_TEST_TIMEOUT_MS - 10_000,
+    env = {} as Record<string, string>,
+  } = {},
 ): Promise<DemoRun> {
   const tmp = mkdtempSync(join(scratch, 'tmp-'));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(checkout, 'scripts', 'demo.mjs'), ...args], {
       cwd: checkout,
-      env: { ...process.env, MLOPS_DIST: dist, TMPDIR: tmp, TMP: tmp, TEMP: tmp, GITHUB_ACTIONS: '' },
+      env: { ...process.env, MLOPS_DIST: dist, TMPDIR: tmp, TMP: tmp, TEMP: tmp, GITHUB_ACTIONS: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -70,6 +92,10 @@ function chapterText(stdout: string, number: number): string {
 describe('npm run demo', { timeout: DEMO_TEST_TIMEOUT_MS }, () => {
   let kept: DemoRun;
   let repaired: DemoRun;
+  let callerRepo: string;
+  let refsBefore: string;
+  let configBefore: string;
+  let hookMarker: string;
 
   beforeAll(async () => {
     // A checkout whose "broken" file was repaired: chapter 2 expects a refusal that does not come,
@@ -80,7 +106,25 @@ describe('npm run demo', { timeout: DEMO_TEST_TIMEOUT_MS }, () => {
     cpSync(join(repoRoot, 'examples', 'penguins'), join(checkout, 'examples', 'penguins'), { recursive: true });
     const data = join(checkout, 'examples', 'penguins', 'data');
     cpSync(join(data, 'penguins.csv'), join(data, 'penguins-broken.csv'));
-    [kept, repaired] = await Promise.all([runDemo(['--keep']), runDemo([], { checkout })]);
+    // The repository a git hook would run the demo from: GIT_DIR names it.
+    callerRepo = createRepo(scratch, 'caller');
+    refsBefore = gitIn(callerRepo, 'for-each-ref');
+    configBefore = gitIn(callerRepo, 'config', '--local', '-l');
+    // The user's global config runs a pre-push hook that fails, and says it ran.
+    const hooks = join(scratch, 'user-hooks');
+    hookMarker = join(scratch, 'pre-push-ran');
+    mkdirSync(hooks);
+    writeFileSync(join(hooks, 'pre-push'), `#!/bin/sh\necho ran > '${hookMarker}'\nexit 1\n`);
+    chmodSync(join(hooks, 'pre-push'), 0o755);
+    const userConfig = join(scratch, 'user-gitconfig');
+    writeFileSync(userConfig, `[core]\n\thooksPath = ${hooks}\n`);
+    const hostile = {
+      GIT_DIR: join(callerRepo, '.git'),
+      GIT_WORK_TREE: callerRepo,
+      GIT_INDEX_FILE: join(callerRepo, '.git', 'index'),
+      GIT_CONFIG_GLOBAL: userConfig,
+    };
+    [kept, repaired] = await Promise.all([runDemo(['--keep'], { env: hostile }), runDemo([], { checkout })]);
   }, DEMO_TEST_TIMEOUT_MS);
 
   it('tells every chapter in order and exits 0', () => {
@@ -94,6 +138,17 @@ describe('npm run demo', { timeout: DEMO_TEST_TIMEOUT_MS }, () => {
       expect(kept.stdout).toMatch(new RegExp(`^\\$ mlops ${command} --`, 'm'));
     }
     expect(kept.stdout).toMatch(/^\$ mlops runs compare baseline-\S+ fewer-epochs-\S+ --json$/m);
+  });
+
+  it('with GIT_DIR set, writes nothing to that repository', () => {
+    expect(kept.code, kept.stdout + kept.stderr).toBe(0);
+    expect(gitIn(callerRepo, 'for-each-ref')).toBe(refsBefore);
+    expect(gitIn(callerRepo, 'config', '--local', '-l')).toBe(configBefore);
+  });
+
+  it("never runs the user's global git hooks", () => {
+    expect(kept.code, kept.stdout + kept.stderr).toBe(0);
+    expect(existsSync(hookMarker)).toBe(false);
   });
 
   it('states the facts each chapter claims', () => {

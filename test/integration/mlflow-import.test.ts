@@ -9,10 +9,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRepo, gitIn, makeTempDir } from '../support/git.js';
 import { repoRoot, runBundle } from '../support/runner.js';
+import { useRealPython } from '../support/python.js';
 import type { RunRecord } from '../../src/core/registry/runs.js';
 
 const tmp = makeTempDir('mlops-mlflow-it-');
 afterAll(() => tmp.cleanup());
+// Each train run asks python3 for its version (lineage): the interpreter answers, not pyenv's shim.
+afterAll(useRealPython());
 const FIXTURES = join(repoRoot, 'test/fixtures/mlflow');
 
 /** A repository holding one fixture store as `logged/`, which the command copies into the tracking folder. */

@@ -6,7 +6,7 @@
  * leaves the clone (commits, tags, files) exactly as it was.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cloneRepo, commitFiles, createBareRemote, createRepo, gitEnv, gitIn, makeTempDir } from '../support/git.js';
@@ -87,16 +87,42 @@ function projectFiles(overrides: Record<string, string> = {}): Record<string, st
 const temps: { cleanup: () => void }[] = [];
 afterAll(() => temps.forEach((t) => t.cleanup()));
 
-/** A project released once as v0.1.0 (tags v0.1.0 and v0 on the remote), and a fresh clone of it. */
-function project(overrides: Record<string, string> = {}): { clone: string; remote: string } {
-  const dir = makeTempDir('mlops-release-');
-  temps.push(dir);
-  const remote = createBareRemote(dir.path);
-  const seed = createRepo(dir.path, 'seed', remote, projectFiles(overrides));
+/** The pristine projects, one per set of overrides, made once and copied for each test. */
+const pristine = new Map<string, string>();
+
+/** Makes a project released once as v0.1.0 in `parent`: remote.git (tags v0.1.0 and v0) and clone/. */
+function makeProject(parent: string, overrides: Record<string, string>): void {
+  const remote = createBareRemote(parent);
+  const seed = createRepo(parent, 'seed', remote, projectFiles(overrides));
   gitIn(seed, 'tag', '-a', 'v0.1.0', '-m', 'mlops v0.1.0');
   gitIn(seed, 'tag', '-a', 'v0', '-m', 'v0');
   gitIn(seed, 'push', '--quiet', 'origin', 'v0.1.0', 'v0');
-  return { clone: cloneRepo(remote, dir.path, 'clone'), remote };
+  cloneRepo(remote, parent, 'clone');
+}
+
+/**
+ * A project released once as v0.1.0 (tags v0.1.0 and v0 on the remote), and a fresh clone of it:
+ * a copy of a pristine one (git's ten-odd processes of setting one up run once per set of
+ * overrides, not once per test), its clone's origin pointed at the copied remote.
+ */
+function project(overrides: Record<string, string> = {}): { clone: string; remote: string } {
+  const key = JSON.stringify(overrides);
+  let source = pristine.get(key);
+  if (!source) {
+    const made = makeTempDir('mlops-release-pristine-');
+    temps.push(made);
+    makeProject(made.path, overrides);
+    pristine.set(key, (source = made.path));
+  }
+  const dir = makeTempDir('mlops-release-');
+  temps.push(dir);
+  cpSync(source, dir.path, { recursive: true });
+  const config = join(dir.path, 'clone', '.git', 'config');
+  const text = readFileSync(config, 'utf8');
+  const url = `\turl = ${join(source, 'remote.git')}\n`;
+  expect(text).toContain(url);
+  writeFileSync(config, text.replace(url, `\turl = ${join(dir.path, 'remote.git')}\n`));
+  return { clone: join(dir.path, 'clone'), remote: join(dir.path, 'remote.git') };
 }
 
 function release(cwd: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

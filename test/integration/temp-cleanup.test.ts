@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBareRemote, createRepo, makeTempDir } from '../support/git.js';
 import { runCliBundle } from '../support/runner.js';
+import { useRealPython } from '../support/python.js';
 
 const TIMEOUT = 120_000;
 const tmp = makeTempDir('mlops-temp-cleanup-');
@@ -38,6 +39,8 @@ beforeAll(() => {
   });
 }, TIMEOUT);
 afterAll(() => tmp.cleanup());
+// Each train run asks python3 for its version (lineage): the interpreter answers, not pyenv's shim.
+afterAll(useRealPython());
 
 let runs = 0;
 /** Runs `mlops <args>` with a TMPDIR of its own; returns the result and what is left in TMPDIR. */

@@ -8,9 +8,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRepo, makeTempDir, writeFiles } from '../support/git.js';
 import { runBundle } from '../support/runner.js';
+import { useRealPython } from '../support/python.js';
 
 const tmp = makeTempDir('mlops-train-cache-it-');
 afterAll(() => tmp.cleanup());
+// Each train run asks python3 for its version (lineage): the interpreter answers, not pyenv's shim.
+afterAll(useRealPython());
 
 /** Reports whether the cache was warm, then fills it. */
 const COMMAND = [

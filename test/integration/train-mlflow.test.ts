@@ -11,9 +11,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/registry/runs.js';
 import { createRepo, makeTempDir } from '../support/git.js';
 import { repoRoot, runBundle } from '../support/runner.js';
+import { useRealPython } from '../support/python.js';
 
 const tmp = makeTempDir('mlops-train-mlflow-it-');
 afterAll(() => tmp.cleanup());
+// Each train run asks python3 for its version (lineage): the interpreter answers, not pyenv's shim.
+afterAll(useRealPython());
 
 const experiment = join(repoRoot, 'test', 'fixtures', 'mlflow', 'v2', 'mlruns', '0');
 const runId = '9f1c2b3a4d5e6f708192a3b4c5d6e7f8';

@@ -10,10 +10,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir } from '../support/git.js';
 import { repoRoot, runBundle, runCliBundle } from '../support/runner.js';
+import { useRealPython } from '../support/python.js';
 import type { RunRecord } from '../../src/core/registry/runs.js';
 
 const tmp = makeTempDir('mlops-train-python-it-');
 afterAll(() => tmp.cleanup());
+// Each train run asks python3 for its version (lineage): the interpreter answers, not pyenv's shim.
+afterAll(useRealPython());
 const PYTHON = '/usr/bin/python3';
 
 let skipReason: string | undefined;

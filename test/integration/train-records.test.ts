@@ -8,9 +8,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
 import { runCliBundle } from '../support/runner.js';
+import { useRealPython } from '../support/python.js';
 
 const tmp = makeTempDir('mlops-train-records-it-');
 afterAll(() => tmp.cleanup());
+// Each train run asks python3 for its version (lineage): the interpreter answers, not pyenv's shim.
+afterAll(useRealPython());
 
 /** The one `mlops:` error line of a run that must exit 2. */
 function oneErrorLine(result: { code: number | null; stderr: string }): string {

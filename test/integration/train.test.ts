@@ -8,11 +8,14 @@ import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
+import { useRealPython } from '../support/python.js';
 import { repoRoot, runBundle, runCliBundle, type BundleResult } from '../support/runner.js';
 import type { RunRecord } from '../../src/core/registry/runs.js';
 
 const tmp = makeTempDir('mlops-train-it-');
 afterAll(() => tmp.cleanup());
+// Every run asks python3 for its version (lineage): the interpreter, not pyenv's shim, answers.
+afterAll(useRealPython());
 
 const example = join(repoRoot, 'examples', 'penguins');
 
