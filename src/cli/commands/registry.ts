@@ -419,7 +419,11 @@ function versionFlag(text: string): number | 'previous' {
  * sha256, unpack a folder model; MLflow's `models:/name@alias`.
  */
 async function download(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
-  positionals(args, [], 'mlops registry download --model <name> (--version vN | --alias <alias>) [--out <dir>]');
+  positionals(
+    args,
+    [],
+    'mlops registry download --model <name> (--version vN | --alias <alias>) [--out <dir>] [--clobber]',
+  );
   const model = args.options.get('model');
   if (model === undefined)
     throw new InputError('Missing --model: mlops registry download --model <name> --alias <alias>.');
@@ -433,7 +437,6 @@ async function download(args: CommandArgs, context: CommandContext, log: Logger)
   const repo = await RegistryRepository.open({ ...location, log });
   const github = await githubTarget(args, context, repo, log);
   const out = args.options.get('out');
-  const environment = readEnvironment(context.env, context.cwd);
   const result = await downloadModelVersion({
     ...location,
     log,
@@ -441,7 +444,16 @@ async function download(args: CommandArgs, context: CommandContext, log: Logger)
     model,
     ...(versionText !== undefined ? { version: versionFlag(versionText) } : {}),
     ...(alias !== undefined ? { alias } : {}),
-    ...(out !== undefined ? { outDir: out } : { tempDir: environment.tempDir }),
+    // Without --out, as `gh release download`: the current directory, under the stored asset
+    // name, never overwriting what is there unless --clobber.
+    outDir: out ?? context.cwd,
+    clobber: args.flags.has('clobber'),
+    ...(out === undefined
+      ? {
+          alreadyExistsMessage: (path: string) =>
+            `${path} already exists; remove it, give --clobber to replace it, or --out <dir>.`,
+        }
+      : {}),
   });
   if (context.json) {
     printJson(context, {
@@ -657,7 +669,7 @@ const SUBCOMMANDS: Record<string, CommandSpec> = {
   download: {
     usage: '--model <name> (--version <vN> | --alias <alias>)',
     summary:
-      "Fetch a version's model into --out (default: a new temporary folder), verified against the registry's size and sha256; a folder model is unpacked beside its tar.gz. MLflow's models:/<name>@<alias>.",
+      "Fetch a version's model into --out (default: the current directory, like gh release download), verified against the registry's size and sha256; a folder model is unpacked beside its tar.gz. MLflow's models:/<name>@<alias>.",
     flags: {
       model: { type: 'string', value: 'name', description: 'The model.' },
       version: {
@@ -670,7 +682,13 @@ const SUBCOMMANDS: Record<string, CommandSpec> = {
       out: {
         type: 'string',
         value: 'dir',
-        description: 'The folder to put it in (made if missing; nothing already there is overwritten).',
+        description:
+          'The folder to put it in (made if missing). Default: the current directory. The file keeps its stored asset name.',
+      },
+      clobber: {
+        type: 'boolean',
+        description:
+          'Replace a file (and unpacked folder) of the same name already there; without it the download is refused (exit 2).',
       },
       ...LOCATION_FLAGS,
       ...GITHUB_FLAGS,
