@@ -7,6 +7,7 @@ import { actionLoaders, commandArgs, extraCommands, type CliCommand, type Comman
 import { didYouMean, parseFlags, parseLeadingGlobals, type FlagTable, type GlobalFlags } from './flags.js';
 import { renderActionHelp, renderCommandHelp, renderSubcommandHelp, renderTopHelp } from './help.js';
 import { cliIO, processStreams, redactingStreams, type CliStreams } from './io.js';
+import { shellToken } from './commands/shared.js';
 import { actionJson, renderActionSummary } from './summaries.js';
 import packageJson from '../../package.json' with { type: 'json' };
 
@@ -62,7 +63,7 @@ export function parseActionFlags(
  */
 export function cliDefault(actionDefault: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   if (actionDefault === undefined) return undefined;
-  if (isGitHubTokenDefault(actionDefault)) return env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
+  if (isGitHubTokenDefault(actionDefault)) return shellToken(env);
   return actionDefault.startsWith('${{') ? undefined : actionDefault;
 }
 

@@ -4,10 +4,12 @@
  * nothing half-written. Real git repositories in temp folders.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepo, makeTempDir } from '../support/git.js';
+import { createRepo, gitIn, makeTempDir } from '../support/git.js';
 import { distDir, runCliBundle } from '../support/runner.js';
 
 const tmp = makeTempDir('mlops-cli-it-');
@@ -259,6 +261,49 @@ describe('secrets', () => {
         expect(failing.code).toBe(2);
         expect(failing.stderr).toContain('***');
         expect(failing.stderr).not.toContain(token);
+      }
+    },
+    TIMEOUT,
+  );
+});
+
+describe('one token rule for every command that reaches the registry remote', () => {
+  it(
+    'runs and registry subcommands send --github-token, else GITHUB_TOKEN, else GH_TOKEN, to the GitHub server, and never print it',
+    async () => {
+      // A stand-in for the GitHub server that records the Authorization git sends and refuses the
+      // fetch: what matters is which token reached it (and that the command then fails cleanly).
+      const seen: Array<string | undefined> = [];
+      const server = createServer((request, response) => {
+        seen.push(request.headers.authorization);
+        response.writeHead(404).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const repo = createRepo(tmp.path, 'token-rule', undefined, { 'README.md': '# x\n' });
+        gitIn(repo, 'remote', 'add', 'origin', `${url}/octo-org/octo-repo.git`);
+        const basic = (token: string) => `basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+        const cases: Array<{ args: string[]; env: Record<string, string>; token: string }> = [
+          { args: ['runs', 'list'], env: { GITHUB_TOKEN: 'ghs_envRuns1' }, token: 'ghs_envRuns1' },
+          { args: ['runs', 'show', 'run-1'], env: { GH_TOKEN: 'gho_ghRuns2' }, token: 'gho_ghRuns2' },
+          {
+            args: ['runs', 'list', '--github-token', 'ghp_flagRuns3'],
+            env: { GITHUB_TOKEN: 'ghs_envLoses4' },
+            token: 'ghp_flagRuns3',
+          },
+          { args: ['registry', 'list'], env: { GITHUB_TOKEN: 'ghs_envRegistry5' }, token: 'ghs_envRegistry5' },
+        ];
+        for (const { args, env, token } of cases) {
+          seen.length = 0;
+          const result = await cli(args, repo, { ...env, GITHUB_SERVER_URL: url, GIT_TERMINAL_PROMPT: '0' });
+          expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+          expect(seen, args.join(' ')).toContain(basic(token));
+          expect(result.stdout + result.stderr, args.join(' ')).not.toContain(token);
+          expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+        }
+      } finally {
+        server.close();
       }
     },
     TIMEOUT,

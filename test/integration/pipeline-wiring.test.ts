@@ -203,3 +203,14 @@ describe('the pipeline composite action, against stub bundles', () => {
     expect(given.deploy).toMatchObject({ INPUT_VERSION: '3', 'INPUT_PROMOTE-TO': 'candidate', INPUT_RUN: './ship.sh' });
   });
 });
+
+describe('the pipeline composite action, deploy-run decided by the plan step', () => {
+  it('a whitespace-only deploy-run deploys nothing and register keeps the alias', async () => {
+    const { result, given } = await run({ 'deploy-run': ' \n\t ', alias: 'candidate' }, push());
+    expect(result.conclusion).toBe('success');
+    expect(outcomes(result)).toMatchObject({ plan: 'success', register: 'success', deploy: 'skipped' });
+    expect(given.deploy).toBeUndefined();
+    expect(given.register?.['INPUT_ALIAS']).toBe('candidate');
+    expect(notices(result)).toContain('deploy-run is blank (only whitespace): nothing is deployed.');
+  });
+});

@@ -169,8 +169,10 @@ describe('mlops registry download', () => {
       });
     }
     const clone = freshClone();
+    let outs = 0;
     const fetched = async (args: string[]) => {
-      const result = await download(clone, [...args, '--json']);
+      // Each into a folder of its own: both versions' assets are named model.bin.
+      const result = await download(clone, [...args, '--out', `out-${++outs}`, '--json']);
       expect(result.code, result.stderr).toBe(0);
       const json = JSON.parse(result.stdout) as { version: number; file: string; previous: boolean };
       return { version: json.version, bytes: readFileSync(json.file, 'utf8'), previous: json.previous };
@@ -212,6 +214,26 @@ describe('mlops registry download', () => {
     );
     expect(readFileSync(join(clone, 'out', 'model.bin'), 'utf8')).toBe('mine\n');
     expect(readdirSync(join(clone, 'out'))).toEqual(['model.bin']);
+  });
+
+  it('without --out saves into the current directory under the asset name, as gh release download does; --clobber replaces', async () => {
+    const clone = freshClone();
+    const first = await download(clone, ['--model', 'iris', '--version', 'v1']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`file    ${join(clone, 'model.bin')} (7 bytes)`);
+    expect(sha(readFileSync(join(clone, 'model.bin')))).toBe(sha(Buffer.from([0, 1, 2, 255, 10, 13, 10])));
+    writeFileSync(join(clone, 'model.bin'), 'mine\n');
+    const refused = await download(clone, ['--model', 'iris', '--version', 'v1']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      `mlops: error: ${join(clone, 'model.bin')} already exists; remove it, give --clobber to replace it, or --out <dir>.\n`,
+    );
+    expect(readFileSync(join(clone, 'model.bin'), 'utf8')).toBe('mine\n');
+    const clobbered = await download(clone, ['--model', 'iris', '--version', 'v1', '--clobber', '--json']);
+    expect(clobbered.code, clobbered.stderr).toBe(0);
+    expect(JSON.parse(clobbered.stdout)).toMatchObject({ file: join(clone, 'model.bin') });
+    expect(sha(readFileSync(join(clone, 'model.bin')))).toBe(sha(Buffer.from([0, 1, 2, 255, 10, 13, 10])));
+    expect(readdirSync(clone).filter((name) => name.startsWith('.mlops-download-'))).toEqual([]);
   });
 
   it('two downloads racing into one --out: exactly one lands, the other says it already exists', async () => {

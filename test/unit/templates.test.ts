@@ -182,10 +182,7 @@ const shortFormLanded = existsSync(join(root, 'validate-data', 'action.yml'));
  * `persist-credentials: false`: the mlops actions pass their github-token to git themselves, and
  * the user's commands (pip install, train.py, deploy scripts) never find a write token on disk.
  */
-const KEEPS_CREDENTIALS: Record<string, string> = {
-  'sweep.yml#pick-and-register':
-    'mlops runs best reads the registry branch through git, which has no token of its own; no user code runs in that job',
-};
+const KEEPS_CREDENTIALS: Record<string, string> = {};
 
 type Level = 'read' | 'write';
 type Permissions = Record<string, Level>;

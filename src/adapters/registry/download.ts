@@ -41,6 +41,16 @@ export interface DownloadModelOptions extends RegistryAccessOptions {
   /** Where the temporary folder is made without `outDir` (RUNNER_TEMP; default the OS's). */
   tempDir?: string;
   /**
+   * Replace a file (and a folder model's unpacked folder) already in `outDir` instead of refusing
+   * it; the replacement is a rename, so the old file stays whole until the verified one takes its place.
+   */
+  clobber?: boolean;
+  /**
+   * The refusal when something is already there: `(path) => message`. Default: `out: <path>
+   * already exists; remove it or download into another folder.`
+   */
+  alreadyExistsMessage?: (path: string) => string;
+  /**
    * A registry snapshot the caller already read (registrySnapshot): the version is resolved in it
    * instead of fetching the branch again, so that one fetch serves all of a caller's reads.
    */
@@ -236,9 +246,12 @@ async function prepareTarget(
   const finalFolder = kind === 'directory' ? join(outDir, folderName) : undefined;
   // Never overwrite: what is there may be what someone is running.
   const alreadyExists = (path: string) =>
-    new InputError(`out: ${path} already exists; remove it or download into another folder.`);
+    new InputError(
+      options.alreadyExistsMessage?.(path) ?? `out: ${path} already exists; remove it or download into another folder.`,
+    );
+  const clobber = options.clobber === true;
   for (const path of [finalFile, finalFolder]) {
-    if (path !== undefined && (await exists(path))) throw alreadyExists(path);
+    if (!clobber && path !== undefined && (await exists(path))) throw alreadyExists(path);
   }
   const info = await lstat(outDir).catch(() => undefined);
   if (info && !info.isDirectory()) throw new InputError(`out: ${outDir} is not a folder.`);
@@ -255,12 +268,20 @@ async function prepareTarget(
     async place(file, unpacked) {
       // link() fails with EEXIST where rename() would replace: a download racing this one into
       // the same --out never has its verified file swapped for other bytes.
-      await link(file, finalFile).catch((error: NodeJS.ErrnoException) => {
-        throw error.code === 'EEXIST' ? alreadyExists(finalFile) : error;
-      });
-      placed.push(finalFile);
-      await unlink(file);
+      if (clobber) {
+        // rename() replaces the old file in one step: a reader sees the old bytes or the new.
+        await rename(file, finalFile);
+      } else {
+        await link(file, finalFile).catch((error: NodeJS.ErrnoException) => {
+          throw error.code === 'EEXIST' ? alreadyExists(finalFile) : error;
+        });
+        placed.push(finalFile);
+        await unlink(file);
+      }
       if (unpacked !== undefined && finalFolder !== undefined) {
+        // The old unpacked folder is moved into staging (removed with it) before the new one
+        // takes its name: a folder cannot be replaced by rename in one step.
+        if (clobber && (await exists(finalFolder))) await rename(finalFolder, join(staging, '.replaced'));
         // mkdir without recursive claims the name (EEXIST if taken); rename then replaces only
         // the empty folder this download just made.
         await mkdir(finalFolder).catch((error: NodeJS.ErrnoException) => {

@@ -57,7 +57,10 @@ export interface RegistryReaderOptions {
   log: Logger;
   /** A token for https remotes when git has no credentials of its own (see RegistryRepositoryOptions). */
   token?: string;
+  /** GITHUB_SERVER_URL: the token is sent to this host only. */
   serverUrl?: string;
+  /** Hides a derived secret (the encoded header) in the log. */
+  mask?: (secret: string) => void;
 }
 
 /** The contract's reader plus the registry-wide queries the CLI uses. */
@@ -87,6 +90,7 @@ export async function openRegistryReader(options: RegistryReaderOptions): Promis
     log: options.log,
     ...(options.token !== undefined ? { token: options.token } : {}),
     ...(options.serverUrl !== undefined ? { serverUrl: options.serverUrl } : {}),
+    ...(options.mask !== undefined ? { mask: options.mask } : {}),
   });
   const { docs, commit } = await registrySnapshot(repo);
   options.log.debug(`Registry: ${repo.label} at ${commit ?? '(no branch yet)'}.`);

@@ -1,9 +1,4 @@
-import {
-  checkGitHubUrl,
-  createGitHubClient,
-  parseRepository,
-  repositoryFromRemoteUrl,
-} from '../../adapters/github/client.js';
+import { createGitHubClient, parseRepository, repositoryFromRemoteUrl } from '../../adapters/github/client.js';
 import { checkLocalArtifacts, checkReleaseArtifacts, STALE_STAGING_MS } from '../../adapters/registry/artifact-fsck.js';
 import { promoteAlias, setProductionRelease } from '../../adapters/registry/deploy.js';
 import { downloadModelVersion } from '../../adapters/registry/download.js';
@@ -35,7 +30,7 @@ import { deprecateVersion, removeAlias } from '../../core/registry/operations.js
 import { isReleaseAlias } from '../../core/registry/release-notes.js';
 import type { CliCommand, CommandArgs, CommandContext, CommandSpec } from '../commands.js';
 import type { FlagTable } from '../flags.js';
-import { LOCATION_FLAGS, locationFrom, positionals, printJson, withLog } from './shared.js';
+import { LOCATION_FLAGS, githubUrlsFrom, positionals, printJson, remoteFrom, tokenFrom, withLog } from './shared.js';
 
 function describeVersion(record: ModelVersionRecord): string[] {
   const rows: Array<[string, string]> = [
@@ -116,7 +111,7 @@ function eventDetail(event: RegistryEvent): string {
 }
 
 async function reader(args: CommandArgs, context: CommandContext, log: Logger): Promise<GitRegistryReader> {
-  return openRegistryReader({ ...locationFrom(args, context), log });
+  return openRegistryReader({ ...remoteFrom(args, context), log });
 }
 
 async function list(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
@@ -239,11 +234,6 @@ async function history(args: CommandArgs, context: CommandContext, log: Logger):
 /** Options of the commands that may call GitHub (set-alias, fsck). */
 /** The GitHub API set-alias and fsck may call: only ever the configured one, never a URL from the branch. */
 const GITHUB_FLAGS: FlagTable = {
-  'github-token': {
-    type: 'string',
-    value: 'token',
-    description: 'Token for the GitHub API (default: $GITHUB_TOKEN, else $GH_TOKEN).',
-  },
   'api-url': {
     type: 'string',
     value: 'url',
@@ -278,18 +268,7 @@ async function githubTarget(
   repo: RegistryRepository,
   _log: Logger,
 ): Promise<GitHubTarget> {
-  const setting = (option: string, variable: string, fallback: string) => {
-    const given = args.options.get(option);
-    if (given !== undefined) return checkGitHubUrl(given, `--${option}`);
-    const value = context.env[variable];
-    return value ? checkGitHubUrl(value, variable) : fallback;
-  };
-  const apiUrl = setting('api-url', 'GITHUB_API_URL', 'https://api.github.com');
-  const serverUrl = setting(
-    'server-url',
-    'GITHUB_SERVER_URL',
-    apiUrl === 'https://api.github.com' ? 'https://github.com' : apiUrl.replace(/\/api\/v3$/, ''),
-  );
+  const { apiUrl, serverUrl } = githubUrlsFrom(args, context);
   let repository: GitHubTarget['repository'];
   let repositorySource: string | undefined;
   if (args.options.has('repository')) {
@@ -303,7 +282,7 @@ async function githubTarget(
     repository = repositoryFromRemoteUrl(url.stdout, serverUrl);
     if (repository) repositorySource = `the remote ${repo.options.remote}`;
   }
-  const token = args.options.get('github-token') ?? (context.env.GITHUB_TOKEN || context.env.GH_TOKEN || undefined);
+  const token = tokenFrom(args, context);
   return {
     apiUrl,
     serverUrl,
@@ -327,7 +306,7 @@ async function write(
   const names = { 'remove-alias': ['<model>', '<alias>'], deprecate: ['<model>', '<vN>'] }[operation];
   const values = positionals(args, names, usage);
   const model = checkModelName(values[0]!, operation);
-  const repo = await RegistryRepository.open({ ...locationFrom(args, context), log });
+  const repo = await RegistryRepository.open({ ...remoteFrom(args, context), log });
   const actor = repo.actor();
   const alias = operation === 'remove-alias' ? values[1]! : undefined;
   const version = operation === 'deprecate' ? parseVersion(values[1]!, 'deprecate') : undefined;
@@ -379,17 +358,11 @@ async function setAliasCommand(args: CommandArgs, context: CommandContext, log: 
   const model = checkModelName(values[0]!, 'set-alias');
   const alias = checkAliasName(values[1]!, 'set-alias');
   const version = parseVersion(values[2]!, 'set-alias');
-  const location = locationFrom(args, context);
-  const gitToken = args.options.get('github-token');
-  const repo = await RegistryRepository.open({ ...location, log, ...(gitToken ? { token: gitToken } : {}) });
+  const location = remoteFrom(args, context);
+  const repo = await RegistryRepository.open({ ...location, log });
   // Checked before the write, so that a bad --api-url or --repository changes nothing.
   const github = isReleaseAlias(alias) ? await githubTarget(args, context, repo, log) : undefined;
-  const access = {
-    ...location,
-    log,
-    ...(gitToken ? { token: gitToken } : {}),
-    ...(github ? githubAccess(github) : {}),
-  };
+  const access = { ...location, log, ...(github ? githubAccess(github) : {}) };
   const promoted = await promoteAlias({ ...access, model, alias, version, updateReleases: false });
   const previous = promoted.previousVersion;
   // Also when the alias was already there: a promotion an earlier run could not make (no token,
@@ -446,7 +419,11 @@ function versionFlag(text: string): number | 'previous' {
  * sha256, unpack a folder model; MLflow's `models:/name@alias`.
  */
 async function download(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
-  positionals(args, [], 'mlops registry download --model <name> (--version vN | --alias <alias>) [--out <dir>]');
+  positionals(
+    args,
+    [],
+    'mlops registry download --model <name> (--version vN | --alias <alias>) [--out <dir>] [--clobber]',
+  );
   const model = args.options.get('model');
   if (model === undefined)
     throw new InputError('Missing --model: mlops registry download --model <name> --alias <alias>.');
@@ -456,12 +433,10 @@ async function download(args: CommandArgs, context: CommandContext, log: Logger)
   if (versionText === undefined && alias === undefined) {
     throw new InputError('Give --version vN (or previous, with --alias) or --alias <alias> of the model to download.');
   }
-  const location = locationFrom(args, context);
-  const gitToken = args.options.get('github-token');
-  const repo = await RegistryRepository.open({ ...location, log, ...(gitToken ? { token: gitToken } : {}) });
+  const location = remoteFrom(args, context);
+  const repo = await RegistryRepository.open({ ...location, log });
   const github = await githubTarget(args, context, repo, log);
   const out = args.options.get('out');
-  const environment = readEnvironment(context.env, context.cwd);
   const result = await downloadModelVersion({
     ...location,
     log,
@@ -469,7 +444,16 @@ async function download(args: CommandArgs, context: CommandContext, log: Logger)
     model,
     ...(versionText !== undefined ? { version: versionFlag(versionText) } : {}),
     ...(alias !== undefined ? { alias } : {}),
-    ...(out !== undefined ? { outDir: out } : { tempDir: environment.tempDir }),
+    // Without --out, as `gh release download`: the current directory, under the stored asset
+    // name, never overwriting what is there unless --clobber.
+    outDir: out ?? context.cwd,
+    clobber: args.flags.has('clobber'),
+    ...(out === undefined
+      ? {
+          alreadyExistsMessage: (path: string) =>
+            `${path} already exists; remove it, give --clobber to replace it, or --out <dir>.`,
+        }
+      : {}),
   });
   if (context.json) {
     printJson(context, {
@@ -550,7 +534,7 @@ async function fsckArtifacts(
 async function fsck(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
   positionals(args, [], 'mlops registry fsck [--fix]');
   const fix = args.flags.has('fix');
-  const repo = await RegistryRepository.open({ ...locationFrom(args, context), log });
+  const repo = await RegistryRepository.open({ ...remoteFrom(args, context), log });
   const { docs, commit } = await registrySnapshot(repo);
   const report = await fsckRegistry(docs);
   const artifacts = await fsckArtifacts(repo, docs, args, context, log, fix);
@@ -685,7 +669,7 @@ const SUBCOMMANDS: Record<string, CommandSpec> = {
   download: {
     usage: '--model <name> (--version <vN> | --alias <alias>)',
     summary:
-      "Fetch a version's model into --out (default: a new temporary folder), verified against the registry's size and sha256; a folder model is unpacked beside its tar.gz. MLflow's models:/<name>@<alias>.",
+      "Fetch a version's model into --out (default: the current directory, like gh release download), verified against the registry's size and sha256; a folder model is unpacked beside its tar.gz. MLflow's models:/<name>@<alias>.",
     flags: {
       model: { type: 'string', value: 'name', description: 'The model.' },
       version: {
@@ -698,7 +682,13 @@ const SUBCOMMANDS: Record<string, CommandSpec> = {
       out: {
         type: 'string',
         value: 'dir',
-        description: 'The folder to put it in (made if missing; nothing already there is overwritten).',
+        description:
+          'The folder to put it in (made if missing). Default: the current directory. The file keeps its stored asset name.',
+      },
+      clobber: {
+        type: 'boolean',
+        description:
+          'Replace a file (and unpacked folder) of the same name already there; without it the download is refused (exit 2).',
       },
       ...LOCATION_FLAGS,
       ...GITHUB_FLAGS,

@@ -16,10 +16,10 @@ import {
 } from '../../core/registry/runs.js';
 import { renderRunComparisonMarkdown } from '../../core/report/runs.js';
 import type { CliCommand, CommandArgs, CommandContext, CommandSpec } from '../commands.js';
-import { LOCATION_FLAGS, locationFrom, positionals, printJson, withLog } from './shared.js';
+import { LOCATION_FLAGS, positionals, printJson, remoteFrom, withLog } from './shared.js';
 
 async function reader(args: CommandArgs, context: CommandContext, log: Logger) {
-  return openRegistryReader({ ...locationFrom(args, context), log });
+  return openRegistryReader({ ...remoteFrom(args, context), log });
 }
 
 async function record(args: CommandArgs, context: CommandContext, log: Logger): Promise<number> {
@@ -27,7 +27,7 @@ async function record(args: CommandArgs, context: CommandContext, log: Logger): 
   const file = args.options.get('run-record');
   if (!file) throw new InputError('Missing option --run-record <file> (see mlops runs --help).');
   const run = await readRunRecordFile(resolve(context.cwd, file));
-  const result = await trackRun(run, { ...locationFrom(args, context), log });
+  const result = await trackRun(run, { ...remoteFrom(args, context), log });
   if (context.json) printJson(context, { ...result, commit: result.commit ?? null });
   else
     context.streams.stdout(

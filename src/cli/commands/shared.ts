@@ -1,4 +1,5 @@
 /** What the registry and runs subcommands share: where the registry is, positionals, JSON output. */
+import { checkGitHubUrl } from '../../adapters/github/client.js';
 import { directory } from '../../adapters/runner/inputs.js';
 import { actionMeta } from '../../generated/action-meta.js';
 import { InputError } from '../../core/errors.js';
@@ -15,6 +16,12 @@ export const REGISTRY_DEFAULTS = {
 
 /** Flags every registry and runs subcommand takes (the actions' input names). */
 export const LOCATION_FLAGS: FlagTable = {
+  'github-token': {
+    type: 'string',
+    value: 'token',
+    description:
+      'Token for the registry remote (when git has no credentials of its own for it) and the GitHub API (default: $GITHUB_TOKEN, else $GH_TOKEN).',
+  },
   'registry-branch': {
     type: 'string',
     value: 'name',
@@ -49,6 +56,54 @@ export function locationFrom(args: CommandArgs, context: CommandContext) {
     cwd: workingDirectoryFrom(args, context),
     branch: args.options.get('registry-branch') ?? REGISTRY_DEFAULTS.branch,
     remote: args.options.get('registry-remote') ?? REGISTRY_DEFAULTS.remote,
+  };
+}
+
+/**
+ * The token the shell has, as the gh CLI reads it: GITHUB_TOKEN, else GH_TOKEN. What every CLI
+ * command uses when `--github-token` is not given (an action's `${{ github.token }}` default too).
+ */
+export function shellToken(env: NodeJS.ProcessEnv): string | undefined {
+  return env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
+}
+
+/** The token of a registry or runs subcommand: `--github-token`, else the shell's (shellToken). */
+export function tokenFrom(args: CommandArgs, context: CommandContext): string | undefined {
+  return args.options.get('github-token') ?? shellToken(context.env);
+}
+
+/**
+ * Where GitHub is: `--api-url` / GITHUB_API_URL (default https://api.github.com) and
+ * `--server-url` / GITHUB_SERVER_URL (default: the web server of that API), each checked.
+ */
+export function githubUrlsFrom(args: CommandArgs, context: CommandContext): { apiUrl: string; serverUrl: string } {
+  const setting = (option: string, variable: string, fallback: string) => {
+    const given = args.options.get(option);
+    if (given !== undefined) return checkGitHubUrl(given, `--${option}`);
+    const value = context.env[variable];
+    return value ? checkGitHubUrl(value, variable) : fallback;
+  };
+  const apiUrl = setting('api-url', 'GITHUB_API_URL', 'https://api.github.com');
+  const serverUrl = setting(
+    'server-url',
+    'GITHUB_SERVER_URL',
+    apiUrl === 'https://api.github.com' ? 'https://github.com' : apiUrl.replace(/\/api\/v3$/, ''),
+  );
+  return { apiUrl, serverUrl };
+}
+
+/**
+ * The registry location plus what its remote may need: the token (tokenFrom), the GitHub server
+ * it may be sent to (git gets it only for that host, and only without credentials of its own),
+ * and the mask that hides the header derived from it.
+ */
+export function remoteFrom(args: CommandArgs, context: CommandContext) {
+  const token = tokenFrom(args, context);
+  return {
+    ...locationFrom(args, context),
+    // The server is only looked up (and checked) for a token: without one it is never used.
+    ...(token ? { token, serverUrl: githubUrlsFrom(args, context).serverUrl } : {}),
+    mask: context.mask,
   };
 }
 
