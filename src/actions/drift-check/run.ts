@@ -7,12 +7,10 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { workflowRunUrl, type RunEnvironment } from '../../adapters/environment.js';
 import { splitDataInputs } from '../../adapters/fs/dataset.js';
-import {
-  readDataProfile,
-  readDataProfileInBackground,
-  type BackgroundProfileRead,
-  type ProfileReadProgress,
-  type ProfileReadTask,
+import type {
+  BackgroundProfileRead,
+  ProfileReadProgress,
+  ProfileReadTask,
 } from '../../adapters/fs/drift-profile-reader.js';
 import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
 import { createGitHubClient, type GitHubClient } from '../../adapters/github/client.js';
@@ -101,6 +99,13 @@ function columnTypes(config: DriftConfig | undefined): Record<string, DriftColum
 }
 
 /**
+ * The reader module, imported on first use: a module of its own in the bundle (its own chunk), so
+ * that the worker thread loading it again parses the data readers and core/drift, not all of
+ * drift-check (GitHub client, registry, report).
+ */
+const profileReader = () => import('../../adapters/fs/drift-profile-reader.js');
+
+/**
  * Reads data files into a profile in one streaming pass, with progress in the log: on this thread,
  * or by finishing a read already running on a worker (whose log lines are shown here, in order).
  */
@@ -123,7 +128,8 @@ async function profileData(
       }
     },
   };
-  const reading = 'finish' in read ? read.finish(log, progress) : readDataProfile(read, log, progress);
+  const reading =
+    'finish' in read ? read.finish(log, progress) : (await profileReader()).readDataProfile(read, log, progress);
   // A read that fails opening its files rejects before `opened`: the race throws its error.
   const shown = await Promise.race([shownFiles, reading.then(() => shownFiles)]);
   const finished = await log.group(`Reading the ${what} data: ${shown.join(', ')}`, () => reading);
@@ -219,7 +225,7 @@ export async function runDriftCheck({
 
   // The current data is read on a worker thread meanwhile: on two cores both sides take the time
   // of the slower one. Its errors are thrown when it is awaited, after the reference's, as before.
-  const currentRead = readDataProfileInBackground({
+  const currentRead = (await profileReader()).readDataProfileInBackground({
     files: inputs.current,
     options: { exactLimit: Infinity, columnTypes: types },
     cwd,
