@@ -28,4 +28,20 @@ describe('sortDoubles', () => {
     expect(sortDoubles(view)).toEqual(expected);
     expect(buffer[0]).toBe(0);
   });
+
+  it.each([
+    ['integers (the low word is all zero: passes skipped)', (i: number, r: number) => Math.floor(r * 90) + 18],
+    ['one value repeated but for a few', (i: number) => (i % 10_007 === 0 ? -i : 42.5)],
+    ['negative integers and zeros', (i: number, r: number) => (i % 5 === 0 ? (i % 2 ? -0 : 0) : -Math.floor(r * 1000))],
+    ['two decimals (every digit varies)', (i: number, r: number) => Math.round((r - 0.3) * 1e7) / 100],
+    ['one value only', () => 7],
+  ])('sorts %s exactly as the built-in sort', (_, make) => {
+    const random = seededRandom(21);
+    const values = Float64Array.from({ length: 70_000 }, (_, i) => make(i, random()));
+    const expected = values.slice().sort();
+    const sorted = sortDoubles(values.slice());
+    expect(Array.from(sorted, (v) => (Object.is(v, -0) ? '-0' : v))).toEqual(
+      Array.from(expected, (v) => (Object.is(v, -0) ? '-0' : v)),
+    );
+  });
 });

@@ -6,7 +6,12 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { workflowRunUrl, type RunEnvironment } from '../../adapters/environment.js';
-import { openDataset, splitDataInputs } from '../../adapters/fs/dataset.js';
+import { splitDataInputs } from '../../adapters/fs/dataset.js';
+import type {
+  BackgroundProfileRead,
+  ProfileReadProgress,
+  ProfileReadTask,
+} from '../../adapters/fs/drift-profile-reader.js';
 import { checkOutputPaths, displayPath, readUserFile, writeFileAtomic } from '../../adapters/fs/user-files.js';
 import { createGitHubClient, type GitHubClient } from '../../adapters/github/client.js';
 import { checkEventType, sendRepositoryDispatch } from '../../adapters/github/dispatch.js';
@@ -17,16 +22,14 @@ import type { ActionOutcome } from '../../adapters/runner/definition.js';
 import { splitList } from '../../adapters/runner/inputs.js';
 import {
   detectDrift,
-  DriftProfileBuilder,
   parseDriftConfig,
   parseDriftProfile,
   type DriftColumnType,
   type DriftConfig,
   type DriftProfile,
-  type DriftProfileOptions,
   type DriftReport,
 } from '../../core/drift/index.js';
-import { ConfigurationError, EnvironmentError, InputError } from '../../core/errors.js';
+import { EnvironmentError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { parseBaselineSpec } from '../../core/metrics/baseline-spec.js';
 import { formatNumber } from '../../core/metrics/format.js';
@@ -95,45 +98,45 @@ function columnTypes(config: DriftConfig | undefined): Record<string, DriftColum
   return types;
 }
 
-/** Reads data files into a profile in one streaming pass, with progress in the log. */
+/**
+ * The reader module, imported on first use: a module of its own in the bundle (its own chunk), so
+ * that the worker thread loading it again parses the data readers and core/drift, not all of
+ * drift-check (GitHub client, registry, report).
+ */
+const profileReader = () => import('../../adapters/fs/drift-profile-reader.js');
+
+/**
+ * Reads data files into a profile in one streaming pass, with progress in the log: on this thread,
+ * or by finishing a read already running on a worker (whose log lines are shown here, in order).
+ */
 async function profileData(
-  files: string[],
+  read: ProfileReadTask | BackgroundProfileRead,
   what: string,
-  options: DriftProfileOptions,
-  cwd: string,
-  workspace: string,
   log: Logger,
-  label: string,
 ): Promise<{ profile: DriftProfile; shown: string[] }> {
-  let dataset;
-  try {
-    dataset = await openDataset(files, { cwd, log });
-  } catch (error) {
-    // Say which input the file belongs to: reference and current are both data.
-    // (Opening reads no rows: what is lost from the location is a file name, kept in the text.)
-    if (error instanceof InputError || error instanceof ConfigurationError) {
-      throw new InputError(`${label}: ${error.located}`, undefined, { cause: error });
-    }
-    throw error;
-  }
-  const shown = dataset.sources.map((source) => displayPath(source.path, workspace));
-  const builder = new DriftProfileBuilder(dataset.columns, options);
-  const started = Date.now();
-  let lastLog = started;
-  let rows = 0;
-  await log.group(`Reading the ${what} data: ${shown.join(', ')}`, async () => {
-    for await (const batch of dataset.batches()) {
-      builder.addBatch(batch);
-      rows += batch.rows.length;
+  let lastLog = Date.now();
+  // The group's title names the files, known once they are open: the read starts before the group.
+  let opened: (shown: string[]) => void = () => {};
+  const shownFiles = new Promise<string[]>((resolve) => (opened = resolve));
+  const progress: ProfileReadProgress = {
+    opened: (shown) => opened(shown),
+    rows(rows) {
       const now = Date.now();
       if (now - lastLog >= PROGRESS_EVERY_MS) {
         lastLog = now;
         log.info(`${rows.toLocaleString('en-US')} rows read…`);
       }
-    }
-  });
-  log.info(`Read ${rows.toLocaleString('en-US')} ${what} rows in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-  return { profile: builder.finish({ files: shown }), shown };
+    },
+  };
+  const reading =
+    'finish' in read ? read.finish(log, progress) : (await profileReader()).readDataProfile(read, log, progress);
+  // A read that fails opening its files rejects before `opened`: the race throws its error.
+  const shown = await Promise.race([shownFiles, reading.then(() => shownFiles)]);
+  const finished = await log.group(`Reading the ${what} data: ${shown.join(', ')}`, () => reading);
+  log.info(
+    `Read ${finished.rows.toLocaleString('en-US')} ${what} rows in ${finished.seconds.toFixed(1)} s${'finish' in read && read.onWorker ? ' (on a worker thread, alongside the reference)' : ''}.`,
+  );
+  return { profile: finished.profile, shown: finished.shown };
 }
 
 /** The one-line failure of a drifted dataset. */
@@ -220,56 +223,64 @@ export async function runDriftCheck({
   }
   const types = columnTypes(config);
 
-  let referenceProfile: DriftProfile;
-  let referenceShown: string;
-  if (reference.kind === 'registry') {
-    const stored = await readVersionProfile({
-      ...registryAccess(
-        { cwd, branch: inputs['registry-branch'], remote: inputs['registry-remote'], token },
-        env,
-        log,
-        (secret) => io.mask(secret),
-      ),
-      model: reference.model,
-      ...reference.selector,
-    });
-    referenceShown = stored.file;
-    referenceProfile = parseDriftProfile(stored.text, stored.file);
-    log.info(`Reference: ${stored.file} (${referenceProfile.rows.toLocaleString('en-US')} rows).`);
-  } else {
-    const entries = await splitDataInputs(reference.files, cwd);
-    const only = entries.length === 1 ? resolve(cwd, entries[0]!) : undefined;
-    if (only && (await looksLikeProfile(only))) {
-      referenceShown = displayPath(only, workspace);
-      referenceProfile = parseDriftProfile(
-        await readUserFile(only, label('reference'), referenceShown),
-        referenceShown,
-      );
-      log.info(`Reference: the profile ${referenceShown} (${referenceProfile.rows.toLocaleString('en-US')} rows).`);
-    } else {
-      // Exact on both sides: the data is here, so the statistics need no sketch.
-      const read = await profileData(
-        entries,
-        'reference',
-        { exactLimit: Infinity, columnTypes: types },
-        cwd,
-        workspace,
-        log,
-        label('reference'),
-      );
-      referenceProfile = read.profile;
-      referenceShown = read.shown.join(', ');
-    }
-  }
-  const current = await profileData(
-    inputs.current,
-    'current',
-    { exactLimit: Infinity, columnTypes: types },
+  // The current data is read on a worker thread meanwhile: on two cores both sides take the time
+  // of the slower one. Its errors are thrown when it is awaited, after the reference's, as before.
+  const currentRead = (await profileReader()).readDataProfileInBackground({
+    files: inputs.current,
+    options: { exactLimit: Infinity, columnTypes: types },
     cwd,
     workspace,
-    log,
-    label('current'),
-  );
+    label: label('current'),
+  });
+  let referenceProfile: DriftProfile;
+  let referenceShown: string;
+  try {
+    if (reference.kind === 'registry') {
+      const stored = await readVersionProfile({
+        ...registryAccess(
+          { cwd, branch: inputs['registry-branch'], remote: inputs['registry-remote'], token },
+          env,
+          log,
+          (secret) => io.mask(secret),
+        ),
+        model: reference.model,
+        ...reference.selector,
+      });
+      referenceShown = stored.file;
+      referenceProfile = parseDriftProfile(stored.text, stored.file);
+      log.info(`Reference: ${stored.file} (${referenceProfile.rows.toLocaleString('en-US')} rows).`);
+    } else {
+      const entries = await splitDataInputs(reference.files, cwd);
+      const only = entries.length === 1 ? resolve(cwd, entries[0]!) : undefined;
+      if (only && (await looksLikeProfile(only))) {
+        referenceShown = displayPath(only, workspace);
+        referenceProfile = parseDriftProfile(
+          await readUserFile(only, label('reference'), referenceShown),
+          referenceShown,
+        );
+        log.info(`Reference: the profile ${referenceShown} (${referenceProfile.rows.toLocaleString('en-US')} rows).`);
+      } else {
+        // Exact on both sides: the data is here, so the statistics need no sketch.
+        const read = await profileData(
+          {
+            files: entries,
+            options: { exactLimit: Infinity, columnTypes: types },
+            cwd,
+            workspace,
+            label: label('reference'),
+          },
+          'reference',
+          log,
+        );
+        referenceProfile = read.profile;
+        referenceShown = read.shown.join(', ');
+      }
+    }
+  } catch (error) {
+    await currentRead.cancel();
+    throw error;
+  }
+  const current = await profileData(currentRead, 'current', log);
 
   const report = detectDrift({
     reference: referenceProfile,

@@ -115,6 +115,23 @@ export function distinctOfSortedPair(a: ArrayLike<number>, b: ArrayLike<number>,
   return distinct;
 }
 
+/**
+ * Distinct values of `known` keys and sorted numbers together, walking the numbers once and
+ * stopping once past `cap` (returning some number above it). A sketched reference keeps at most
+ * its category cap of counts, so this never builds a Map of the current side's values.
+ */
+export function distinctWithSorted(known: ReadonlyMap<Key, number>, sorted: ArrayLike<number>, cap = Infinity): number {
+  let distinct = known.size;
+  if (distinct > cap) return distinct;
+  const n = sorted.length;
+  for (let i = 0; i < n;) {
+    const value = sorted[i]!;
+    if (!known.has(value) && ++distinct > cap) return distinct;
+    while (++i < n && sorted[i] === value);
+  }
+  return distinct;
+}
+
 function compareKeys(a: Key, b: Key): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   const x = String(a);
@@ -232,6 +249,11 @@ export class ColumnSides {
     const asText = this.keysAsText();
     if (!asText && this.reference.values && this.current.values)
       return distinctOfSortedPair(this.reference.values, this.current.values, cap);
+    if (!asText && this.current.values) {
+      // A sketched reference: its counts against the current's sorted values, without a Map of them.
+      const ref = this.countsOf('reference', false);
+      return ref ? distinctWithSorted(ref, this.current.values, cap) : Infinity;
+    }
     const ref = this.countsOf('reference', asText);
     const cur = this.countsOf('current', asText);
     if (!ref || !cur) return Infinity;
