@@ -3,18 +3,21 @@ import type { ActionDefinition } from '../adapters/runner/definition.js';
 import type { FlagTable, ParsedFlags } from './flags.js';
 import type { CliStreams } from './io.js';
 
+/** How each action's entry logic is loaded. */
+export type ActionLoaders = { readonly [A in ActionName]: () => Promise<ActionDefinition<A>> };
+
 /**
  * Action entry logic, loaded only when its command runs so that `mlops --help` and each command
- * parse just what they use.
+ * parse just what they use. Frozen, like extraCommands: every runCli in the process shares it.
  */
-export const actionLoaders: { [A in ActionName]: () => Promise<ActionDefinition<A>> } = {
+export const actionLoaders: ActionLoaders = Object.freeze({
   'validate-data': async () => (await import('../actions/validate-data/main.js')).validateData,
   train: async () => (await import('../actions/train/main.js')).train,
   'evaluate-gate': async () => (await import('../actions/evaluate-gate/main.js')).evaluateGate,
   register: async () => (await import('../actions/register/main.js')).register,
   deploy: async () => (await import('../actions/deploy/main.js')).deploy,
   'drift-check': async () => (await import('../actions/drift-check/main.js')).driftCheck,
-};
+});
 
 /** What a non-action command (profile, registry, runs) gets. */
 export interface CommandContext {
@@ -74,21 +77,41 @@ export interface CliCommand {
   subcommands?: Record<string, CommandSpec>;
 }
 
-/** The non-action commands, each loaded on demand. */
-export const extraCommands: Array<{ name: string; summary: string; load: () => Promise<CliCommand> }> = [
-  {
+/** A non-action command as the top-level help lists it, and how to load it. */
+export interface ExtraCommand {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<CliCommand>;
+}
+
+/**
+ * The non-action commands, each loaded on demand. Frozen (the list and each entry), so that
+ * nothing can change what a later run in the same process finds; runCli takes another
+ * CommandTable instead.
+ */
+export const extraCommands: readonly ExtraCommand[] = Object.freeze([
+  Object.freeze({
     name: 'registry',
     summary: 'The model registry on a git branch: list, show, history, set-alias, deprecate, fsck.',
     load: async () => (await import('./commands/registry.js')).registryCommand,
-  },
-  {
+  }),
+  Object.freeze({
     name: 'runs',
     summary: 'Experiment tracking: record, list, show and compare train runs on the registry branch.',
     load: async () => (await import('./commands/runs.js')).runsCommand,
-  },
-  {
+  }),
+  Object.freeze({
     name: 'profile',
     summary: 'Profile a dataset and write a starter expectation suite for validate-data.',
     load: async () => (await import('./commands/profile.js')).profileCommand,
-  },
-];
+  }),
+]);
+
+/** The commands runCli knows: the actions and the other commands. */
+export interface CommandTable {
+  readonly actionLoaders: ActionLoaders;
+  readonly extraCommands: readonly ExtraCommand[];
+}
+
+/** The commands `mlops` has. */
+export const builtinCommands: CommandTable = Object.freeze({ actionLoaders, extraCommands });

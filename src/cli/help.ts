@@ -40,7 +40,7 @@ export interface CommandSummary {
 }
 
 /** `mlops --help`: every action from its action.yml, then the other commands. */
-export function renderTopHelp(version: string, extra: CommandSummary[]): string {
+export function renderTopHelp(version: string, extra: readonly CommandSummary[]): string {
   const actions = (Object.keys(actionMeta) as ActionName[]).map((name): [string, string] => [
     name,
     actionMeta[name].description,

@@ -3,7 +3,7 @@ import { InputError, isUserError } from '../core/errors.js';
 import { readEnvironment } from '../adapters/environment.js';
 import { inputLabel, missingInputMessage, type ActionDefinition } from '../adapters/runner/definition.js';
 import { isGitHubTokenDefault, readInputs, type InputSpecs } from '../adapters/runner/inputs.js';
-import { actionLoaders, commandArgs, extraCommands, type CliCommand, type CommandContext } from './commands.js';
+import { builtinCommands, commandArgs, type CliCommand, type CommandContext, type CommandTable } from './commands.js';
 import { didYouMean, parseFlags, parseLeadingGlobals, type FlagTable, type GlobalFlags } from './flags.js';
 import { renderActionHelp, renderCommandHelp, renderSubcommandHelp, renderTopHelp } from './help.js';
 import { cliIO, processStreams, redactingStreams, type CliStreams } from './io.js';
@@ -78,6 +78,8 @@ interface Invocation {
   cwd: string;
   globals: GlobalFlags;
   mask(secret: string): void;
+  /** The commands this run can find. */
+  commands: CommandTable;
 }
 
 /** Global flags before the command and after it are one set. */
@@ -92,7 +94,7 @@ function mergeGlobals(before: GlobalFlags, after: GlobalFlags): GlobalFlags {
 
 async function runActionCommand(action: ActionName, args: string[], call: Invocation): Promise<number> {
   const { streams, env, cwd } = call;
-  const definition = (await actionLoaders[action]()) as unknown as ActionDefinition<ActionName>;
+  const definition = (await call.commands.actionLoaders[action]()) as unknown as ActionDefinition<ActionName>;
   const kinds = kindsOf(definition.inputs);
   const { inputs: given, globals: after } = parseActionFlags(action, args, kinds);
   const flags = (call.globals = mergeGlobals(call.globals, after));
@@ -218,13 +220,16 @@ function errorJson(message: string): string {
 /**
  * The `mlops` command. Returns the exit status: 0 pass, 1 a verdict failed, 2 the command could
  * not do its job (one line on stderr saying what and where). `env` is the only environment it
- * reads (src/cli/index.ts passes the process's), so a test can inject every variable.
+ * reads (src/cli/index.ts passes the process's), so a test can inject every variable; `commands`
+ * is the only command table it consults, so a test can give it fakes without editing shared
+ * module state.
  */
 export async function runCli(
   argv: string[],
   env: NodeJS.ProcessEnv,
   cwd: string = process.cwd(),
   rawStreams: CliStreams = processStreams(),
+  commands: CommandTable = builtinCommands,
 ): Promise<number> {
   // Every token the command may hold is hidden in everything it prints, on both streams: the
   // shell's tokens from the start, a --github-token as soon as it is read.
@@ -238,6 +243,7 @@ export async function runCli(
     env,
     cwd,
     globals: { help: false, json: false, debug: false, version: false },
+    commands,
     mask: (secret) => {
       if (secret && !secrets.includes(secret)) secrets.push(secret);
     },
@@ -249,10 +255,10 @@ export async function runCli(
       return 0;
     }
     if (command === 'help' && args[0] !== undefined) {
-      return await runCli([args[0], '--help'], env, cwd, rawStreams);
+      return await runCli([args[0], '--help'], env, cwd, rawStreams, commands);
     }
     if (command === undefined || command === 'help') {
-      const help = renderTopHelp(packageJson.version, extraCommands);
+      const help = renderTopHelp(packageJson.version, commands.extraCommands);
       // A bare `mlops` is a usage error: the help goes to stderr and the status is 2.
       if (command === undefined && !call.globals.help) {
         streams.stderr(help);
@@ -262,9 +268,9 @@ export async function runCli(
       return 0;
     }
     if (command in actionMeta) return await runActionCommand(command as ActionName, args, call);
-    const extra = extraCommands.find((c) => c.name === command);
+    const extra = commands.extraCommands.find((c) => c.name === command);
     if (extra) return await runExtraCommand(await extra.load(), args, call);
-    const names = [...Object.keys(actionMeta), ...extraCommands.map((c) => c.name)];
+    const names = [...Object.keys(actionMeta), ...commands.extraCommands.map((c) => c.name)];
     throw new InputError(`Unknown command "${command}".${didYouMean(command, names)} See mlops --help.`);
   } catch (error) {
     // The flags may not have parsed: --json (or --json=true) anywhere still asks for JSON.

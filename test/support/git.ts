@@ -1,6 +1,6 @@
 /** Real git repositories in temp folders: a bare remote and clones of it, as a runner has. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -33,7 +33,19 @@ export function createBareRemote(parent: string, name = 'remote.git'): string {
   return path;
 }
 
-/** A working repository with one commit on main, pushed to `remote` when given. */
+/** The committer identity every test repository has in its own config (product code's git calls read it). */
+const IDENTITY = { name: 'Test Committer', email: 'committer@example.com' };
+
+/** A git config value, quoted so that any path reads back as it was written. */
+function configValue(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * A working repository with one commit on main, pushed to `remote` when given. The identity and
+ * the remote are written into .git/config directly: the same lines `git config` and `git remote
+ * add` write, without a git process each (a test file creates dozens of repositories).
+ */
 export function createRepo(
   parent: string,
   name = 'work',
@@ -43,24 +55,24 @@ export function createRepo(
   const path = join(parent, name);
   mkdirSync(path, { recursive: true });
   gitIn(path, 'init', '--quiet', '-b', 'main');
-  gitIn(path, 'config', 'user.name', 'Test Committer');
-  gitIn(path, 'config', 'user.email', 'committer@example.com');
+  let config = `[user]\n\tname = ${configValue(IDENTITY.name)}\n\temail = ${configValue(IDENTITY.email)}\n`;
+  if (remote) {
+    config += `[remote "origin"]\n\turl = ${configValue(remote)}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n`;
+  }
+  appendFileSync(join(path, '.git', 'config'), config);
   writeFiles(path, files);
   gitIn(path, 'add', '-A');
   gitIn(path, 'commit', '--quiet', '-m', 'initial');
-  if (remote) {
-    gitIn(path, 'remote', 'add', 'origin', remote);
-    gitIn(path, 'push', '--quiet', 'origin', 'main');
-  }
+  if (remote) gitIn(path, 'push', '--quiet', 'origin', 'main');
   return path;
 }
 
-/** A clone of `remote` with a committer identity configured. */
-export function cloneRepo(remote: string, parent: string, name: string): string {
+/** A clone of `remote` (on `branch`, else the remote's default) with a committer identity configured. */
+export function cloneRepo(remote: string, parent: string, name: string, branch?: string): string {
   const path = join(parent, name);
-  gitIn(parent, 'clone', '--quiet', remote, path);
-  gitIn(path, 'config', 'user.name', 'Test Committer');
-  gitIn(path, 'config', 'user.email', 'committer@example.com');
+  // `clone -c` writes the identity into the new repository's config: one process, not three.
+  const identity = ['-c', `user.name=${IDENTITY.name}`, '-c', `user.email=${IDENTITY.email}`];
+  gitIn(parent, 'clone', '--quiet', ...identity, ...(branch ? ['--branch', branch] : []), remote, path);
   return path;
 }
 
@@ -85,8 +97,7 @@ export function commitFiles(repo: string, files: Record<string, string | Buffer>
  * one commit, a push. Tests use it to corrupt a registry the way a bad merge or a hand edit does.
  */
 export function editRegistryBranch(remote: string, parent: string, name: string, edit: (dir: string) => void): void {
-  const editor = cloneRepo(remote, parent, name);
-  gitIn(editor, 'checkout', '--quiet', 'mlops-registry');
+  const editor = cloneRepo(remote, parent, name, 'mlops-registry');
   edit(editor);
   gitIn(editor, 'add', '-A');
   gitIn(editor, 'commit', '--quiet', '-m', 'hand edit');

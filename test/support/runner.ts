@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TestRunner } from 'vitest';
+import { inject, TestRunner } from 'vitest';
 import { parse } from 'yaml';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,7 +36,8 @@ export function distDir(): string {
   const source = process.env.MLOPS_DIST ? resolve(process.env.MLOPS_DIST) : join(repoRoot, 'dist');
   if (!existsSync(join(source, 'cli', 'index.js')))
     throw new Error(`No built bundles in ${source}: run npm run bundle.`);
-  const target = mkdtempSync(join(tmpdir(), 'mlops-dist-'));
+  // Inside the run's folder for copies (global-setup.ts), which the run removes at its end.
+  const target = mkdtempSync(join(inject('mlopsDist').copies, 'mlops-dist-'));
   cpSync(source, join(target, 'dist'), { recursive: true });
   process.on('exit', () => rmSync(target, { recursive: true, force: true }));
   isolatedDist = join(target, 'dist');

@@ -49,6 +49,19 @@ const subcommandCollisions = commands.flatMap((command) =>
 /** A value the flag accepts. */
 const valueFor = (name: string) => (name === 'version' ? 'v2' : 'x');
 
+describe('the command tables', () => {
+  // They are module state every run shares: a test (or a plugin) that edited them would change
+  // what every later runCli in the process finds. runCli takes another table instead.
+  it('are read-only, so nothing can add, replace or remove a command for later runs', () => {
+    const extra = { name: 'tool', summary: 'A tool.', load: extraCommands[0]!.load };
+    expect(() => (extraCommands as unknown as unknown[]).push(extra)).toThrow(TypeError);
+    expect(() => (extraCommands as unknown as unknown[]).splice(0)).toThrow(TypeError);
+    expect(() => Object.assign(extraCommands[0]!, { summary: 'changed' })).toThrow(TypeError);
+    expect(() => Object.assign(actionLoaders, { deploy: actionLoaders.train })).toThrow(TypeError);
+    expect(extraCommands.map((c) => c.name)).toEqual(['registry', 'runs', 'profile']);
+  });
+});
+
 describe('global flags and command inputs of the same name', () => {
   it('finds the known collisions (deploy --version, registry download --version)', () => {
     expect(actionCollisions).toContainEqual({ action: 'deploy', input: 'version' });

