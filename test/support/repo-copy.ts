@@ -19,12 +19,27 @@ export interface RemoteAndClone {
  */
 export function copyRemoteAndClone(source: RemoteAndClone, parent: string, name: string): RemoteAndClone {
   const remote = join(parent, `${name}.git`);
-  const work = join(parent, name);
   cpSync(source.remote, remote, { recursive: true });
+  return { remote, work: copyClone(source, remote, parent, name) };
+}
+
+/**
+ * Copies the fixture's clone to `<parent>/<name>` with its remotes pointing at `remote` (a copy of
+ * the fixture's remote): a second clone of a copied remote, as `git clone` would make it.
+ */
+export function copyClone(source: RemoteAndClone, remote: string, parent: string, name: string): string {
+  const work = join(parent, name);
   cpSync(source.work, work, { recursive: true });
   const config = join(work, '.git', 'config');
   const text = readFileSync(config, 'utf8');
   if (!text.includes(source.remote)) throw new Error(`${config} does not name the fixture's remote ${source.remote}`);
   writeFileSync(config, text.split(source.remote).join(remote));
-  return { remote, work };
+  return work;
+}
+
+/** Copies a repository with no remote (`createRepo` without one) to `<parent>/<name>`. */
+export function copyRepo(source: string, parent: string, name: string): string {
+  const work = join(parent, name);
+  cpSync(source, work, { recursive: true });
+  return work;
 }
