@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCatFileBatch } from '../../src/adapters/registry/git-tree.js';
 import { packageArtifact } from '../../src/adapters/registry/package.js';
 import { RegistryRepository } from '../../src/adapters/registry/repository.js';
@@ -34,10 +34,27 @@ import { EnvironmentError } from '../../src/core/errors.js';
 import { memoryLogger } from '../../src/core/logger.js';
 import { registerVersion } from '../../src/core/registry/operations.js';
 import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
+import { copyClone, copyRemoteAndClone, copyRepo, type RemoteAndClone } from '../support/repo-copy.js';
 
 const tmp = makeTempDir('mlops-registry-adapter-');
 afterAll(() => tmp.cleanup());
 const log = memoryLogger();
+
+// Every test starts from a repository with one commit on main, alone or cloned from a bare
+// remote: made once here, and copied per test (a copy costs no git process; making one costs 8).
+let pairTemplate: RemoteAndClone;
+let plainTemplate: string;
+beforeAll(() => {
+  const remote = createBareRemote(tmp.path, 'template.git');
+  pairTemplate = { remote, work: createRepo(tmp.path, 'template-work', remote) };
+  plainTemplate = createRepo(tmp.path, 'template-plain');
+});
+/** A bare remote with main and a clone of it: `createBareRemote` + `createRepo(…, remote)`. */
+const remoteAndClone = (name: string) => copyRemoteAndClone(pairTemplate, tmp.path, name);
+/** Another clone of a remote made by `remoteAndClone`. */
+const secondClone = (remote: string, name: string) => copyClone(pairTemplate, remote, tmp.path, name);
+/** A repository with one commit on main and no remote: `createRepo` alone. */
+const plainRepo = (name: string) => copyRepo(plainTemplate, tmp.path, name);
 
 const request = (n: number) => ({
   model: 'iris',
@@ -76,9 +93,8 @@ describe('git adapter', () => {
   });
 
   it('retries on a rejected push with the re-applied operation, allocating the next version', async () => {
-    const remote = createBareRemote(tmp.path, 'cas.git');
-    const a = createRepo(tmp.path, 'cas-a', remote);
-    const b = cloneRepo(remote, tmp.path, 'cas-b');
+    const { remote, work: a } = remoteAndClone('cas-a');
+    const b = secondClone(remote, 'cas-b');
     const repoA = await RegistryRepository.open({ cwd: a, branch: 'mlops-registry', remote: 'origin', log });
     const repoB = await RegistryRepository.open({ cwd: b, branch: 'mlops-registry', remote: 'origin', log });
     let attempts = 0;
@@ -106,9 +122,8 @@ describe('git adapter', () => {
   });
 
   it('gives up with a clear error when the branch keeps moving', async () => {
-    const remote = createBareRemote(tmp.path, 'busy.git');
-    const a = createRepo(tmp.path, 'busy-a', remote);
-    const b = cloneRepo(remote, tmp.path, 'busy-b');
+    const { remote, work: a } = remoteAndClone('busy-a');
+    const b = secondClone(remote, 'busy-b');
     const repoA = await RegistryRepository.open({ cwd: a, branch: 'mlops-registry', remote: 'origin', log });
     const repoB = await RegistryRepository.open({ cwd: b, branch: 'mlops-registry', remote: 'origin', log });
     let n = 0;
@@ -129,8 +144,7 @@ describe('git adapter', () => {
   });
 
   it('counts a push that git reported as failed but that reached the branch as written, never writing twice', async () => {
-    const remote = createBareRemote(tmp.path, 'ambiguous.git');
-    const work = createRepo(tmp.path, 'ambiguous', remote);
+    const { work } = remoteAndClone('ambiguous');
     const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
     const publish = repo.publish.bind(repo);
     // The push lands, then the connection drops: git exits non-zero.
@@ -158,8 +172,7 @@ describe('git adapter', () => {
   });
 
   it('calls the outcome unknown, not failed, when the push throws and the branch cannot be fetched again', async () => {
-    const remote = createBareRemote(tmp.path, 'unknown.git');
-    const work = createRepo(tmp.path, 'unknown', remote);
+    const { work } = remoteAndClone('unknown');
     const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
     const refresh = repo.refresh.bind(repo);
     let fetches = 0;
@@ -185,8 +198,7 @@ describe('git adapter', () => {
   });
 
   it('never resurrects commits of a branch rewound between its fetch and its push', async () => {
-    const remote = createBareRemote(tmp.path, 'rewound.git');
-    const work = createRepo(tmp.path, 'rewound', remote);
+    const { remote, work } = remoteAndClone('rewound');
     const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
     for (const n of [1, 2]) {
       await registryTransaction(repo, (docs) => registerVersion(docs, request(n), eventContext('a')), {
@@ -210,7 +222,7 @@ describe('git adapter', () => {
   });
 
   it('uses update-ref as the compare-and-swap when there is no remote, and refuses a checked-out registry branch', async () => {
-    const work = createRepo(tmp.path, 'local-cas');
+    const work = plainRepo('local-cas');
     const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
     expect(repo.remoteMode).toBe(false);
     await registryTransaction(repo, (docs) => registerVersion(docs, request(1), eventContext('me')), {
@@ -228,8 +240,7 @@ describe('git adapter', () => {
   });
 
   it('reads a missing branch as an empty registry, and a named remote that does not exist is an error', async () => {
-    const remote = createBareRemote(tmp.path, 'empty.git');
-    const work = createRepo(tmp.path, 'empty', remote);
+    const { work } = remoteAndClone('empty');
     const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
     expect((await registrySnapshot(repo)).commit).toBeUndefined();
     await expect(
@@ -246,7 +257,7 @@ describe('git adapter', () => {
   });
 
   it('says in one line why the registry cannot be fetched', async () => {
-    const work = createRepo(tmp.path, 'unreachable');
+    const work = plainRepo('unreachable');
     gitIn(work, 'remote', 'add', 'origin', join(tmp.path, 'no-such-remote.git'));
     const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
     const error = await registrySnapshot(repo).then(
@@ -260,7 +271,7 @@ describe('git adapter', () => {
   });
 
   it('passes a token as an extra header only to the GitHub host and only when git has no credentials', async () => {
-    const work = createRepo(tmp.path, 'creds');
+    const work = plainRepo('creds');
     gitIn(work, 'remote', 'add', 'origin', 'https://github.com/octo-org/octo-repo.git');
     gitIn(work, 'remote', 'add', 'elsewhere', 'https://example.com/octo-org/octo-repo.git');
     const masked: string[] = [];
@@ -308,7 +319,7 @@ describe('git adapter', () => {
     const github = await listen('github');
     const other = await listen('other');
     try {
-      const work = createRepo(tmp.path, 'creds-pushurl');
+      const work = plainRepo('creds-pushurl');
       gitIn(work, 'remote', 'add', 'origin', `${github.url}/octo-org/octo-repo.git`);
       gitIn(work, 'config', 'remote.origin.pushurl', `${other.url}/octo-org/octo-repo.git`);
       const repo = await RegistryRepository.open({
@@ -372,7 +383,7 @@ describe('registerModel', () => {
   });
 
   it('refuses a retried key that brings other bytes, and puts back a local file a killed run never moved', async () => {
-    const work = createRepo(tmp.path, 'register-local');
+    const work = plainRepo('register-local');
     writeFiles(work, { 'model.bin': 'weights-1', 'other.bin': 'weights-2' });
     const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
     const store = localArtifactStore(repo.root, log);
@@ -389,7 +400,7 @@ describe('registerModel', () => {
   });
 
   it('publishes rather than deletes its own upload when the version its key finds is the one it just wrote', async () => {
-    const work = createRepo(tmp.path, 'register-own');
+    const work = plainRepo('register-own');
     writeFiles(work, { 'model.bin': 'weights' });
     const repo = await RegistryRepository.open({ cwd: work, branch: 'mlops-registry', remote: 'origin', log });
     const publish = repo.publish.bind(repo);
@@ -572,7 +583,7 @@ describe('git adapter over HTTP with credentials', () => {
     const server = await startGitHttpServer(root, token);
     try {
       const url = `${server.url}/repo.git`;
-      const seed = createRepo(tmp.path, 'http-seed');
+      const seed = plainRepo('http-seed');
       gitIn(seed, 'remote', 'add', 'origin', url);
       const header = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
 

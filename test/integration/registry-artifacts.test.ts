@@ -255,8 +255,11 @@ describe('fsck after kill -9 of local registers', () => {
     writeFiles(work, { 'model.bin': Buffer.alloc(1 << 20, 99) });
     expect(await registerKilledAfter(60_000, { MLOPS_TEST_CRASH_AFTER_REGISTRY_WRITE: '1' })).toBe('SIGKILL');
 
+    // The versions on the branch (no remote: the local branch is the registry).
     const versions = (
-      JSON.parse((await cli('registry', 'show', 'k', '--json')).stdout) as { versions: Array<{ version: number }> }
+      JSON.parse(gitIn(work, 'show', 'mlops-registry:models/k/versions/000001.json')) as {
+        versions: Array<{ version: number }>;
+      }
     ).versions.map((v) => v.version);
     expect(versions).toEqual(versions.map((_, i) => i + 1));
     const last = versions.length;

@@ -7,7 +7,7 @@ import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TOKEN, startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
-import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
+import { createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
 import { runBundle, runCliBundle } from '../support/runner.js';
 import { KILL_TEST_TIMEOUT_MS } from '../support/timeouts.js';
 
@@ -43,6 +43,19 @@ function register(inputs: Record<string, string>, runId: string, env: Record<str
   });
 }
 
+/** A file of the registry branch as pushed to the remote, parsed: what any clone would read. */
+function registryJson<T>(file: string): T {
+  return JSON.parse(gitIn(remote, 'show', `mlops-registry:${file}`)) as T;
+}
+
+/** `model`'s event log on the pushed registry branch. */
+function registryEvents(model: string): Array<{ type: string }> {
+  return gitIn(remote, 'show', `mlops-registry:models/${model}/events/000001.jsonl`)
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { type: string });
+}
+
 function published() {
   return gh.state.releases.filter((r) => !r.draft);
 }
@@ -66,18 +79,12 @@ describe('register in GitHub mode', { timeout: KILL_TEST_TIMEOUT_MS }, () => {
     const download = await fetch(result.outputs['asset-url']!);
     expect(sha(Buffer.from(await download.arrayBuffer()))).toBe(result.outputs.sha256);
     expect(result.summary).toContain('### Registered iris v1');
-    // The registry records where the asset is.
-    const show = await runCliBundle(['registry', 'show', 'iris@v1', '--json'], {
-      cwd: cloneRepo(remote, tmp.path, 'reader-1'),
-      env: noIdentity,
-    });
-    const record = JSON.parse(show.stdout) as {
-      release: { tag: string; id: number };
-      location: string;
-      description: string;
-    };
-    expect(record.release).toMatchObject({ tag: 'iris/v1', id: release!.id });
-    expect(record.location).toBe(`${gh.url}/repos/${gh.owner}/${gh.repo}/releases/assets/${assets[0]!.id}`);
+    // The registry records where the asset is: v1's record on the pushed branch.
+    const record = registryJson<{
+      versions: Array<{ artifact: { release: { tag: string; id: number }; location: string }; description: string }>;
+    }>('models/iris/versions/000001.json').versions[0]!;
+    expect(record.artifact.release).toMatchObject({ tag: 'iris/v1', id: release!.id });
+    expect(record.artifact.location).toBe(`${gh.url}/repos/${gh.owner}/${gh.repo}/releases/assets/${assets[0]!.id}`);
     expect(record.description).toBe('first model');
   });
 
@@ -136,13 +143,7 @@ describe('register in GitHub mode', { timeout: KILL_TEST_TIMEOUT_MS }, () => {
       /^GitHub API: uploading model.bin to release \d+ failed \(HTTP 422\)/,
     );
     expect(gh.state.releases.length).toBe(before);
-    const history = await runCliBundle(['registry', 'history', 'iris', '--json'], { cwd: work, env: noIdentity });
-    expect((JSON.parse(history.stdout) as { events: Array<{ type: string }> }).events.map((e) => e.type)).toEqual([
-      'registered',
-      'registered',
-      'alias-set',
-      'alias-set',
-    ]);
+    expect(registryEvents('iris').map((e) => e.type)).toEqual(['registered', 'registered', 'alias-set', 'alias-set']);
   });
 
   it('deletes the orphan release when the registry write fails after the upload', async () => {
@@ -173,9 +174,10 @@ describe('register in GitHub mode', { timeout: KILL_TEST_TIMEOUT_MS }, () => {
     expect(published().length).toBe(before);
     const drafts = gh.state.releases.filter((r) => r.draft);
     expect(drafts.map((r) => r.tagName)).toEqual([expect.stringMatching(/^mlops-staging\/iris\//)]);
-    const fresh = cloneRepo(remote, tmp.path, 'reader-crash');
-    const list = await runCliBundle(['registry', 'list', '--json'], { cwd: fresh, env: noIdentity });
-    expect(JSON.parse(list.stdout).models[0]).toMatchObject({ name: 'iris', latestVersion: 2 });
+    // The pushed branch still ends at v2.
+    expect(registryJson<{ models: Record<string, object> }>('index.json').models.iris).toMatchObject({
+      latestVersion: 2,
+    });
     // The next registration is v3: no gap.
     const next = await register({}, '9006');
     expect(next.outputs.version).toBe('3');
