@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepo, gitIn, makeTempDir } from '../support/git.js';
 import { distDir, runCliBundle } from '../support/runner.js';
+import { runCliInProcess } from '../support/in-process.js';
 
 const tmp = makeTempDir('mlops-cli-it-');
 afterAll(() => tmp.cleanup());
@@ -55,7 +56,16 @@ beforeAll(() => {
   });
 });
 
+/**
+ * The command in this process (runCli with runCliBundle's environment): the same code the bundle
+ * runs, without a node start per call. `cliBundle` runs dist/cli/index.js, for the cases about
+ * the built command (one per behaviour: --json, a summary, exit codes, redaction, pipes).
+ */
 function cli(args: string[], cwd = work, env: Record<string, string | undefined> = {}) {
+  return runCliInProcess(args, { cwd, env });
+}
+
+function cliBundle(args: string[], cwd = work, env: Record<string, string | undefined> = {}) {
   return runCliBundle(args, { cwd, env });
 }
 
@@ -70,7 +80,7 @@ describe('--json: exactly one JSON object on stdout, typed values', () => {
   it(
     'for every action and every registry, runs and profile subcommand',
     async () => {
-      const register = await cli(['register', '--model', 'peng', '--path', 'model.bin', '--json']);
+      const register = await cliBundle(['register', '--model', 'peng', '--path', 'model.bin', '--json']);
       expect(register.code, register.stderr).toBe(0);
       expect(oneObject(register.stdout)).toMatchObject({ version: 1, tag: 'peng/v1' });
 
@@ -140,7 +150,7 @@ describe('human summaries', () => {
   it(
     'validate-data: the verdict, a table of the failing expectations, the report; one screen',
     async () => {
-      const result = await cli(['validate-data', '--data', 'data.csv', '--suite', 'suite.yml']);
+      const result = await cliBundle(['validate-data', '--data', 'data.csv', '--suite', 'suite.yml']);
       expect(result.code).toBe(1);
       const lines = result.stdout.trimEnd().split('\n');
       expect(lines[0]).toBe('FAILED  validate-data: 1 of 3 expectations failed (4 rows).');
@@ -178,7 +188,7 @@ describe('human summaries', () => {
   it(
     'register: version, tag, sha256, asset and checksums file',
     async () => {
-      const result = await cli(['register', '--model', 'summary', '--path', 'model.bin']);
+      const result = await cliBundle(['register', '--model', 'summary', '--path', 'model.bin']);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toMatch(
         /^Registered summary v1\.\n {2}tag +summary\/v1\n {2}sha256 +[0-9a-f]{64}\n {2}asset +file:\/\/.+model\.bin\n {2}checksums +\/.+\/\.mlops\/checksums\/summary-v1\.sha256\n$/,
@@ -257,7 +267,7 @@ describe('secrets', () => {
         });
         expect(passing.stdout).toContain('***');
         expect(passing.stdout + passing.stderr).not.toContain(token);
-        const failing = await cli(['registry', 'show', token], dir, { [variable]: token });
+        const failing = await cliBundle(['registry', 'show', token], dir, { [variable]: token });
         expect(failing.code).toBe(2);
         expect(failing.stderr).toContain('***');
         expect(failing.stderr).not.toContain(token);

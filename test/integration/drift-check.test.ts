@@ -21,6 +21,7 @@ import {
 } from '../support/github-double/index.js';
 import { eventNameOf, loadEvent } from '../support/events.js';
 import { runBundle, runCliBundle, type BundleResult } from '../support/runner.js';
+import { runActionInProcess, runCliInProcess } from '../support/in-process.js';
 import { createBareRemote, createRepo, makeTempDir, writeFiles } from '../support/git.js';
 
 const PLANS = ['basic', 'pro', 'team'];
@@ -56,9 +57,16 @@ afterEach(async () => {
 
 function driftCheck(
   current: string,
-  options: { token?: string; inputs?: Record<string, string>; env?: Record<string, string | undefined> } = {},
+  options: {
+    token?: string;
+    inputs?: Record<string, string>;
+    env?: Record<string, string | undefined>;
+    bundle?: boolean;
+  } = {},
 ): Promise<BundleResult> {
-  return runBundle('drift-check', {
+  // In this process unless `bundle`: the issue lifecycle is the same code; the bundle's own
+  // behaviour (inputs, outputs, exit code) keeps its run in the first lifecycle test.
+  return (options.bundle ? runBundle : runActionInProcess)('drift-check', {
     workspace: dir,
     event: { name: eventNameOf('schedule'), payload: loadEvent('schedule') },
     token: options.token ?? DEFAULT_TOKEN,
@@ -82,7 +90,7 @@ const open = () => ours().filter((issue) => issue.state === 'open');
 
 describe('drift-check issue lifecycle', { timeout: 240_000 }, () => {
   it('opens the issue with its labels, updates it with a comment while drift lasts, closes it when the data recovers', async () => {
-    const first = await driftCheck('drifted.csv');
+    const first = await driftCheck('drifted.csv', { bundle: true });
     expectExit(first, 0);
     expect(open()).toHaveLength(1);
     const issue = open()[0]!;
@@ -218,7 +226,7 @@ describe('drift-check dispatch, fail-on-drift and local mode', { timeout: 240_00
     const text = readFileSync(file, 'utf8');
     expect(text.startsWith(`# Data drift detected\n\n${issueMarker('drift', 'default')}\n## Drift check\n`)).toBe(true);
 
-    const failing = await runCliBundle(
+    const failing = await runCliInProcess(
       ['drift-check', '--reference', 'reference.csv', '--current', 'drifted.csv', '--fail-on-drift', 'true'],
       { cwd: dir },
     );
@@ -227,7 +235,9 @@ describe('drift-check dispatch, fail-on-drift and local mode', { timeout: 240_00
 
   it('keeps names differing in case apart, and removes the issue file when a later run finds no drift', async () => {
     const run = (name: string, current: string) =>
-      runCliBundle(['drift-check', '--reference', 'reference.csv', '--current', current, '--name', name], { cwd: dir });
+      runCliInProcess(['drift-check', '--reference', 'reference.csv', '--current', current, '--name', name], {
+        cwd: dir,
+      });
     const outbox = join(dir, '.mlops', 'outbox');
     expectExit(await run('Churn Model', 'drifted.csv'), 0);
     expectExit(await run('churn-model', 'drifted.csv'), 0);
@@ -253,13 +263,13 @@ describe('drift-check reference profiles', { timeout: 240_000 }, () => {
     for await (const batch of dataset.batches()) builder.addBatch(batch);
     writeFiles(dir, { 'reference-profile.json': JSON.stringify(builder.finish({ files: ['reference.csv'] })) });
 
-    const fromProfile = await runCliBundle(
+    const fromProfile = await runCliInProcess(
       ['drift-check', '--reference', 'reference-profile.json', '--current', 'drifted.csv', '--json'],
       { cwd: dir },
     );
     expectExit(fromProfile, 0);
     expect(fromProfile.stderr).toContain('Reference: the profile reference-profile.json (1,200 rows).');
-    const fromData = await runCliBundle(
+    const fromData = await runCliInProcess(
       ['drift-check', '--reference', 'reference.csv', '--current', 'drifted.csv', '--json'],
       {
         cwd: dir,
@@ -286,14 +296,14 @@ describe('drift-check registry reference', { timeout: 240_000 }, () => {
     for await (const batch of dataset.batches()) builder.addBatch(batch);
     writeFiles(repo, { 'profile.json': JSON.stringify(builder.finish({ files: ['reference.csv'] })) });
     const register = (args: string[]) =>
-      runCliBundle(['register', '--model', 'churn', '--path', 'model.bin', ...args], {
+      runCliInProcess(['register', '--model', 'churn', '--path', 'model.bin', ...args], {
         cwd: repo,
         env: { GIT_CONFIG_NOSYSTEM: '1' },
       });
     expectExit(await register(['--profile', 'profile.json', '--alias', 'production']), 0);
     expectExit(await register(['--alias', 'staging']), 0);
 
-    const result = await runCliBundle(
+    const result = await runCliInProcess(
       ['drift-check', '--reference', 'registry:churn@production', '--current', 'drifted.csv', '--json'],
       { cwd: repo },
     );
@@ -301,7 +311,7 @@ describe('drift-check registry reference', { timeout: 240_000 }, () => {
     expect(result.stderr).toMatch(/Reference: registry:churn@production \(v1, /);
     expect(JSON.parse(result.stdout)).toMatchObject({ drift: true, 'drifted-columns': ['age', 'plan'] });
 
-    const without = await runCliBundle(
+    const without = await runCliInProcess(
       ['drift-check', '--reference', 'registry:churn@staging', '--current', 'drifted.csv'],
       {
         cwd: repo,
@@ -328,10 +338,12 @@ describe('drift-check bad inputs', { timeout: 240_000 }, () => {
       /drift\.yml.*kolmogorov|kolmogorov.*drift\.yml/,
     ],
   ];
-  for (const [what, files, args, message] of cases) {
+  for (const [index, [what, files, args, message]] of cases.entries()) {
     it(`exits 2 on ${what} with one line and nothing written`, async () => {
       writeFiles(dir, files);
-      const result = await runCliBundle(['drift-check', '--reference', 'reference.csv', ...args], { cwd: dir });
+      // The first case through the built command, the others in this process (the same code).
+      const run = index === 0 ? runCliBundle : runCliInProcess;
+      const result = await run(['drift-check', '--reference', 'reference.csv', ...args], { cwd: dir });
       expectExit(result, 2);
       const lines = result.stderr
         .trim()

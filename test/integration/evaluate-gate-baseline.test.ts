@@ -1,13 +1,15 @@
 /**
  * evaluate-gate never passes because its baseline could not be read (issue #8, item 5): every
- * case through the CLI bundle (exit 2, one line) and the action bundle (one ::error, exit 1),
- * against a real registry branch in a real repository. `auto` moves on only for a first model,
+ * case through the CLI (exit 2, one line) and the action (one ::error, exit 1), against a real
+ * registry branch in a real repository. The first case of each kind (stopped, exit 1) runs the
+ * built CLI and action bundles; the others run the same entry code in this process. `auto` moves on only for a first model,
  * and then says so in the report's first line and a warning.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBundle, runCliBundle, type BundleResult } from '../support/runner.js';
+import { runActionInProcess, runCliInProcess } from '../support/in-process.js';
 import { createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
 
 const GATES = 'metrics:\n  accuracy: {direction: higher, min: 0.5, max-regression: 0.02}\n';
@@ -20,7 +22,7 @@ beforeAll(async () => {
   temp = makeTempDir('mlops-gate-baseline-');
   repo = createRepo(temp.path, 'work', undefined, { 'gates.yml': GATES, 'metrics.json': '{"accuracy": 0.9}' });
   writeFiles(repo, { 'registered.json': '{"accuracy": 0.95}', 'model.bin': 'weights' });
-  const registered = await runCliBundle(
+  const registered = await runCliInProcess(
     ['register', '--model', 'penguins', '--path', 'model.bin', '--metrics', 'registered.json', '--alias', 'production'],
     { cwd: repo },
   );
@@ -33,11 +35,12 @@ afterAll(() => temp.cleanup());
 async function both(
   cwd: string,
   flags: Record<string, string>,
+  bundle = false,
 ): Promise<{ cli: { code: number | null; stdout: string; stderr: string }; action: BundleResult }> {
   const args = ['evaluate-gate', '--metrics', 'metrics.json', '--gates', 'gates.yml', '--comment', 'false'];
   for (const [name, value] of Object.entries(flags)) args.push(`--${name}`, value);
-  const cli = await runCliBundle(args, { cwd });
-  const action = await runBundle('evaluate-gate', {
+  const cli = await (bundle ? runCliBundle : runCliInProcess)(args, { cwd });
+  const action = await (bundle ? runBundle : runActionInProcess)('evaluate-gate', {
     workspace: cwd,
     inputs: { metrics: 'metrics.json', gates: 'gates.yml', comment: 'false', ...flags },
     timeoutMs: 120_000,
@@ -59,7 +62,7 @@ function expectStopped(result: Awaited<ReturnType<typeof both>>, cliLine: string
 
 describe('a baseline that cannot be read stops the gate', () => {
   it('registry:peng@prodution: did you mean "penguins"; penguins@prodution: did you mean "production"', async () => {
-    const model = await both(repo, { baseline: 'registry:peng@prodution' });
+    const model = await both(repo, { baseline: 'registry:peng@prodution' }, true);
     const tail =
       'registry:peng@prodution does not exist: model "peng" is not in the registry (local branch mlops-registry); did you mean "penguins"?';
     expectStopped(model, `--baseline: ${tail}`, `Input "baseline": ${tail}`);
@@ -131,7 +134,7 @@ describe('a baseline that was read but lacks a gated metric fails the regression
   it('file:base.json with {} or only another metric: exit 1 naming the metric and the baseline', async () => {
     writeFiles(repo, { 'empty-base.json': '{}', 'loss-base.json': '{"loss": 0.1}' });
     for (const file of ['empty-base.json', 'loss-base.json']) {
-      const result = await both(repo, { baseline: `file:${file}` });
+      const result = await both(repo, { baseline: `file:${file}` }, file === 'empty-base.json');
       const reason = `the baseline file:${file} has no accuracy: the regression cannot be checked`;
       expect(result.cli.code, result.cli.stdout + result.cli.stderr).toBe(1);
       expect(result.action.code).toBe(1);
@@ -193,7 +196,7 @@ describe('auto tells a registry branch that does not exist from one without the 
       'metrics.json': '{"accuracy": 0.9}',
     });
     writeFiles(remoteRepo, { 'registered.json': '{"accuracy": 0.95}', 'model.bin': 'weights' });
-    const registered = await runCliBundle(
+    const registered = await runCliInProcess(
       ['register', '--model', 'churn', '--path', 'model.bin', '--metrics', 'registered.json', '--alias', 'production'],
       { cwd: remoteRepo },
     );

@@ -15,8 +15,10 @@ import {
 } from '../support/github-double/index.js';
 import { eventNameOf, loadEvent, type EventFixture } from '../support/events.js';
 import { runBundle, runCliBundle, type BundleResult } from '../support/runner.js';
+import { runActionInProcess, runCliInProcess } from '../support/in-process.js';
 import { commitFiles, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
 import { STRESS_TEST_TIMEOUT_MS } from '../support/timeouts.js';
+import { seedVersions } from '../support/registry-seed.js';
 
 const MARKER = '<!-- mlops:evaluate-gate workflow=ci key=default -->';
 
@@ -73,12 +75,22 @@ function headOf(number: number): { headSha?: string } {
   return headSha ? { headSha } : {};
 }
 
+/**
+ * Runs evaluate-gate: in this process unless `bundle` is set. The sticky-comment logic is the
+ * same code either way; the tests about what the bundle reports (outputs, summary, exit code,
+ * annotations) run it through the bundle.
+ */
 async function evaluate(
   dir: string,
   event: { name: string; payload: unknown } | undefined,
-  options: { token?: string; inputs?: Record<string, string>; env?: Record<string, string | undefined> } = {},
+  options: {
+    token?: string;
+    inputs?: Record<string, string>;
+    env?: Record<string, string | undefined>;
+    bundle?: boolean;
+  } = {},
 ): Promise<BundleResult> {
-  return runBundle('evaluate-gate', {
+  return (options.bundle ? runBundle : runActionInProcess)('evaluate-gate', {
     workspace: dir,
     ...(event ? { event } : {}),
     token: options.token ?? DEFAULT_TOKEN,
@@ -109,7 +121,7 @@ describe('sticky comment on pull_request', { timeout: STRESS_TEST_TIMEOUT_MS }, 
   it('creates the comment on the first run, with outputs, summary and report file', async () => {
     const pr = gh.state.addPullRequest();
     const dir = workspace('ws', { accuracy: 0.91, loss: 0.29 }, BASE);
-    const result = await evaluate(dir, pullRequestEvent(pr.number));
+    const result = await evaluate(dir, pullRequestEvent(pr.number), { bundle: true });
     expectOk(result);
     const comments = stickies(pr.number);
     expect(comments).toHaveLength(1);
@@ -177,9 +189,11 @@ describe('sticky comment on pull_request', { timeout: STRESS_TEST_TIMEOUT_MS }, 
 
   it('two runs racing leave exactly one comment, holding one run’s full report', async () => {
     // Two rounds: the processes start together, so most rounds really race (both list, both create).
+    let raced = 0;
     for (const round of [1, 2]) {
       const pr = gh.state.addPullRequest();
       const event = pullRequestEvent(pr.number);
+      const from = gh.requests.length;
       const a = workspace(`a${round}`, { accuracy: 0.91, loss: 0.29 }, BASE);
       const b = workspace(`b${round}`, { accuracy: 0.95, loss: 0.2 }, BASE);
       const [ra, rb] = await Promise.all([evaluate(a, event), evaluate(b, event)]);
@@ -192,7 +206,15 @@ describe('sticky comment on pull_request', { timeout: STRESS_TEST_TIMEOUT_MS }, 
       const body = after[0]!.body;
       expect(body.endsWith(reportA) || body.endsWith(reportB)).toBe(true);
       expect(ra.outputs['comment-url']).toBe(rb.outputs['comment-url']);
+      // A real race: both runs listed the comments before the first one was created.
+      const requests = gh.requests.slice(from);
+      const firstCreate = requests.findIndex((r) => r.method === 'POST' && r.path.endsWith('/comments'));
+      const listsBefore = requests
+        .slice(0, firstCreate)
+        .filter((r) => r.method === 'GET' && r.path.endsWith(`/issues/${pr.number}/comments`)).length;
+      if (listsBefore >= 2) raced++;
     }
+    expect(raced).toBeGreaterThan(0);
   });
 
   it('ends with exactly one correct comment under 30% injected faults', async () => {
@@ -498,8 +520,8 @@ describe('comment-from-artifact', () => {
     return { name: 'workflow_run', payload };
   }
 
-  async function post(dir: string, event: { name: string; payload: unknown }) {
-    return runBundle('evaluate-gate', {
+  async function post(dir: string, event: { name: string; payload: unknown }, bundle = false) {
+    return (bundle ? runBundle : runActionInProcess)('evaluate-gate', {
       workspace: dir,
       event,
       token: DEFAULT_TOKEN,
@@ -517,7 +539,7 @@ describe('comment-from-artifact', () => {
 
   it('refuses a pr.json whose number is not a positive integer', async () => {
     const dir = artifact(join(temp.path, 'ws'), '7; rm -rf /');
-    const result = await post(dir, workflowRun('a'.repeat(40)));
+    const result = await post(dir, workflowRun('a'.repeat(40)), true);
     expect(result.code).toBe(1);
     const error = result.annotations.find((a) => a.level === 'error');
     expect(error?.message).toBe(
@@ -640,7 +662,7 @@ describe('local mode', () => {
   it('exits 2 with one line naming the file and key for a non-numeric metric', async () => {
     const dir = workspace('ws', {});
     writeFileSync(join(dir, 'metrics.json'), '{"accuracy": "high"}');
-    const result = await runCliBundle(['evaluate-gate', '--metrics', 'metrics.json', '--gates', 'gates.yml'], {
+    const result = await runCliInProcess(['evaluate-gate', '--metrics', 'metrics.json', '--gates', 'gates.yml'], {
       cwd: dir,
     });
     expect(result.code).toBe(2);
@@ -654,7 +676,7 @@ describe('inputs', () => {
   it('takes inline gates YAML, several metrics files, and fail-on-regression false', async () => {
     const dir = workspace('ws', { accuracy: 0.6 });
     writeFileSync(join(dir, 'extra.yaml'), 'latency_ms: 120\n');
-    const result = await runCliBundle(
+    const result = await runCliInProcess(
       [
         'evaluate-gate',
         '--metrics',
@@ -686,7 +708,9 @@ describe('inputs', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toBe('mlops: error: --metrics: nope.json does not exist.');
     writeFileSync(join(dir, 'bad.yml'), 'metrics:\n  accuracy:\n    direction: up\n');
-    const bad = await runCliBundle(['evaluate-gate', '--metrics', 'metrics.json', '--gates', 'bad.yml'], { cwd: dir });
+    const bad = await runCliInProcess(['evaluate-gate', '--metrics', 'metrics.json', '--gates', 'bad.yml'], {
+      cwd: dir,
+    });
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe(
       'mlops: error: bad.yml:3:5, key "metrics.accuracy.direction": metrics > accuracy > direction must be one of "higher", "lower".',
@@ -727,15 +751,16 @@ describe('baseline auto on a pull request', () => {
   it('prefers registry:<model>@production from a real registry branch, and charts the history', async () => {
     const remote = createBareRemote(temp.path);
     const work = createRepo(temp.path, 'work', remote, { 'gates.yml': GATES });
-    const register = async (metrics: Record<string, unknown>, model: string, alias?: string) => {
-      writeFiles(work, { 'registered.json': JSON.stringify(metrics), 'model.bin': model });
-      const args = ['register', '--model', 'churn', '--path', 'model.bin', '--metrics', 'registered.json'];
-      const result = await runCliBundle(alias ? [...args, '--alias', alias] : args, { cwd: work });
-      if (result.code !== 0) throw new Error(`register failed: ${result.stderr}`);
-    };
-    await register({ accuracy: 0.8, loss: 0.4, slice: { a: 0.8 } }, 'model one');
-    await register({ accuracy: 0.88, loss: 0.33, slice: { a: 0.84 } }, 'model two', 'production');
-    await register({ accuracy: 0.7, loss: 0.5, slice: { a: 0.7 } }, 'model three');
+    // The versions are seeded in this process with register's own code (the gate is the subject here).
+    await seedVersions({
+      workspace: work,
+      model: 'churn',
+      versions: [
+        { bytes: 'model one', metrics: { accuracy: 0.8, loss: 0.4, 'slice.a': 0.8 } },
+        { bytes: 'model two', metrics: { accuracy: 0.88, loss: 0.33, 'slice.a': 0.84 }, alias: 'production' },
+        { bytes: 'model three', metrics: { accuracy: 0.7, loss: 0.5, 'slice.a': 0.7 } },
+      ],
+    });
     writeFiles(work, { 'metrics.json': JSON.stringify({ accuracy: 0.89, loss: 0.32, slice: { a: 0.85 } }) });
     const pr = gh.state.addPullRequest();
     const result = await evaluate(work, pullRequestEvent(pr.number), { inputs: { baseline: 'auto', model: 'churn' } });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runBundle, runCliBundle, type BundleResult } from '../support/runner.js';
+import { runActionInProcess, runCliInProcess } from '../support/in-process.js';
 
 let workspace: string;
 
@@ -64,8 +65,13 @@ beforeAll(() => {
 
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
-function validate(inputs: Record<string, string>): Promise<BundleResult> {
-  return runBundle('validate-data', { workspace, inputs });
+/**
+ * Runs the validate-data action: in this process (the same entry code), or through the built
+ * bundle when `bundle` is set, for the cases about what the bundle reports: outputs, summary,
+ * annotations and exit codes, and GE semantics on real data.
+ */
+function validate(inputs: Record<string, string>, bundle = false): Promise<BundleResult> {
+  return (bundle ? runBundle : runActionInProcess)('validate-data', { workspace, inputs });
 }
 
 function readReport(path: string): {
@@ -94,7 +100,7 @@ const STACK = /^\s+at .+[(:]\d+/m;
 
 describe('validate-data', () => {
   it('passes a suite the data meets: outputs, report file, step summary', async () => {
-    const result = await validate({ data: 'penguins.csv', suite: 'passing.yml' });
+    const result = await validate({ data: 'penguins.csv', suite: 'passing.yml' }, true);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const reportPath = join(workspace, 'mlops-reports/validate-data.json');
     expect(result.outputs).toEqual({ passed: 'true', report: reportPath, rows: '344', evaluated: '6', failed: '0' });
@@ -136,12 +142,15 @@ describe('validate-data', () => {
   });
 
   it('fails a suite the data breaks: exit 1, annotations on the data lines, the failure line', async () => {
-    const result = await validate({
-      data: 'penguins.csv',
-      suite: 'failing.yml',
-      report: 'out/strict.json',
-      'max-annotations': '6',
-    });
+    const result = await validate(
+      {
+        data: 'penguins.csv',
+        suite: 'failing.yml',
+        report: 'out/strict.json',
+        'max-annotations': '6',
+      },
+      true,
+    );
     expect(result.code).toBe(1);
     const reportPath = join(workspace, 'out/strict.json');
     expect(result.outputs).toEqual({ passed: 'false', report: reportPath, rows: '344', evaluated: '8', failed: '6' });
@@ -278,12 +287,15 @@ describe('validate-data', () => {
   });
 
   it('matches GE semantics on real data through the bundle (a GE 0.x suite)', async () => {
-    const result = await validate({
-      data: 'penguins.csv',
-      suite: 'penguins-ge0.json',
-      report: 'ge0.json',
-      'max-annotations': '0',
-    });
+    const result = await validate(
+      {
+        data: 'penguins.csv',
+        suite: 'penguins-ge0.json',
+        report: 'ge0.json',
+        'max-annotations': '0',
+      },
+      true,
+    );
     expect(result.code).toBe(1);
     const reference = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/reference/penguins-ge0.json'), 'utf8')) as {
       results: Array<{ success: boolean; exception?: boolean; result: { unexpected_count?: number } }>;
@@ -413,7 +425,7 @@ describe('validate-data: one text cell in a numeric column, a renamed column', (
         '',
       ].join('\n'),
     );
-    const result = await runCliBundle(
+    const result = await runCliInProcess(
       ['validate-data', '--data', 'wind.csv', '--suite', 'wind.yml', '--report', 'wind.json'],
       {
         cwd: workspace,
@@ -458,7 +470,7 @@ describe('validate-data: catastrophic regexes', () => {
       `name: nested\nexpectations:\n  - type: expect_column_values_to_match_regex\n    kwargs: {column: word, regex: '^(a+)+$'}\n`,
     );
     const started = Date.now();
-    const result = await runCliBundle(
+    const result = await runCliInProcess(
       ['validate-data', '--data', 'aaa.csv', '--suite', 'nested.yml', '--report', 'nested.json'],
       {
         cwd: workspace,
@@ -523,7 +535,7 @@ describe('the mlops CLI', () => {
   });
 
   it('profile writes a starter suite that the same data passes, in every format', async () => {
-    const result = await runCliBundle(
+    const result = await runCliInProcess(
       ['profile', '--data', 'penguins.csv', '--suite-out', 'starter.yml', '--profile-out', 'profile.json'],
       { cwd: workspace },
     );
@@ -560,12 +572,12 @@ describe('the mlops CLI', () => {
   });
 
   it('profile refuses to overwrite a suite without --force, and explains its options', async () => {
-    const again = await runCliBundle(['profile', '--data', 'penguins.csv', '--suite-out', 'starter.yml'], {
+    const again = await runCliInProcess(['profile', '--data', 'penguins.csv', '--suite-out', 'starter.yml'], {
       cwd: workspace,
     });
     expect(again.code).toBe(2);
     expect(again.stderr).toBe('mlops: error: --suite-out: starter.yml already exists; use --force to overwrite it.\n');
-    const forced = await runCliBundle(
+    const forced = await runCliInProcess(
       ['profile', '--data', 'penguins.parquet', '--suite-out', 'starter.yml', '--force', '--json'],
       { cwd: workspace },
     );
@@ -577,19 +589,19 @@ describe('the mlops CLI', () => {
       suite: join(workspace, 'starter.yml'),
       profile: null,
     });
-    const help = await runCliBundle(['profile', '--help'], { cwd: workspace });
+    const help = await runCliInProcess(['profile', '--help'], { cwd: workspace });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(
       /^mlops profile: Profile a dataset and write a starter expectation suite for validate-data\.\n\nUsage: mlops profile --data <path\|glob> --suite-out <file> \[options\]\n/,
     );
-    const missing = await runCliBundle(['profile', '--data', 'penguins.csv'], { cwd: workspace });
+    const missing = await runCliInProcess(['profile', '--data', 'penguins.csv'], { cwd: workspace });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(
       'mlops: error: Missing required option --suite-out <file> (or --profile-out <file>) (see mlops profile --help).\n',
     );
-    const unknown = await runCliBundle(['profile', '--dat', 'penguins.csv'], { cwd: workspace });
+    const unknown = await runCliInProcess(['profile', '--dat', 'penguins.csv'], { cwd: workspace });
     expect(unknown.stderr).toBe('mlops: error: Unknown option --dat for mlops profile. Did you mean --data?\n');
-    const top = await runCliBundle(['--help'], { cwd: workspace });
+    const top = await runCliInProcess(['--help'], { cwd: workspace });
     expect(top.stdout).toMatch(/profile\s+Profile a dataset and write a starter expectation suite for validate-data\./);
   });
 });

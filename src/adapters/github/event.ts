@@ -1,9 +1,9 @@
 /**
- * The triggering event, read through @actions/github's `context` (which loads GITHUB_EVENT_PATH
- * and GITHUB_EVENT_NAME as the runner sets them), and what evaluate-gate needs from it: the pull
- * request a run is about, or the workflow run a comment-from-artifact run follows.
+ * The triggering event, read from the RunEnvironment's GITHUB_EVENT_PATH and GITHUB_EVENT_NAME
+ * (typed as @actions/github types it), and what evaluate-gate needs from it: the pull request a
+ * run is about, or the workflow run a comment-from-artifact run follows.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { context } from '@actions/github';
 import { EnvironmentError } from '../../core/errors.js';
 import type { RunEnvironment } from '../environment.js';
@@ -60,8 +60,10 @@ export async function readTriggeringEvent(environment: RunEnvironment): Promise<
     throw new EnvironmentError(`Cannot read the event payload ${environment.eventPath}: the file does not exist.`);
   }
   try {
-    const github = await import('@actions/github');
-    return { eventName: github.context.eventName || environment.eventName, payload: github.context.payload };
+    // Read here, not through @actions/github's context: that reads the process's variables once,
+    // at import, so it would ignore the environment this run was given.
+    const payload = JSON.parse(readFileSync(environment.eventPath, 'utf8')) as WebhookPayload;
+    return { eventName: environment.eventName, payload };
   } catch (error) {
     throw new EnvironmentError(
       `The event payload ${environment.eventPath} is not valid JSON: ${(error as Error).message}`,
