@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TOKEN, startGitHubDouble, type GitHubDouble } from '../support/github-double/index.js';
 import { cloneRepo, createBareRemote, createRepo, gitIn, makeTempDir, writeFiles } from '../support/git.js';
-import { runCliInProcess } from '../support/cli-in-process.js';
+import { runCliInProcess } from '../support/in-process.js';
 import { runBundle, runCliBundle } from '../support/runner.js';
 
 const tmp = makeTempDir('mlops-register-checksums-');
