@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { link, lstat, mkdir, mkdtemp, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -116,6 +116,20 @@ export function unpackedName(assetName: string): string {
 }
 
 /**
+ * Why `name` (the saved file, or a folder model's unpacked folder) cannot be written into the
+ * download folder, or undefined: artifactNameProblem's, and a leading "." too, since the default
+ * folder is the user's own and `.git`, `.github` or `.npmrc` there would be configuration that
+ * runs code.
+ */
+export function downloadNameProblem(name: string, what: 'file' | 'folder'): string | undefined {
+  const problem = artifactNameProblem(name);
+  if (problem) return what === 'file' ? problem : problem.replace('the file name', 'the unpacked folder name');
+  if (name.startsWith('.'))
+    return `the ${what === 'file' ? 'file' : 'unpacked folder'} name ${JSON.stringify(name)} starts with "."`;
+  return undefined;
+}
+
+/**
  * Downloads a registered model version and verifies it before returning: resolves `version`
  * (a number, or `previous` of `alias`) or `alias` through one registry snapshot (the caller's
  * `snapshot`, or one read now); fetches the
@@ -156,7 +170,8 @@ export async function downloadModelVersion(options: DownloadModelOptions): Promi
   // as `churn.model.bin`), the name register's checksums line gives, so that `sha256sum -c`
   // passes beside it; a folder model still unpacks under its own name.
   const fileName = artifact.release?.assetName ?? artifact.name;
-  const nameIssue = artifactNameProblem(fileName);
+  const folderName = artifact.kind === 'directory' ? unpackedName(artifact.name) : undefined;
+  const nameIssue = downloadNameProblem(fileName, 'file') ?? (folderName && downloadNameProblem(folderName, 'folder'));
   if (nameIssue) {
     throw new EnvironmentError(
       `${name}: the registry's record cannot be trusted: ${nameIssue} (run mlops registry fsck).`,
@@ -266,30 +281,57 @@ async function prepareTarget(
   return {
     staging,
     async place(file, unpacked) {
-      // link() fails with EEXIST where rename() would replace: a download racing this one into
-      // the same --out never has its verified file swapped for other bytes.
-      if (clobber) {
-        // rename() replaces the old file in one step: a reader sees the old bytes or the new.
-        await rename(file, finalFile);
-      } else {
-        await link(file, finalFile).catch((error: NodeJS.ErrnoException) => {
-          throw error.code === 'EEXIST' ? alreadyExists(finalFile) : error;
-        });
-        placed.push(finalFile);
-        await unlink(file);
+      // Folder first, file last, so that a failure anywhere puts the old folder back and leaves
+      // the old file untouched. The old folder waits beside outDir's other files (not inside
+      // staging, which abandon() removes): a kill at any step leaves it there under a name that
+      // says what it is.
+      let movedAside: string | undefined;
+      let madeFolder = false;
+      try {
+        if (unpacked !== undefined && finalFolder !== undefined) {
+          if (clobber && (await exists(finalFolder))) {
+            movedAside = join(outDir, `.${folderName}.mlops-old-${randomBytes(4).toString('hex')}`);
+            await rename(finalFolder, movedAside);
+          }
+          // mkdir without recursive claims the name (EEXIST if taken); rename then replaces only
+          // the empty folder this download just made.
+          await mkdir(finalFolder).catch((error: NodeJS.ErrnoException) => {
+            if (error.code !== 'EEXIST') throw error;
+            throw clobber
+              ? new EnvironmentError(
+                  `out: ${finalFolder} appeared while this download ran (another download into the same folder?); nothing was replaced.`,
+                )
+              : alreadyExists(finalFolder);
+          });
+          madeFolder = true;
+          await rename(unpacked, finalFolder);
+        }
+        if (clobber) {
+          // rename() replaces the old file in one step: a reader sees the old bytes or the new.
+          await rename(file, finalFile);
+        } else {
+          // link() fails with EEXIST where rename() would replace: a download racing this one
+          // into the same --out never has its verified file swapped for other bytes.
+          await link(file, finalFile).catch((error: NodeJS.ErrnoException) => {
+            throw error.code === 'EEXIST' ? alreadyExists(finalFile) : error;
+          });
+          placed.push(finalFile);
+          await unlink(file);
+        }
+      } catch (error) {
+        if (madeFolder) await rm(finalFolder!, { recursive: true, force: true });
+        if (movedAside !== undefined) {
+          await rename(movedAside, finalFolder!).catch((restoreError: Error) => {
+            throw new EnvironmentError(
+              `${(error as Error).message}; and the old folder could not be put back (${restoreError.message}): it is ${movedAside}.`,
+              undefined,
+              { cause: error },
+            );
+          });
+        }
+        throw error;
       }
-      if (unpacked !== undefined && finalFolder !== undefined) {
-        // The old unpacked folder is moved into staging (removed with it) before the new one
-        // takes its name: a folder cannot be replaced by rename in one step.
-        if (clobber && (await exists(finalFolder))) await rename(finalFolder, join(staging, '.replaced'));
-        // mkdir without recursive claims the name (EEXIST if taken); rename then replaces only
-        // the empty folder this download just made.
-        await mkdir(finalFolder).catch((error: NodeJS.ErrnoException) => {
-          throw error.code === 'EEXIST' ? alreadyExists(finalFolder) : error;
-        });
-        placed.push(finalFolder);
-        await rename(unpacked, finalFolder);
-      }
+      if (movedAside !== undefined) await rm(movedAside, { recursive: true, force: true });
       await rm(staging, { recursive: true, force: true });
       return { file: finalFile, path: finalFolder ?? finalFile };
     },
