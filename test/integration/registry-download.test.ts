@@ -251,6 +251,22 @@ describe('mlops registry download', () => {
 describe('mlops registry download in local mode', () => {
   const local = { ...noIdentity, GITHUB_TOKEN: '', GH_TOKEN: '' };
 
+  it('refuses a version whose file name starts with "." with exit 2, writing nothing into the current directory', async () => {
+    const dotRemote = createBareRemote(tmp.path, 'dots.git');
+    const repo = createRepo(tmp.path, 'dots-work', dotRemote, { 'README.md': '# x\n' });
+    await seedVersions({ workspace: repo, model: 'dotted', versions: [{ bytes: 'x\n' }], fileName: '.gitconfig' });
+    const before = readdirSync(repo).sort();
+    const result = await runCliBundle(['registry', 'download', '--model', 'dotted', '--version', 'v1'], {
+      cwd: repo,
+      env: local,
+    });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr.trim().split('\n').at(-1)).toBe(
+      'mlops: error: dotted v1: the registry\'s record cannot be trusted: the file name ".gitconfig" starts with "." (run mlops registry fsck).',
+    );
+    expect(readdirSync(repo).sort()).toEqual(before);
+  }, 120_000);
+
   it('gets the bytes of file and directory models from a fresh clone that has .mlops/artifacts, and refuses a changed file', async () => {
     const localRemote = createBareRemote(tmp.path, 'local.git');
     const repo = createRepo(tmp.path, 'local-work', localRemote, {
