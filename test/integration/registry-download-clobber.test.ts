@@ -1,7 +1,9 @@
 /**
  * downloadModelVersion in-process (local mode): --clobber of a folder model leaves the old folder
  * and file as they were when the new folder cannot take its place, and names starting with "."
- * (a folder model's unpacked name included) are refused before anything is written.
+ * (a folder model's unpacked name included) are refused before anything is written. It mocks
+ * node:fs/promises, so it lives with the isolated integration files: in the unit project (no
+ * per-file isolation) the mock could miss an already loaded download.js or leak into other files.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type * as fsPromises from 'node:fs/promises';
