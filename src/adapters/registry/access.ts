@@ -54,6 +54,9 @@ export function registryAccess(
     remote: location.remote,
     log,
     ...(location.token ? { token: location.token } : {}),
+    // In a workflow the token is the step's github-token input, sent as before: a runner's own
+    // credential helper (Git Credential Manager on Windows images) holds nothing for the job.
+    tokenIsExplicit: env.inActions,
     serverUrl: env.serverUrl,
     apiUrl: env.apiUrl,
     ...(env.repository ? { repository: env.repository } : {}),
