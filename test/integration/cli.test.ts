@@ -320,6 +320,77 @@ describe('one token rule for every command that reaches the registry remote', ()
   );
 });
 
+describe('the shell token never overrides git credentials or git configuration of its own', () => {
+  it(
+    'a credential helper or userinfo for the remote keeps GITHUB_TOKEN out of git (--github-token still goes); an existing GIT_CONFIG_COUNT is appended to',
+    async () => {
+      // Records what git sends; answers 404 without asking for credentials, so a helper's
+      // username/password are never sent and any Authorization seen is the injected header.
+      const seen: Array<{ authorization?: string; agent?: string }> = [];
+      const server = createServer((request, response) => {
+        seen.push({ authorization: request.headers.authorization, agent: request.headers['user-agent'] });
+        response.writeHead(404).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const basic = (token: string) => `basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+      const authorizations = () => seen.map((request) => request.authorization);
+      try {
+        const env = { GITHUB_SERVER_URL: url, GIT_TERMINAL_PROMPT: '0' };
+        const helped = createRepo(tmp.path, 'token-helper', undefined, { 'README.md': '# x\n' });
+        gitIn(helped, 'remote', 'add', 'origin', `${url}/octo-org/octo-repo.git`);
+        gitIn(helped, 'config', 'credential.helper', '!f() { echo username=x; echo password=y; }; f');
+        let result = await cli(['registry', 'list'], helped, { ...env, GITHUB_TOKEN: 'ghs_helperWins1' });
+        expect(result.code, result.stderr).toBe(2);
+        expect(seen.length, 'git reached the server').toBeGreaterThan(0);
+        expect(authorizations()).not.toContain(basic('ghs_helperWins1'));
+        seen.length = 0;
+        result = await cli(['registry', 'list', '--github-token', 'ghp_flagGoes2'], helped, env);
+        expect(result.code, result.stderr).toBe(2);
+        expect(authorizations()).toContain(basic('ghp_flagGoes2'));
+
+        seen.length = 0;
+        const embedded = createRepo(tmp.path, 'token-userinfo', undefined, { 'README.md': '# x\n' });
+        gitIn(embedded, 'remote', 'add', 'origin', `${url.replace('//', '//u:pat@')}/octo-org/octo-repo.git`);
+        result = await cli(['registry', 'list'], embedded, { ...env, GH_TOKEN: 'gho_userinfoWins3' });
+        expect(result.code, result.stderr).toBe(2);
+        expect(seen.length, 'git reached the server').toBeGreaterThan(0);
+        expect(authorizations()).not.toContain(basic('gho_userinfoWins3'));
+
+        // The built command: git reads GIT_CONFIG_* from the process's own environment.
+        seen.length = 0;
+        const plain = createRepo(tmp.path, 'token-config-count', undefined, { 'README.md': '# x\n' });
+        gitIn(plain, 'remote', 'add', 'origin', `${url}/octo-org/octo-repo.git`);
+        const containerConfig = {
+          GIT_CONFIG_COUNT: '1',
+          GIT_CONFIG_KEY_0: 'http.useragent',
+          GIT_CONFIG_VALUE_0: 'job-agent/1',
+        };
+        result = await cliBundle(['registry', 'list'], plain, {
+          ...env,
+          ...containerConfig,
+          GITHUB_TOKEN: 'ghs_appended4',
+        });
+        expect(result.code, result.stderr).toBe(2);
+        expect(authorizations()).toContain(basic('ghs_appended4'));
+        expect(seen.map((request) => request.agent)).toContain('job-agent/1');
+
+        result = await cliBundle(['registry', 'list'], plain, {
+          ...env,
+          GIT_CONFIG_COUNT: 'two',
+          GITHUB_TOKEN: 'ghs_badCount5',
+        });
+        expect(result.code, result.stderr).toBe(2);
+        expect(result.stderr).toContain('GIT_CONFIG_COUNT');
+        expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      } finally {
+        server.close();
+      }
+    },
+    TIMEOUT,
+  );
+});
+
 describe('review fixes: tokens, empty flags, --json edges, outputs over inputs', () => {
   it(
     'a --github-token given to a registry subcommand is redacted on both streams',

@@ -21,6 +21,8 @@ export interface RegistryAccessOptions {
   log: Logger;
   /** github-token: for the https remote (see RegistryRepositoryOptions) and the GitHub API. */
   token?: string;
+  /** The user named the token (`--github-token`): see RegistryRepositoryOptions.tokenIsExplicit. */
+  tokenIsExplicit?: boolean;
   /** GITHUB_SERVER_URL (https://github.com). */
   serverUrl?: string;
   /** GITHUB_API_URL (https://api.github.com): the only API a token is sent to. */
@@ -52,6 +54,9 @@ export function registryAccess(
     remote: location.remote,
     log,
     ...(location.token ? { token: location.token } : {}),
+    // In a workflow the token is the step's github-token input, sent as before: a runner's own
+    // credential helper (Git Credential Manager on Windows images) holds nothing for the job.
+    tokenIsExplicit: env.inActions,
     serverUrl: env.serverUrl,
     apiUrl: env.apiUrl,
     ...(env.repository ? { repository: env.repository } : {}),
@@ -69,6 +74,7 @@ export function openRegistryRepository(options: RegistryAccessOptions): Promise<
     remote: options.remote,
     log: options.log,
     ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.tokenIsExplicit !== undefined ? { tokenIsExplicit: options.tokenIsExplicit } : {}),
     ...(options.serverUrl !== undefined ? { serverUrl: options.serverUrl } : {}),
     ...(options.inActions !== undefined ? { inActions: options.inActions } : {}),
     ...(options.mask !== undefined ? { mask: options.mask } : {}),

@@ -57,6 +57,8 @@ export interface RegistryReaderOptions {
   log: Logger;
   /** A token for https remotes when git has no credentials of its own (see RegistryRepositoryOptions). */
   token?: string;
+  /** The user named the token (`--github-token`): see RegistryRepositoryOptions.tokenIsExplicit. */
+  tokenIsExplicit?: boolean;
   /** GITHUB_SERVER_URL: the token is sent to this host only. */
   serverUrl?: string;
   /** Hides a derived secret (the encoded header) in the log. */
@@ -89,6 +91,7 @@ export async function openRegistryReader(options: RegistryReaderOptions): Promis
     remote: options.remote,
     log: options.log,
     ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.tokenIsExplicit !== undefined ? { tokenIsExplicit: options.tokenIsExplicit } : {}),
     ...(options.serverUrl !== undefined ? { serverUrl: options.serverUrl } : {}),
     ...(options.mask !== undefined ? { mask: options.mask } : {}),
   });

@@ -5,6 +5,7 @@ import { EnvironmentError, InputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { isControlCharacter } from '../../core/registry/names.js';
 import { git, type GitOptions, type GitResult } from '../git/exec.js';
+import { processVariables } from '../environment.js';
 
 /** Where the registry branch lives and how to reach it. */
 export interface RegistryRepositoryOptions {
@@ -20,6 +21,12 @@ export interface RegistryRepositoryOptions {
    * own for the remote (actions/checkout leaves an `http.<url>.extraheader`).
    */
   token?: string;
+  /**
+   * True when the user named the token for this command (`--github-token`): it is sent even when
+   * the remote URL has userinfo or git has a credential helper for it. A token taken from the
+   * shell (GITHUB_TOKEN, GH_TOKEN) or an action's default never overrides those.
+   */
+  tokenIsExplicit?: boolean;
   /** GITHUB_SERVER_URL: the token is sent to this host only. */
   serverUrl?: string;
   /** Committer identity for registry commits (default: github-actions[bot] in Actions, else git config). */
@@ -64,6 +71,8 @@ export class RegistryRepository {
   static async open(options: RegistryRepositoryOptions): Promise<RegistryRepository> {
     const { cwd, branch, remote, log } = options;
     checkBranchName(branch);
+    // Every git process would fail on a bad count, with a message about something else.
+    const configCount = existingConfigCount(processVariables().GIT_CONFIG_COUNT);
     // The quick checks above name the common mistakes; git knows every rule (".x" components, "@"...).
     if ((await git(['check-ref-format', `refs/heads/${branch}`], { cwd, allowFailure: true })).code !== 0) {
       throw new InputError(`registry-branch: ${JSON.stringify(branch)} is not a valid git branch name.`);
@@ -88,7 +97,7 @@ export class RegistryRepository {
       log.debug(`No remote "${remote}": the registry is the local branch ${branch}.`);
     }
     const remoteUrl = url.stdout.trim();
-    const credentialEnv = remoteMode ? await credentialEnvironment(cwd, remoteUrl, options) : {};
+    const credentialEnv = remoteMode ? await credentialEnvironment(cwd, remoteUrl, options, configCount) : {};
     const identityEnv = await identityEnvironment(cwd, options);
     return new RegistryRepository(options, root, gitDir!, remoteMode, shallow === 'true', credentialEnv, identityEnv);
   }
@@ -292,35 +301,63 @@ function checkBranchName(branch: string): void {
  * token is passed as the same header, through GIT_CONFIG_* variables (never on a command line,
  * where `ps` would show it), and only to the GitHub server's host: the header is configured for
  * `http.<server origin>/`, so git sends it to no other URL the remote's config may name.
+ * A token the user did not name for this command (tokenIsExplicit) also gives way to credentials
+ * in the remote URL and to a credential helper for it: a read-only GH_TOKEN in the shell must not
+ * replace the push-capable keychain or `gh auth git-credential` the user's git already uses.
+ * The header is appended at `index`, after the GIT_CONFIG_* entries the environment already has.
  */
 async function credentialEnvironment(
   cwd: string,
   remoteUrl: string,
   options: RegistryRepositoryOptions,
+  index: number,
 ): Promise<Record<string, string>> {
   if (!options.token || !/^https?:\/\//i.test(remoteUrl)) return {};
   const server = new URL(options.serverUrl ?? 'https://github.com');
-  let remoteHost: string;
+  let remote: URL;
   try {
-    remoteHost = new URL(remoteUrl).host;
+    remote = new URL(remoteUrl);
   } catch {
     return {};
   }
-  if (remoteHost.toLowerCase() !== server.host.toLowerCase()) {
-    options.log.debug(`Not sending the token to ${remoteHost}: it is not ${server.host}.`);
+  if (remote.host.toLowerCase() !== server.host.toLowerCase()) {
+    options.log.debug(`Not sending the token to ${remote.host}: it is not ${server.host}.`);
     return {};
   }
   const existing = await git(['config', '--get-urlmatch', 'http.extraheader', remoteUrl], { cwd, allowFailure: true });
   if (existing.code === 0 && existing.stdout.trim() !== '') return {};
+  if (!options.tokenIsExplicit) {
+    if (remote.username !== '' || remote.password !== '') {
+      options.log.debug('Not sending the shell token: the remote URL carries its own credentials.');
+      return {};
+    }
+    const helper = await git(['config', '--get-urlmatch', 'credential.helper', remoteUrl], { cwd, allowFailure: true });
+    if (helper.code === 0 && helper.stdout.trim() !== '') {
+      options.log.debug('Not sending the shell token: git has a credential helper for the remote.');
+      return {};
+    }
+  }
   const basic = Buffer.from(`x-access-token:${options.token}`, 'utf8').toString('base64');
   options.mask?.(basic);
   // Scoped to the server's origin: an unscoped http.extraheader would also go to a
   // remote.<name>.pushurl, a second url or a url.*.pushInsteadOf target on another host.
+  // Appended after the entries the environment already gives git (a container's safe.directory).
   return {
-    GIT_CONFIG_COUNT: '1',
-    GIT_CONFIG_KEY_0: `http.${server.origin}/.extraheader`,
-    GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`,
+    GIT_CONFIG_COUNT: String(index + 1),
+    [`GIT_CONFIG_KEY_${index}`]: `http.${server.origin}/.extraheader`,
+    [`GIT_CONFIG_VALUE_${index}`]: `AUTHORIZATION: basic ${basic}`,
   };
+}
+
+/** The number of GIT_CONFIG_KEY_n/VALUE_n pairs the environment already gives git (0 when unset). */
+export function existingConfigCount(count: string | undefined): number {
+  if (count === undefined || count === '') return 0;
+  if (!/^\d+$/.test(count) || !Number.isSafeInteger(Number(count))) {
+    throw new EnvironmentError(
+      `GIT_CONFIG_COUNT is ${JSON.stringify(count)} in the environment: it must be a non-negative integer (git refuses any other value).`,
+    );
+  }
+  return Number(count);
 }
 
 /** Author and committer of registry commits, so that runners with no git identity can commit. */

@@ -103,6 +103,8 @@ export function remoteFrom(args: CommandArgs, context: CommandContext) {
     ...locationFrom(args, context),
     // The server is only looked up (and checked) for a token: without one it is never used.
     ...(token ? { token, serverUrl: githubUrlsFrom(args, context).serverUrl } : {}),
+    // A token from the shell gives way to git's own credentials; one the user named does not.
+    tokenIsExplicit: args.options.get('github-token') !== undefined,
     mask: context.mask,
   };
 }
