@@ -1,0 +1,2 @@
+function require(id){return (require.r??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)}
+import{commonInputs,registryInputs}from"./chunk-SK5XLGUI.js";import{lazyRun}from"./chunk-RYDZSGT4.js";import{boolean,path,text}from"./chunk-JIXGBBMY.js";var inputs={...commonInputs,...registryInputs,model:text(),path:path(),"run-record":path(),metrics:path(),profile:path(),alias:text(),release:boolean(),description:text(),checksums:path()},register={name:"register",inputs,run:lazyRun(async()=>(await import("./run-XW6UDC2I.js")).runRegister)};export{register};
