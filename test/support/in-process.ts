@@ -11,7 +11,7 @@
  * reads annotations, outputs, the summary and masks exactly as it reads a bundle's.
  * `runCliInProcess` is runCli(argv, env, cwd, streams) with runCliBundle's environment.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { annotationProperties } from '../../src/adapters/runner/action.js';
@@ -32,22 +32,13 @@ import { actionLoaders } from '../../src/cli/commands.js';
 import { runCli } from '../../src/cli/main.js';
 import type { ActionName } from '../../src/generated/action-meta.js';
 import {
-  TEST_RETRY_BASE_MS,
-  actionDefaults,
+  baseEnvironment,
   parseAnnotations,
+  runnerEnvironment,
   type BundleResult,
   type CliResult,
   type RunBundleOptions,
 } from './runner.js';
-
-/** What runner.ts gives a child process: the runner's basics, not the test process's variables. */
-function baseEnvironment(): Record<string, string> {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SystemRoot', 'NODE_OPTIONS'];
-  return {
-    ...Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])),
-    MLOPS_RETRY_BASE_MS: TEST_RETRY_BASE_MS,
-  };
-}
 
 /** @actions/core's escaping of a command's message. */
 function escapeData(value: string): string {
@@ -116,39 +107,7 @@ export async function runActionInProcess(action: ActionName, options: RunBundleO
   const scratch = mkdtempSync(join(tmpdir(), `mlops-inproc-${action}-`));
   try {
     const workspace = options.workspace ?? scratch;
-    const env: Record<string, string> = {
-      ...baseEnvironment(),
-      GITHUB_ACTIONS: 'true',
-      CI: 'true',
-      GITHUB_WORKSPACE: workspace,
-      GITHUB_OUTPUT: join(scratch, 'github_output'),
-      GITHUB_STEP_SUMMARY: join(scratch, 'step_summary'),
-      GITHUB_REPOSITORY: options.repository ?? 'octo-org/octo-repo',
-      GITHUB_API_URL: options.apiUrl ?? 'https://api.github.com',
-      GITHUB_SERVER_URL: options.serverUrl ?? 'https://github.com',
-      GITHUB_SHA: options.sha ?? '0000000000000000000000000000000000000000',
-      GITHUB_REF: options.ref ?? 'refs/heads/main',
-      GITHUB_RUN_ID: '1000',
-      GITHUB_RUN_ATTEMPT: '1',
-      GITHUB_WORKFLOW: 'ci',
-      GITHUB_JOB: 'test',
-      GITHUB_ACTOR: 'octocat',
-      RUNNER_TEMP: join(scratch, 'runner_temp'),
-    };
-    if (options.event) {
-      const eventFile = join(scratch, 'event.json');
-      writeFileSync(eventFile, JSON.stringify(options.event.payload));
-      env.GITHUB_EVENT_NAME = options.event.name;
-      env.GITHUB_EVENT_PATH = eventFile;
-    }
-    const inputs = { ...actionDefaults(action, options.token ?? ''), ...options.inputs };
-    for (const [name, value] of Object.entries(inputs)) {
-      if (value !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-    }
-    for (const [name, value] of Object.entries(options.env ?? {})) {
-      if (value === undefined) delete env[name];
-      else env[name] = value;
-    }
+    const env = runnerEnvironment(action, options, scratch);
 
     const out = { stdout: '', summary: '' };
     const outputs: Record<string, string> = {};

@@ -153,12 +153,56 @@ export function actionDefaults(action: string, token: string): Record<string, st
 export const TEST_RETRY_BASE_MS = '10';
 
 /** A minimal environment: what a runner sets, not what the test process happens to have. */
-function baseEnvironment(): Record<string, string> {
+export function baseEnvironment(): Record<string, string> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SystemRoot', 'NODE_OPTIONS'];
   return {
     ...Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])),
     MLOPS_RETRY_BASE_MS: TEST_RETRY_BASE_MS,
   };
+}
+
+/**
+ * The environment the runner gives a step of `action`: a minimal base, the runner contract
+ * (GITHUB_OUTPUT and GITHUB_STEP_SUMMARY in `scratch`, the event file written there), the inputs
+ * with action.yml's defaults as INPUT_*, then `options.env` on top. runBundle and the in-process
+ * runner (test/support/in-process.ts) both run actions in it.
+ */
+export function runnerEnvironment(action: string, options: RunBundleOptions, scratch: string): Record<string, string> {
+  const workspace = options.workspace ?? scratch;
+  const env: Record<string, string> = {
+    ...baseEnvironment(),
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: join(scratch, 'github_output'),
+    GITHUB_STEP_SUMMARY: join(scratch, 'step_summary'),
+    GITHUB_REPOSITORY: options.repository ?? 'octo-org/octo-repo',
+    GITHUB_API_URL: options.apiUrl ?? 'https://api.github.com',
+    GITHUB_SERVER_URL: options.serverUrl ?? 'https://github.com',
+    GITHUB_SHA: options.sha ?? '0000000000000000000000000000000000000000',
+    GITHUB_REF: options.ref ?? 'refs/heads/main',
+    GITHUB_RUN_ID: '1000',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_WORKFLOW: 'ci',
+    GITHUB_JOB: 'test',
+    GITHUB_ACTOR: 'octocat',
+    RUNNER_TEMP: join(scratch, 'runner_temp'),
+  };
+  if (options.event) {
+    const eventFile = join(scratch, 'event.json');
+    writeFileSync(eventFile, JSON.stringify(options.event.payload));
+    env.GITHUB_EVENT_NAME = options.event.name;
+    env.GITHUB_EVENT_PATH = eventFile;
+  }
+  const inputs = { ...actionDefaults(action, options.token ?? ''), ...options.inputs };
+  for (const [name, value] of Object.entries(inputs)) {
+    if (value !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  }
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
 }
 
 /** Runs dist/<action>/index.js as the runner does and collects what it reported. */
@@ -170,39 +214,7 @@ export async function runBundle(action: string, options: RunBundleOptions = {}):
     const summaryFile = join(scratch, 'step_summary');
     writeFileSync(outputFile, '');
     writeFileSync(summaryFile, '');
-    const env: Record<string, string> = {
-      ...baseEnvironment(),
-      GITHUB_ACTIONS: 'true',
-      CI: 'true',
-      GITHUB_WORKSPACE: workspace,
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_REPOSITORY: options.repository ?? 'octo-org/octo-repo',
-      GITHUB_API_URL: options.apiUrl ?? 'https://api.github.com',
-      GITHUB_SERVER_URL: options.serverUrl ?? 'https://github.com',
-      GITHUB_SHA: options.sha ?? '0000000000000000000000000000000000000000',
-      GITHUB_REF: options.ref ?? 'refs/heads/main',
-      GITHUB_RUN_ID: '1000',
-      GITHUB_RUN_ATTEMPT: '1',
-      GITHUB_WORKFLOW: 'ci',
-      GITHUB_JOB: 'test',
-      GITHUB_ACTOR: 'octocat',
-      RUNNER_TEMP: join(scratch, 'runner_temp'),
-    };
-    if (options.event) {
-      const eventFile = join(scratch, 'event.json');
-      writeFileSync(eventFile, JSON.stringify(options.event.payload));
-      env.GITHUB_EVENT_NAME = options.event.name;
-      env.GITHUB_EVENT_PATH = eventFile;
-    }
-    const inputs = { ...actionDefaults(action, options.token ?? ''), ...options.inputs };
-    for (const [name, value] of Object.entries(inputs)) {
-      if (value !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-    }
-    for (const [name, value] of Object.entries(options.env ?? {})) {
-      if (value === undefined) delete env[name];
-      else env[name] = value;
-    }
+    const env = runnerEnvironment(action, options, scratch);
     const { code, stdout, stderr } = await spawnNode([join(distDir(), action, 'index.js')], {
       cwd: workspace,
       env,
